@@ -1,0 +1,321 @@
+package io.shears.graph;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Operators that move, join, cut or resample data without arithmetic on it. */
+final class LayoutRules {
+    private LayoutRules() {
+    }
+
+    static void register(OperatorRules.Registrar r) {
+        r.shape(LayoutRules::flatten, "Flatten");
+        r.shape(LayoutRules::reshape, "Reshape");
+        r.shape(LayoutRules::transpose, "Transpose");
+        r.shape(LayoutRules::squeeze, "Squeeze");
+        r.shape(LayoutRules::unsqueeze, "Unsqueeze");
+        r.shape(LayoutRules::concat, "Concat");
+        r.shape(LayoutRules::split, "Split");
+        r.shape(LayoutRules::slice, "Slice");
+        r.shape(LayoutRules::pad, "Pad");
+        r.shape(LayoutRules::resize, "Resize", "Upsample");
+        r.shape(LayoutRules::expand, "Expand");
+    }
+
+    static void flatten(ShapeContext ctx) {
+        long[] x = ctx.dims(0);
+        long axis = ctx.node().attrInt("axis", 1);
+        int a = axis < 0 ? (int) axis + x.length : (int) axis;
+        if (a < 0 || a > x.length) {
+            throw ctx.fail("axis " + axis + " is out of range for rank " + x.length);
+        }
+        ctx.output(0, ctx.elemType(0), Axes.product(x, 0, a), Axes.product(x, a, x.length));
+    }
+
+    static void reshape(ShapeContext ctx) {
+        long[] x = ctx.dims(0);
+        long[] target = ctx.requireIntValue(1, "the target shape");
+        boolean allowZero = ctx.node().attrInt("allowzero", 0) != 0;
+        long[] out = new long[target.length];
+        int inferred = -1;
+        long known = 1;
+        for (int i = 0; i < target.length; i++) {
+            if (target[i] == -1) {
+                if (inferred >= 0) {
+                    throw ctx.fail("shape has more than one -1");
+                }
+                inferred = i;
+                continue;
+            }
+            out[i] = target[i] == 0 && !allowZero ? x[i] : target[i];
+            known *= out[i];
+        }
+        long total = Axes.product(x, 0, x.length);
+        if (inferred >= 0) {
+            if (known == 0 || total % known != 0) {
+                throw ctx.fail("cannot reshape " + TensorType.format(x) + " to " + Arrays.toString(target));
+            }
+            out[inferred] = total / known;
+        } else if (known != total) {
+            throw ctx.fail("cannot reshape " + TensorType.format(x) + " to " + Arrays.toString(target));
+        }
+        long[] v = ctx.intValue(0);
+        if (v != null) {
+            ctx.outputValue(0, ctx.elemType(0), out, v);
+        } else {
+            ctx.output(0, ctx.elemType(0), out);
+        }
+    }
+
+    static void transpose(ShapeContext ctx) {
+        long[] x = ctx.dims(0);
+        long[] perm = ctx.node().attrInts("perm");
+        long[] out = new long[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[perm == null ? x.length - 1 - i : (int) perm[i]];
+        }
+        ctx.output(0, ctx.elemType(0), out);
+    }
+
+    private static long[] axesOf(ShapeContext ctx) {
+        long[] axes = ctx.node().attrInts("axes");
+        if (axes == null && ctx.hasInput(1)) {
+            axes = ctx.requireIntValue(1, "axes");
+        }
+        return axes;
+    }
+
+    static void squeeze(ShapeContext ctx) {
+        long[] x = ctx.dims(0);
+        long[] axes = axesOf(ctx);
+        boolean[] drop = new boolean[x.length];
+        if (axes == null) {
+            for (int i = 0; i < x.length; i++) {
+                drop[i] = x[i] == 1;
+            }
+        } else {
+            for (long a : axes) {
+                int i = Axes.normalize(ctx, a, x.length);
+                if (x[i] != 1) {
+                    throw ctx.fail("cannot squeeze axis " + a + " of size " + x[i]);
+                }
+                drop[i] = true;
+            }
+        }
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < x.length; i++) {
+            if (!drop[i]) {
+                out.add(x[i]);
+            }
+        }
+        emitWithValue(ctx, out.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    static void unsqueeze(ShapeContext ctx) {
+        long[] x = ctx.dims(0);
+        long[] axes = axesOf(ctx);
+        if (axes == null) {
+            throw ctx.fail("Unsqueeze has no axes");
+        }
+        int rank = x.length + axes.length;
+        boolean[] inserted = new boolean[rank];
+        for (long a : axes) {
+            inserted[Axes.normalize(ctx, a, rank)] = true;
+        }
+        long[] out = new long[rank];
+        int j = 0;
+        for (int i = 0; i < rank; i++) {
+            out[i] = inserted[i] ? 1 : x[j++];
+        }
+        emitWithValue(ctx, out);
+    }
+
+    private static void emitWithValue(ShapeContext ctx, long[] dims) {
+        long[] v = ctx.intValue(0);
+        if (v != null) {
+            ctx.outputValue(0, ctx.elemType(0), dims, v);
+        } else {
+            ctx.output(0, ctx.elemType(0), dims);
+        }
+    }
+
+    static void concat(ShapeContext ctx) {
+        long[] first = ctx.dims(0);
+        int axis = Axes.normalize(ctx, ctx.node().attrInt("axis", 0), first.length);
+        long[] out = first.clone();
+        boolean foldable = first.length == 1;
+        List<Long> values = new ArrayList<>();
+        for (int i = 0; i < ctx.inputCount(); i++) {
+            long[] d = ctx.dims(i);
+            if (i > 0) {
+                if (d.length != first.length) {
+                    throw ctx.fail("inputs have ranks " + first.length + " and " + d.length);
+                }
+                for (int k = 0; k < d.length; k++) {
+                    if (k != axis && d[k] != first[k]) {
+                        throw ctx.fail("input " + i + " has shape " + TensorType.format(d) + ", which does not "
+                                + "concatenate with " + TensorType.format(first) + " on axis " + axis);
+                    }
+                }
+                out[axis] += d[axis];
+            }
+            long[] v = ctx.intValue(i);
+            if (v == null) {
+                foldable = false;
+            } else {
+                for (long x : v) {
+                    values.add(x);
+                }
+            }
+        }
+        if (foldable) {
+            ctx.outputValue(0, ctx.elemType(0), out, values.stream().mapToLong(Long::longValue).toArray());
+        } else {
+            ctx.output(0, ctx.elemType(0), out);
+        }
+    }
+
+    /** The sizes a Split cuts its axis into, from the attribute, the input, num_outputs or an even split. */
+    static long[] splitSizes(ShapeContext ctx, long extent) {
+        Node n = ctx.node();
+        long[] sizes = n.attrInts("split");
+        if (sizes == null && ctx.hasInput(1)) {
+            sizes = ctx.requireIntValue(1, "split sizes");
+        }
+        if (sizes == null) {
+            int parts = (int) n.attrInt("num_outputs", n.outputs().size());
+            long chunk = (extent + parts - 1) / parts;
+            sizes = new long[parts];
+            for (int i = 0; i < parts; i++) {
+                sizes[i] = Math.min(chunk, extent - chunk * i);
+            }
+        }
+        if (Arrays.stream(sizes).sum() != extent) {
+            throw ctx.fail("split sizes " + Arrays.toString(sizes) + " do not add up to " + extent);
+        }
+        return sizes;
+    }
+
+    static void split(ShapeContext ctx) {
+        long[] x = ctx.dims(0);
+        int axis = Axes.normalize(ctx, ctx.node().attrInt("axis", 0), x.length);
+        long[] sizes = splitSizes(ctx, x[axis]);
+        for (int i = 0; i < sizes.length; i++) {
+            long[] out = x.clone();
+            out[axis] = sizes[i];
+            ctx.output(i, ctx.elemType(0), out);
+        }
+    }
+
+    /** A resolved Slice: per input axis, the first index, the step and the count taken. */
+    record SliceWindow(long[] starts, long[] steps, long[] counts) {
+    }
+
+    static SliceWindow sliceWindow(ShapeContext ctx, long[] x) {
+        Node n = ctx.node();
+        long[] starts;
+        long[] ends;
+        long[] axes;
+        long[] steps = null;
+        if (ctx.opset() < 10 || n.has("starts")) {
+            starts = n.attrInts("starts");
+            ends = n.attrInts("ends");
+            axes = n.attrInts("axes");
+        } else {
+            starts = ctx.requireIntValue(1, "starts");
+            ends = ctx.requireIntValue(2, "ends");
+            axes = ctx.intValue(3);
+            if (ctx.hasInput(3) && axes == null) {
+                axes = ctx.requireIntValue(3, "axes");
+            }
+            steps = ctx.hasInput(4) ? ctx.requireIntValue(4, "steps") : null;
+        }
+        long[] first = new long[x.length];
+        long[] step = new long[x.length];
+        long[] count = x.clone();
+        Arrays.fill(step, 1);
+        for (int i = 0; i < starts.length; i++) {
+            int axis = Axes.normalize(ctx, axes == null ? i : axes[i], x.length);
+            long dim = x[axis];
+            long s = steps == null ? 1 : steps[i];
+            if (s == 0) {
+                throw ctx.fail("slice step is 0");
+            }
+            long b = starts[i] < 0 ? starts[i] + dim : starts[i];
+            long e = ends[i] < 0 ? ends[i] + dim : ends[i];
+            if (s > 0) {
+                b = Math.max(0, Math.min(b, dim));
+                e = Math.max(0, Math.min(e, dim));
+                count[axis] = Math.max(0, (e - b + s - 1) / s);
+            } else {
+                b = Math.max(-1, Math.min(b, dim - 1));
+                e = Math.max(-1, Math.min(e, dim - 1));
+                count[axis] = Math.max(0, (b - e + (-s) - 1) / (-s));
+            }
+            first[axis] = b;
+            step[axis] = s;
+        }
+        return new SliceWindow(first, step, count);
+    }
+
+    static void slice(ShapeContext ctx) {
+        long[] x = ctx.dims(0);
+        SliceWindow w = sliceWindow(ctx, x);
+        long[] v = ctx.intValue(0);
+        if (v != null && x.length == 1) {
+            long[] out = new long[(int) w.counts()[0]];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = v[(int) (w.starts()[0] + i * w.steps()[0])];
+            }
+            ctx.outputValue(0, ctx.elemType(0), w.counts(), out);
+        } else {
+            ctx.output(0, ctx.elemType(0), w.counts());
+        }
+    }
+
+    static void pad(ShapeContext ctx) {
+        long[] x = ctx.dims(0);
+        long[] pads = ctx.node().attrInts("pads");
+        if (pads == null) {
+            pads = ctx.requireIntValue(1, "pads");
+        }
+        long[] axes = ctx.inputCount() > 3 && ctx.hasInput(3) ? ctx.requireIntValue(3, "axes") : null;
+        long[] out = x.clone();
+        int n = axes == null ? x.length : axes.length;
+        for (int i = 0; i < n; i++) {
+            int axis = axes == null ? i : Axes.normalize(ctx, axes[i], x.length);
+            out[axis] = x[axis] + pads[i] + pads[i + n];
+        }
+        ctx.output(0, ctx.elemType(0), out);
+    }
+
+    static void resize(ShapeContext ctx) {
+        long[] x = ctx.dims(0);
+        boolean upsample = ctx.node().op().equals("Upsample");
+        int scalesInput = upsample || ctx.opset() < 11 ? 1 : 2;
+        long[] sizes = !upsample && ctx.opset() >= 11 && ctx.inputCount() > 3 && ctx.hasInput(3)
+                ? ctx.requireIntValue(3, "sizes") : null;
+        long[] out = x.clone();
+        if (sizes != null && sizes.length > 0) {
+            out = sizes.clone();
+        } else {
+            float[] scales = ctx.node().attrFloats("scales");
+            if (scales == null) {
+                scales = ctx.floatValue(scalesInput);
+            }
+            if (scales == null || scales.length != x.length) {
+                throw ctx.fail("scales are computed at run time or do not match rank " + x.length);
+            }
+            for (int i = 0; i < x.length; i++) {
+                out[i] = (long) Math.floor(x[i] * (double) scales[i]);
+            }
+        }
+        ctx.output(0, ctx.elemType(0), out);
+    }
+
+    static void expand(ShapeContext ctx) {
+        long[] shape = ctx.requireIntValue(1, "the target shape");
+        ctx.output(0, ctx.elemType(0), Axes.broadcast(ctx, ctx.dims(0), shape));
+    }
+}

@@ -1,0 +1,56 @@
+package io.shears.onnx;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import com.google.protobuf.CodedOutputStream;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Writes a model with deterministic protobuf serialization, so that the same model gives the same bytes, and
+ * atomically: the file is either absent or complete.
+ */
+public final class ModelWriter {
+    private ModelWriter() {
+    }
+
+    public static void write(ModelProto model, OutputStream out) throws IOException {
+        CodedOutputStream coded = CodedOutputStream.newInstance(out, 1 << 16);
+        coded.useDeterministicSerialization();
+        model.writeTo(coded);
+        coded.flush();
+    }
+
+    public static void write(ModelProto model, Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            try {
+                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                    write(model, out);
+                }
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static byte[] toBytes(ModelProto model) {
+        var out = new java.io.ByteArrayOutputStream(model.getSerializedSize());
+        try {
+            write(model, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

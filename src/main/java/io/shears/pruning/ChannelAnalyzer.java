@@ -1,0 +1,151 @@
+package io.shears.pruning;
+
+import io.shears.graph.CostModel;
+import io.shears.graph.CostReport;
+import io.shears.graph.Graph;
+import io.shears.graph.Node;
+import io.shears.graph.Shapes;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Traces channel dependencies through a graph with the {@link ChannelRules} and groups the result. */
+public final class ChannelAnalyzer {
+    private static final Set<String> WEIGHTED_MAC_OPS = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
+
+    private ChannelAnalyzer() {
+    }
+
+    public static ChannelAnalysis analyze(Graph graph, Shapes shapes, Scope scope, List<String> exclude) {
+        ChannelContext ctx = new ChannelContext(graph, shapes, scope);
+        for (Node node : graph.nodes()) {
+            ChannelRule rule = node.domain().isEmpty() ? ChannelRules.rule(node.op()) : null;
+            if (rule == null) {
+                ctx.freezeInputs(node, "operator '" + node.op() + "' has no channel rule");
+                continue;
+            }
+            rule.propagate(node, ctx);
+            if (WEIGHTED_MAC_OPS.contains(node.op()) && !ctx.isWeight(node.input(1))) {
+                ctx.freezeInputs(node, node.op() + " over a computed right-hand side");
+                node.outputs().forEach(out -> ctx.freeze(ctx.layout(out), "node " + node + ": output of "
+                        + node.op() + " over a computed right-hand side"));
+            }
+        }
+        for (String out : graph.outputs()) {
+            ctx.freeze(ctx.layout(out), "reaches the graph output '" + out + "'");
+        }
+        applyExclusions(graph, ctx, exclude);
+        return group(graph, shapes, CostModel.analyze(graph, shapes), ctx, scope);
+    }
+
+    private static void applyExclusions(Graph graph, ChannelContext ctx, List<String> exclude) {
+        for (String name : exclude) {
+            Node node = graph.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow(() ->
+                    new InvalidPruningOptionsException("exclude names node '" + name + "', which the model does not have"));
+            String reason = "node '" + name + "' is excluded by request";
+            for (WeightAxis w : ctx.weightAxes().values()) {
+                if (w.nodes.contains(node.name())) {
+                    ctx.freeze(w.atoms, reason);
+                }
+            }
+            node.outputs().forEach(out -> ctx.freeze(ctx.layout(out), reason));
+        }
+    }
+
+    private static ChannelAnalysis group(Graph graph, Shapes shapes, CostReport cost, ChannelContext ctx, Scope scope) {
+        ChannelAtoms atoms = ctx.atoms();
+        List<WeightAxis> weightAxes = List.copyOf(ctx.weightAxes().values());
+        int[] classOfAtom = new int[atoms.atomCount()];
+        Arrays.fill(classOfAtom, -1);
+        Map<Integer, List<Integer>> rootsByGroup = new TreeMap<>();
+        Map<Integer, Integer> classOfRoot = new HashMap<>();
+        List<Integer> groupOfClassList = new ArrayList<>();
+        List<int[]> tracked = new ArrayList<>();
+        weightAxes.forEach(w -> tracked.add(w.atoms));
+        ctx.layouts().values().forEach(l -> tracked.add(l.atoms()));
+        // Channel ids are assigned in atom order so that the same model always gives the same numbering.
+        boolean[] used = new boolean[atoms.atomCount()];
+        for (int[] ids : tracked) {
+            for (int a : ids) {
+                used[a] = true;
+            }
+        }
+        Map<Integer, Integer> groupIndex = new TreeMap<>();
+        for (int a = 0; a < used.length; a++) {
+            if (!used[a]) {
+                continue;
+            }
+            int root = atoms.find(a);
+            if (!classOfRoot.containsKey(root)) {
+                int g = atoms.group(root);
+                groupIndex.putIfAbsent(g, groupIndex.size());
+                classOfRoot.put(root, groupOfClassList.size());
+                groupOfClassList.add(groupIndex.get(g));
+                rootsByGroup.computeIfAbsent(groupIndex.get(g), k -> new ArrayList<>()).add(classOfRoot.get(root));
+            }
+            classOfAtom[a] = classOfRoot.get(root);
+        }
+        int[] groupOfClass = groupOfClassList.stream().mapToInt(Integer::intValue).toArray();
+
+        int groupCount = groupIndex.size();
+        List<Set<String>> reasons = new ArrayList<>();
+        List<Set<ChannelAtoms.Origin>> origins = new ArrayList<>();
+        String[] names = new String[groupCount];
+        for (int g = 0; g < groupCount; g++) {
+            reasons.add(new LinkedHashSet<>());
+            origins.add(new LinkedHashSet<>());
+        }
+        for (int b = 0; b < atoms.blockCount(); b++) {
+            Integer g = groupIndex.get(atoms.blockGroup(b));
+            if (g == null) {
+                continue;
+            }
+            reasons.get(g).addAll(atoms.frozenReasons(b));
+            origins.get(g).add(atoms.origin(b));
+            if (names[g] == null) {
+                names[g] = atoms.label(b);
+            }
+        }
+        List<List<String>> members = new ArrayList<>();
+        for (int g = 0; g < groupCount; g++) {
+            members.add(new ArrayList<>());
+        }
+        for (WeightAxis w : weightAxes) {
+            Arrays.stream(w.atoms).map(a -> groupOfClass[classOfAtom[a]]).distinct().sorted()
+                    .forEach(g -> members.get(g).add(w.describe()));
+        }
+        List<List<int[]>> segments = new ArrayList<>();
+        for (int g = 0; g < groupCount; g++) {
+            segments.add(new ArrayList<>());
+        }
+        List<ChannelGroup> groups = new ArrayList<>();
+        int[][] classIdsByGroup = new int[groupCount][];
+        for (int g = 0; g < groupCount; g++) {
+            classIdsByGroup[g] = rootsByGroup.get(g).stream().mapToInt(Integer::intValue).toArray();
+        }
+        for (int[] segment : ctx.segments()) {
+            int g = groupOfClass[classOfAtom[segment[0]]];
+            int[] local = Arrays.stream(segment).map(a -> Arrays.binarySearch(classIdsByGroup[g], classOfAtom[a]))
+                    .distinct().sorted().toArray();
+            segments.get(g).add(local);
+        }
+        for (int g = 0; g < groupCount; g++) {
+            if (scope == Scope.FILTERS && reasons.get(g).isEmpty() && !origins.get(g).equals(Set.of(ChannelAtoms.Origin.FILTERS))) {
+                reasons.get(g).add("not convolution filters: linear features are pruned in scope channels only");
+            }
+            if (members.get(g).isEmpty() && reasons.get(g).isEmpty()) {
+                reasons.get(g).add("no stored weight carries these channels");
+            }
+            groups.add(new ChannelGroup(g, names[g], classIdsByGroup[g], List.copyOf(members.get(g)),
+                    List.copyOf(reasons.get(g)), List.copyOf(segments.get(g))));
+        }
+        return new ChannelAnalysis(graph, shapes, cost, List.copyOf(groups), Map.copyOf(ctx.layouts()), weightAxes,
+                classOfAtom, groupOfClass);
+    }
+}

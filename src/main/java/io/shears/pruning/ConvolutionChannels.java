@@ -1,0 +1,139 @@
+package io.shears.pruning;
+
+import io.shears.graph.Node;
+
+import java.util.Map;
+
+/** Conv, ConvTranspose and the normalisations with per-channel parameters. */
+final class ConvolutionChannels {
+    private ConvolutionChannels() {
+    }
+
+    static void register(Map<String, ChannelRule> rules) {
+        rules.put("Conv", new Conv());
+        rules.put("ConvTranspose", ConvolutionChannels::convTranspose);
+        rules.put("BatchNormalization", ConvolutionChannels::batchNorm);
+        rules.put("InstanceNormalization", ConvolutionChannels::batchNorm);
+    }
+
+    /** Depthwise means one input channel per group; the group count then follows the channel count. */
+    static boolean isDepthwise(Node node, long[] x, long[] w) {
+        long group = node.attrInt("group", 1);
+        return group > 1 && group == x[1] && w[1] == 1;
+    }
+
+    static final class Conv implements ChannelRule {
+        @Override
+        public void propagate(Node node, ChannelContext ctx) {
+            String w = node.input(1);
+            Layout in = ctx.layout(node.input(0));
+            if (!ctx.isWeight(w)) {
+                ctx.freezeInputs(node, "convolution weights are computed at run time");
+                return;
+            }
+            if (in != null && in.axis() != 1) {
+                ctx.freeze(in, "node " + node + ": channels arrive on axis " + in.axis() + ", not 1");
+                in = null;
+            }
+            long[] x = ctx.dims(node.input(0));
+            long[] wd = ctx.graph().weightDims(w);
+            long group = node.attrInt("group", 1);
+            int[] out;
+            if (group == 1) {
+                out = ctx.producerAtoms(node, w, 0, ChannelAtoms.Origin.FILTERS, WeightRole.OUTPUT);
+                if (in != null) {
+                    ctx.bindWeight(node, w, 1, in.atoms(), WeightRole.INPUT);
+                }
+            } else if (isDepthwise(node, x, wd) && in != null) {
+                int multiplier = (int) (wd[0] / x[1]);
+                if (multiplier == 1) {
+                    ctx.bindWeight(node, w, 0, in.atoms(), WeightRole.OUTPUT);
+                    out = in.atoms();
+                } else {
+                    out = ctx.producerAtoms(node, w, 0, ChannelAtoms.Origin.FILTERS, WeightRole.OUTPUT);
+                    for (int c = 0; c < in.size(); c++) {
+                        for (int k = 0; k < multiplier; k++) {
+                            ctx.union(new int[] {out[c * multiplier + k]}, new int[] {in.atoms()[c]});
+                        }
+                    }
+                }
+            } else {
+                out = ctx.producerAtoms(node, w, 0, ChannelAtoms.Origin.FILTERS, WeightRole.OUTPUT);
+                String why = "node " + node + ": grouped convolution (group=" + group
+                        + ") keeps its channels; only group=1 and depthwise are pruned";
+                ctx.freeze(out, why);
+                ctx.freeze(in, why);
+            }
+            String bias = node.input(2);
+            if (!bias.isEmpty()) {
+                if (ctx.isWeight(bias)) {
+                    ctx.bindWeight(node, bias, 0, out, WeightRole.BIAS);
+                } else {
+                    ctx.freeze(out, "node " + node + ": bias is computed at run time");
+                }
+            }
+            ctx.setLayout(node.output(0), 1, out);
+        }
+
+        @Override
+        public void rewrite(Node node, SurgeryContext surgery) {
+            long[] x = surgery.originalDims(node.input(0));
+            long[] w = surgery.originalDims(node.input(1));
+            if (isDepthwise(node, x, w) && surgery.layout(node.input(0)) != null) {
+                surgery.setIntAttribute(node, "group", surgery.keptCount(node.input(0)));
+            }
+        }
+    }
+
+    static void convTranspose(Node node, ChannelContext ctx) {
+        String w = node.input(1);
+        Layout in = ctx.layout(node.input(0));
+        if (!ctx.isWeight(w) || node.attrInt("group", 1) != 1 || in != null && in.axis() != 1) {
+            ctx.freezeInputs(node, "only ConvTranspose with group=1 and stored weights is pruned");
+            if (ctx.isWeight(w)) {
+                int[] out = ctx.producerAtoms(node, w, 1, ChannelAtoms.Origin.FILTERS, WeightRole.OUTPUT);
+                ctx.freeze(out, "node " + node + ": grouped ConvTranspose keeps its channels");
+                ctx.setLayout(node.output(0), 1, out);
+            }
+            return;
+        }
+        int[] out = ctx.producerAtoms(node, w, 1, ChannelAtoms.Origin.FILTERS, WeightRole.OUTPUT);
+        if (in != null) {
+            ctx.bindWeight(node, w, 0, in.atoms(), WeightRole.INPUT);
+        }
+        String bias = node.input(2);
+        if (!bias.isEmpty()) {
+            if (ctx.isWeight(bias)) {
+                ctx.bindWeight(node, bias, 0, out, WeightRole.BIAS);
+            } else {
+                ctx.freeze(out, "node " + node + ": bias is computed at run time");
+            }
+        }
+        ctx.setLayout(node.output(0), 1, out);
+    }
+
+    static void batchNorm(Node node, ChannelContext ctx) {
+        Layout in = ctx.layout(node.input(0));
+        if (in == null) {
+            return;
+        }
+        if (in.axis() != 1) {
+            ctx.freeze(in, "node " + node + ": channels arrive on axis " + in.axis() + ", not 1");
+        }
+        for (int i = 1; i < node.inputCount(); i++) {
+            String p = node.input(i);
+            if (p.isEmpty()) {
+                continue;
+            }
+            if (ctx.isWeight(p)) {
+                ctx.bindWeight(node, p, 0, in.atoms(), i == 1 ? WeightRole.BN_SCALE : WeightRole.PER_CHANNEL);
+            } else {
+                ctx.freeze(in, "node " + node + ": normalisation parameter '" + p + "' is computed at run time");
+            }
+        }
+        ctx.setLayout(node.output(0), in.axis(), in.atoms());
+        for (int i = 1; i < node.outputs().size(); i++) {
+            ctx.setLayout(node.output(i), 0, in.atoms());
+        }
+    }
+}

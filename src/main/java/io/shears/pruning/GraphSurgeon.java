@@ -1,0 +1,201 @@
+package io.shears.pruning;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import io.shears.graph.Graph;
+import io.shears.graph.Node;
+import io.shears.onnx.ElementType;
+import io.shears.onnx.TensorSlicer;
+import io.shears.onnx.TensorValues;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Removes channels physically: slices every bound weight axis, lets each operator's rule rewrite its attributes and
+ * shape constants, and updates declared shapes. Names of nodes and tensors stay; nothing else of the model changes.
+ */
+final class GraphSurgeon implements SurgeryContext {
+    private final ChannelAnalysis analysis;
+    private final boolean[] pruned;
+    private final Graph graph;
+    private final Map<String, TensorProto> replaced = new LinkedHashMap<>();
+    private final Map<Integer, NodeProto.Builder> editedNodes = new HashMap<>();
+
+    private GraphSurgeon(ChannelAnalysis analysis, boolean[] pruned) {
+        this.analysis = analysis;
+        this.pruned = pruned;
+        this.graph = analysis.graph();
+    }
+
+    static ModelProto cut(ChannelAnalysis analysis, boolean[] pruned) {
+        boolean any = false;
+        for (boolean p : pruned) {
+            any |= p;
+        }
+        if (!any) {
+            return analysis.graph().model();
+        }
+        return new GraphSurgeon(analysis, pruned).apply();
+    }
+
+    private ModelProto apply() {
+        for (WeightAxis w : analysis.weightAxes()) {
+            int[] keep = keptIndices(w.atoms);
+            if (keep.length < w.atoms.length) {
+                TensorProto current = replaced.containsKey(w.source) ? replaced.get(w.source) : graph.weight(w.source);
+                replaced.put(w.source, TensorSlicer.keep(current, w.axis, keep));
+            }
+        }
+        for (Node node : graph.nodes()) {
+            ChannelRule rule = node.domain().isEmpty() ? ChannelRules.rule(node.op()) : null;
+            if (rule != null) {
+                rule.rewrite(node, this);
+            }
+        }
+        GraphProto.Builder g = graph.model().getGraph().toBuilder();
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            TensorProto t = replaced.get(g.getInitializer(i).getName());
+            if (t != null) {
+                g.setInitializer(i, t);
+            }
+        }
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            NodeProto.Builder edited = editedNodes.get(i);
+            NodeProto node = edited != null ? edited.build() : g.getNode(i);
+            if (node.getOpType().equals("Constant") && replaced.containsKey(node.getOutput(0))) {
+                node = withConstantValue(node, replaced.get(node.getOutput(0)));
+            }
+            g.setNode(i, node);
+        }
+        for (int i = 0; i < g.getValueInfoCount(); i++) {
+            g.setValueInfo(i, resized(g.getValueInfo(i)));
+        }
+        for (int i = 0; i < g.getOutputCount(); i++) {
+            g.setOutput(i, resized(g.getOutput(i)));
+        }
+        return graph.model().toBuilder().setGraph(g).build();
+    }
+
+    private int[] keptIndices(int[] atoms) {
+        int n = 0;
+        int[] keep = new int[atoms.length];
+        for (int i = 0; i < atoms.length; i++) {
+            if (!pruned[analysis.classOf(atoms[i])]) {
+                keep[n++] = i;
+            }
+        }
+        return java.util.Arrays.copyOf(keep, n);
+    }
+
+    /** A Constant node's value, written back in the attribute form it came in where that form still fits. */
+    private static NodeProto withConstantValue(NodeProto node, TensorProto value) {
+        NodeProto.Builder b = node.toBuilder();
+        for (int a = 0; a < b.getAttributeCount(); a++) {
+            AttributeProto attr = b.getAttribute(a);
+            switch (attr.getName()) {
+                case "value" -> b.setAttribute(a, attr.toBuilder().setT(value.toBuilder().setName(attr.getT().getName())));
+                case "value_ints" -> b.setAttribute(a, attr.toBuilder().clearInts()
+                        .addAllInts(java.util.Arrays.stream(TensorValues.longs(value)).boxed().toList()));
+                case "value_floats" -> {
+                    AttributeProto.Builder ab = attr.toBuilder().clearFloats();
+                    for (float f : TensorValues.floats(value)) {
+                        ab.addFloats(f);
+                    }
+                    b.setAttribute(a, ab);
+                }
+                default -> { }
+            }
+        }
+        return b.build();
+    }
+
+    private ValueInfoProto resized(ValueInfoProto info) {
+        Layout layout = analysis.layouts().get(info.getName());
+        if (layout == null || !info.getType().hasTensorType()) {
+            return info;
+        }
+        TensorShapeProto shape = info.getType().getTensorType().getShape();
+        if (layout.axis() >= shape.getDimCount() || !shape.getDim(layout.axis()).hasDimValue()) {
+            return info;
+        }
+        ValueInfoProto.Builder b = info.toBuilder();
+        b.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(layout.axis())
+                .setDimValue(keptCount(info.getName()));
+        return b.build();
+    }
+
+    @Override
+    public Layout layout(String tensor) {
+        return analysis.layouts().get(tensor);
+    }
+
+    @Override
+    public boolean[] kept(String tensor) {
+        Layout l = analysis.layouts().get(tensor);
+        boolean[] out = new boolean[l.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = !pruned[analysis.classOf(l.atoms()[i])];
+        }
+        return out;
+    }
+
+    @Override
+    public long[] originalDims(String tensor) {
+        long[] d = analysis.shapes().dims(tensor);
+        return d != null ? d : graph.weightDims(tensor);
+    }
+
+    @Override
+    public long[] storedInts(String tensor) {
+        if (tensor.isEmpty()) {
+            return null;
+        }
+        TensorProto t = graph.weight(tensor);
+        ElementType type = t == null ? null : TensorValues.elementType(t);
+        return type == null || type.isFloating() ? null : TensorValues.longs(t);
+    }
+
+    private NodeProto.Builder edit(Node node) {
+        return editedNodes.computeIfAbsent(node.index(), i -> node.proto().toBuilder());
+    }
+
+    @Override
+    public void setIntAttribute(Node node, String name, long value) {
+        NodeProto.Builder b = edit(node);
+        for (int a = 0; a < b.getAttributeCount(); a++) {
+            if (b.getAttribute(a).getName().equals(name)) {
+                b.setAttribute(a, b.getAttribute(a).toBuilder().setI(value));
+                return;
+            }
+        }
+        b.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value));
+    }
+
+    @Override
+    public void setIntsAttribute(Node node, String name, long[] values) {
+        NodeProto.Builder b = edit(node);
+        List<Long> boxed = java.util.Arrays.stream(values).boxed().toList();
+        for (int a = 0; a < b.getAttributeCount(); a++) {
+            if (b.getAttribute(a).getName().equals(name)) {
+                b.setAttribute(a, b.getAttribute(a).toBuilder().clearInts().addAllInts(boxed));
+                return;
+            }
+        }
+        b.addAttribute(AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS)
+                .addAllInts(boxed));
+    }
+
+    @Override
+    public void replaceStoredInts(String tensor, long[] values) {
+        String source = graph.weightSource(tensor);
+        replaced.put(source, TensorValues.withLongs(graph.weight(source), values));
+    }
+}

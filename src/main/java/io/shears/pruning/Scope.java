@@ -1,0 +1,20 @@
+package io.shears.pruning;
+
+/** Which channel groups may be pruned. */
+public enum Scope {
+    /**
+     * The paper's convolutional-filter pruning: only groups of convolution filters whose channels do not reach a
+     * residual Add, a graph output or the features feeding a classifier. The representation keeps its width.
+     */
+    FILTERS,
+    /** Every group may be pruned, the residual stream and linear features too. */
+    CHANNELS;
+
+    public static Scope parse(String s) {
+        return OptionNames.parse(Scope.class, s);
+    }
+
+    public String label() {
+        return OptionNames.label(this);
+    }
+}

@@ -1,0 +1,109 @@
+package io.shears.conformance;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import io.shears.onnx.ModelReader;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The small torchvision fixtures of {@code src/test/resources/models/torchvision/}, as listed by its
+ * {@code manifest.json} (written by {@code bench/models/export_torchvision.py --size small}).
+ */
+public final class Fixtures {
+    public static final Path DIRECTORY = Path.of("src/test/resources/models/torchvision");
+    /** 8 architectures × opset {13, 17} × {bnfold, bnkeep}. */
+    public static final int EXPECTED_COUNT = 32;
+
+    private static final Map<String, ModelProto> MODELS = new ConcurrentHashMap<>();
+    private static volatile List<Fixture> all;
+
+    /** One manifest entry. Shapes are as exported, at batch 1. */
+    public record Fixture(String file, String arch, int opset, String bn, long[] inputShape, long[] outputShape,
+                          int batchnormNodes) {
+        public String name() {
+            return file.substring(0, file.length() - ".onnx".length());
+        }
+
+        public Path path() {
+            return DIRECTORY.resolve(file);
+        }
+
+        public long[] inputShape(long batch) {
+            long[] s = inputShape.clone();
+            s[0] = batch;
+            return s;
+        }
+
+        public long[] outputShape(long batch) {
+            long[] s = outputShape.clone();
+            s[0] = batch;
+            return s;
+        }
+
+        /** The model as {@link ModelReader} reads it; read once per test JVM. */
+        public ModelProto model() {
+            return MODELS.computeIfAbsent(file, f -> new ModelReader().read(path()));
+        }
+
+        @Override
+        public String toString() {
+            return name();
+        }
+    }
+
+    private Fixtures() {
+    }
+
+    /** Every fixture in manifest order; fails when the manifest or one of its files is missing. */
+    public static List<Fixture> all() {
+        List<Fixture> result = all;
+        if (result == null) {
+            result = read(DIRECTORY.resolve("manifest.json"));
+            all = result;
+        }
+        return result;
+    }
+
+    private static List<Fixture> read(Path manifest) {
+        ObjectMapper mapper = JsonMapper.builder().build();
+        JsonNode root;
+        try {
+            root = mapper.readTree(Files.readString(manifest));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the fixture manifest " + manifest, e);
+        }
+        List<Fixture> out = new ArrayList<>();
+        for (JsonNode e : root) {
+            Fixture f = new Fixture(e.get("file").asString(), e.get("arch").asString(), e.get("opset").asInt(),
+                    e.get("bn").asString(), longs(e.get("input_shape")), longs(e.get("output_shape")),
+                    e.get("batchnorm_nodes").asInt());
+            if (!Files.isRegularFile(f.path())) {
+                throw new IllegalStateException("manifest lists " + f.file() + " but " + f.path() + " is missing");
+            }
+            out.add(f);
+        }
+        if (out.size() != EXPECTED_COUNT) {
+            throw new IllegalStateException("expected " + EXPECTED_COUNT + " fixtures in " + manifest + ", found "
+                    + out.size());
+        }
+        return List.copyOf(out);
+    }
+
+    private static long[] longs(JsonNode array) {
+        long[] v = new long[array.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = array.get(i).asLong();
+        }
+        return v;
+    }
+}

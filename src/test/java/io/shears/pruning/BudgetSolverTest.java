@@ -1,0 +1,168 @@
+package io.shears.pruning;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import io.shears.onnx.ModelWriter;
+import io.shears.testing.OnnxGraphBuilder;
+import io.shears.testing.TestGraphs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** The budget solver: at or under the target, within 2% where granularity allows, and every option honoured. */
+class BudgetSolverTest {
+    private static ModelProto model(String factory) throws Exception {
+        return SurgeryProofTest.build(factory);
+    }
+
+    @ParameterizedTest(name = "{0} at {1}, {2}")
+    @CsvSource({
+            "resnetBasicBlocks, 0.8, channels", "resnetBasicBlocks, 0.5, channels", "resnetBasicBlocks, 0.8, filters",
+            "mobilenetInvertedResidual, 0.6, channels", "mobilenetInvertedResidual, 0.6, filters",
+            "denseNetConcat, 0.5, channels", "splitAndSlice, 0.7, channels", "flattenGemm, 0.5, channels",
+            "depthwiseSeparable, 0.5, channels", "squeezeExcitation, 0.5, filters", "sharedWeights, 0.6, channels"})
+    void landsAtOrUnderTheTargetAndWithinTwoPercent(String factory, double fraction, String scope) throws Exception {
+        PruningOptions options = PruningOptions.defaults().withScope(Scope.parse(scope)).withRoundTo(1);
+        PruningResult result = Pruner.prune(model(factory), new Budget.Fraction(fraction), options);
+        PruningReport r = result.report();
+        assertThat(r.pruned().macs()).isLessThanOrEqualTo(r.target().macs());
+        assertThat(r.pruned().flops()).isEqualTo(2 * r.pruned().macs());
+        assertThat(r.pruned().params()).isLessThan(r.original().params());
+        if (r.ofTarget() < 0.98) {
+            assertNoChannelFitsBack(model(factory), options, r.target().macs());
+        }
+    }
+
+    /** Below 98% of the target is allowed only where giving back any single channel would break the budget. */
+    private static void assertNoChannelFitsBack(ModelProto m, PruningOptions options, long target) {
+        ChannelAnalysis a = Pruner.analyze(m, options);
+        double[] scores = Importance.score(a, options.criterion(), options.seed());
+        PrunedCost cost = new PrunedCost(a);
+        BudgetSolver.Plan plan = new BudgetSolver(a, scores, cost, options).solve(target);
+        for (ChannelGroup g : a.prunableGroups()) {
+            for (int c : g.classIds()) {
+                if (plan.pruned()[c]) {
+                    boolean[] back = plan.pruned().clone();
+                    back[c] = false;
+                    assertThat(cost.macs(back)).as("giving back a channel of " + g.name()).isGreaterThan(target);
+                }
+            }
+        }
+    }
+
+    @Test
+    void macsFlopsAndFractionBudgetsAgree() throws Exception {
+        ModelProto m = model("resnetBasicBlocks");
+        PruningOptions options = PruningOptions.defaults().withScope(Scope.CHANNELS);
+        PruningReport byFraction = Pruner.prune(m, new Budget.Fraction(0.6), options).report();
+        long target = byFraction.target().macs();
+        PruningReport byMacs = Pruner.prune(m, new Budget.Macs(target), options).report();
+        PruningReport byFlops = Pruner.prune(m, new Budget.Flops(2 * target), options).report();
+        assertThat(byMacs.pruned().macs()).isEqualTo(byFraction.pruned().macs()).isEqualTo(byFlops.pruned().macs());
+        assertThat(target).isEqualTo((long) Math.floor(byFraction.original().macs() * 0.6));
+    }
+
+    @Test
+    void anUnreachableBudgetNamesTheSmallestReachableModel() throws Exception {
+        ModelProto m = model("resnetBasicBlocks");
+        PruningOptions options = PruningOptions.defaults();
+        BudgetUnreachableException e = catchThrowableOfType(BudgetUnreachableException.class,
+                () -> Pruner.prune(m, new Budget.Fraction(0.05), options));
+        assertThat(e.code()).isEqualTo("BUDGET_UNREACHABLE");
+        assertThat(e.smallestReachableMacs()).isGreaterThan(e.targetMacs());
+        assertThat(e.getMessage()).contains(Long.toString(e.smallestReachableMacs()));
+        PruningReport atSmallest = Pruner.prune(m, new Budget.Macs(e.smallestReachableMacs()), options).report();
+        assertThat(atSmallest.pruned().macs()).isEqualTo(e.smallestReachableMacs());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4, 8})
+    void keptCountsAreMultiplesOfRoundToOrUntouched(int roundTo) throws Exception {
+        PruningOptions options = PruningOptions.defaults().withScope(Scope.CHANNELS).withRoundTo(roundTo);
+        PruningReport r = Pruner.prune(model("mobilenetInvertedResidual"), new Budget.Fraction(0.5), options).report();
+        assertThat(r.groups()).isNotEmpty();
+        assertThat(r.groups()).anyMatch(g -> g.kept() < g.channels());
+        for (GroupSummary g : r.groups()) {
+            assertThat(g.kept() == g.channels() || g.kept() % roundTo == 0).as(g.name() + " kept " + g.kept()).isTrue();
+        }
+    }
+
+    @Test
+    void minChannelsAndMaxFractionBoundEveryGroup() throws Exception {
+        PruningOptions options = PruningOptions.defaults().withScope(Scope.CHANNELS).withRoundTo(1)
+                .withMinChannels(6).withMaxFraction(0.5);
+        ModelProto m = model("resnetBasicBlocks");
+        BudgetUnreachableException e = catchThrowableOfType(BudgetUnreachableException.class,
+                () -> Pruner.prune(m, new Budget.Fraction(0.01), options));
+        PruningReport r = Pruner.prune(m, new Budget.Macs(e.smallestReachableMacs()), options).report();
+        for (GroupSummary g : r.groups()) {
+            assertThat(g.kept()).as(g.name()).isGreaterThanOrEqualTo(Math.min(g.channels(), 6))
+                    .isGreaterThanOrEqualTo((int) Math.ceil(g.channels() * 0.5));
+        }
+        assertThat(r.groups()).anyMatch(g -> g.kept() == Math.max(6, (int) Math.ceil(g.channels() * 0.5)));
+    }
+
+    @Test
+    void excludedNodesKeepTheirChannels() throws Exception {
+        ModelProto m = model("resnetBasicBlocks");
+        PruningOptions options = PruningOptions.defaults().withScope(Scope.FILTERS).withRoundTo(1).withExclude(List.of("conv1"));
+        PruningReport r = Pruner.prune(m, new Budget.Fraction(0.9), options).report();
+        assertThat(r.groups()).noneMatch(g -> g.name().equals("conv1"));
+        assertThat(r.frozenGroups()).anyMatch(g -> g.name().equals("conv1")
+                && g.frozenReasons().contains("node 'conv1' is excluded by request"));
+        assertThatThrownBy(() -> Pruner.prune(m, new Budget.Fraction(0.9), options.withExclude(List.of("nope"))))
+                .isInstanceOf(InvalidPruningOptionsException.class).hasMessageContaining("'nope'");
+    }
+
+    @Test
+    void theSameModelAndOptionsGiveTheSameBytes() throws Exception {
+        PruningOptions options = PruningOptions.defaults().withScope(Scope.CHANNELS).withAllocation(Allocation.GLOBAL);
+        byte[] first = ModelWriter.toBytes(Pruner.prune(model("denseNetConcat"), new Budget.Fraction(0.5), options).model());
+        byte[] second = ModelWriter.toBytes(Pruner.prune(model("denseNetConcat"), new Budget.Fraction(0.5), options).model());
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void uniformTakesTheSameShareFromEveryGroupAndGlobalNeedNot() throws Exception {
+        OnnxGraphBuilder b = new OnnxGraphBuilder("uneven", 3);
+        String x = b.input("input", 1, 3, 16, 16);
+        String y = b.relu(b.conv(x, 64, 3, 1, 1, 1, true));
+        y = b.relu(b.conv(y, 64, 3, 1, 1, 1, true));
+        y = b.relu(b.conv(y, 64, 3, 1, 1, 1, true));
+        ModelProto m = b.output(b.gemm(b.flatten(b.globalAveragePool(y), 1), 10)).build(13);
+        PruningOptions options = PruningOptions.defaults().withRoundTo(1).withScope(Scope.CHANNELS);
+        PruningReport uniform = Pruner.prune(m, new Budget.Fraction(0.5), options).report();
+        double[] shares = uniform.groups().stream().filter(g -> g.channels() == 64)
+                .mapToDouble(g -> g.kept() / 64.0).toArray();
+        assertThat(shares).hasSize(3);
+        assertThat(java.util.Arrays.stream(shares).max().orElseThrow() - java.util.Arrays.stream(shares).min().orElseThrow())
+                .isLessThanOrEqualTo(3 / 64.0);
+        PruningReport global = Pruner.prune(m, new Budget.Fraction(0.5), options.withAllocation(Allocation.GLOBAL)).report();
+        assertThat(global.pruned().macs()).isLessThanOrEqualTo(global.target().macs());
+        assertThat(global.ofTarget()).isGreaterThanOrEqualTo(0.98);
+    }
+
+    @Test
+    void aTargetAboveTheModelPrunesNothing() throws Exception {
+        ModelProto m = model("resnetBasicBlocks");
+        PruningResult r = Pruner.prune(m, new Budget.Macs(Long.MAX_VALUE / 4), PruningOptions.defaults());
+        assertThat(r.model()).isSameAs(m);
+        assertThat(r.report().groups()).allMatch(g -> g.kept() == g.channels());
+    }
+
+    @Test
+    void optionsOutOfRangeAreRefusedByName() {
+        assertThatThrownBy(() -> new Budget.Fraction(1.5)).hasMessageContaining("fraction");
+        assertThatThrownBy(() -> new Budget.Macs(0)).hasMessageContaining("MACs");
+        assertThatThrownBy(() -> PruningOptions.defaults().withRoundTo(0)).hasMessageContaining("round-to");
+        assertThatThrownBy(() -> PruningOptions.defaults().withMaxFraction(0)).hasMessageContaining("max-fraction");
+        assertThatThrownBy(() -> Scope.parse("everything")).hasMessageContaining("filters, channels");
+        assertThat(Criterion.parse("bn-scale")).isEqualTo(Criterion.BN_SCALE);
+    }
+}
