@@ -5,6 +5,8 @@ import io.shears.pruning.BudgetUnreachableException;
 import io.shears.pruning.InvalidPruningOptionsException;
 import picocli.CommandLine;
 
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 
 /** Turns a failure into one line naming its cause and code, and the matching exit code; no stack traces. */
@@ -13,22 +15,24 @@ final class FailureHandler implements CommandLine.IExecutionExceptionHandler {
     public int handleExecutionException(Exception ex, CommandLine cli, CommandLine.ParseResult parsed) {
         var err = cli.getErr();
         if (ex instanceof InvalidModelException e) {
-            err.println("error: " + e.code() + ": " + e.getMessage());
-            return ExitCodes.INVALID_MODEL;
+            return fail(err, e.code(), e.getMessage(), ExitCodes.INVALID_MODEL);
         }
         if (ex instanceof BudgetUnreachableException e) {
-            err.println("error: " + e.code() + ": " + e.getMessage());
-            return ExitCodes.BUDGET_UNREACHABLE;
+            return fail(err, e.code(), e.getMessage(), ExitCodes.BUDGET_UNREACHABLE);
         }
         if (ex instanceof InvalidPruningOptionsException e) {
-            err.println("error: " + e.code() + ": " + e.getMessage());
-            return ExitCodes.USAGE;
+            return fail(err, e.code(), e.getMessage(), ExitCodes.USAGE);
         }
-        if (ex instanceof UncheckedIOException e) {
-            err.println("error: IO: " + e.getMessage());
-            return ExitCodes.USAGE;
+        if (ex instanceof UncheckedIOException || ex instanceof IOException) {
+            return fail(err, "IO", ex.getMessage(), ExitCodes.USAGE);
         }
-        err.println("error: INTERNAL: " + ex);
-        return 1;
+        return fail(err, "INTERNAL", ex.toString(), ExitCodes.INTERNAL_ERROR);
+    }
+
+    private static int fail(PrintWriter err, String code, String message, int exitCode) {
+        String line = message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
+        err.println("error: " + code + ": " + line);
+        err.flush();
+        return exitCode;
     }
 }

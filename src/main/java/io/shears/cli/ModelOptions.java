@@ -1,8 +1,11 @@
 package io.shears.cli;
 
 import io.shears.pruning.InvalidPruningOptionsException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +26,12 @@ final class ModelOptions {
     @Option(names = "--max-model-bytes", paramLabel = "BYTES", description = "largest model accepted (default 2 GiB)")
     long maxModelBytes = io.shears.onnx.ModelLimits.DEFAULT_MAX_BYTES;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     Path existingModel() {
         if (!Files.isRegularFile(model)) {
-            throw new InvalidPruningOptionsException("model file '" + model + "' does not exist");
+            throw new ParameterException(command.commandLine(), "model file '" + model + "' does not exist");
         }
         return model;
     }

@@ -6,6 +6,7 @@ import io.shears.onnx.ModelWriter;
 import io.shears.pruning.Allocation;
 import io.shears.pruning.Budget;
 import io.shears.pruning.Criterion;
+import io.shears.pruning.Pruner;
 import io.shears.pruning.PruningOptions;
 import io.shears.pruning.PruningResult;
 import io.shears.pruning.Scope;
@@ -89,9 +90,10 @@ final class PruneCommand implements Callable<Integer> {
         PruningOptions options = new PruningOptions(Scope.parse(scope), Criterion.parse(criterion),
                 Allocation.parse(allocation), roundTo, minChannels, maxFraction, exclude, seed, model.shapes());
         Budget budget = target.budget();
-        var proto = new ModelReader(ModelLimits.defaults().withMaxBytes(model.maxModelBytes)).read(model.existingModel());
-        PruningResult result = io.shears.pruning.Pruner.prune(proto, budget, options);
-        proto = null;
+        // No local keeps the original: once pruned, only the cut model (sharing untouched tensors) stays in heap.
+        PruningResult result = Pruner.prune(
+                new ModelReader(ModelLimits.defaults().withMaxBytes(model.maxModelBytes)).read(model.existingModel()),
+                budget, options);
         ModelWriter.write(result.model(), output);
         String json = JsonOutput.MAPPER.writeValueAsString(result.report());
         if (report != null) {

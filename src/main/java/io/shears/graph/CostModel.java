@@ -32,7 +32,7 @@ public final class CostModel {
             }
             if (nodeMacs > 0 || nodeParams > 0) {
                 long[] out = shapes.dims(node.output(0));
-                layers.add(new LayerCost(node.name(), node.op(), nodeMacs, nodeParams,
+                layers.add(LayerCost.of(node.name(), node.op(), nodeMacs, nodeParams,
                         out == null ? "" : TensorType.format(out)));
             }
             macs += nodeMacs;

@@ -20,7 +20,8 @@ final class ElementwiseRules {
         r.shape(ctx -> binary(ctx, Math::addExact), "Add");
         r.shape(ctx -> binary(ctx, Math::subtractExact), "Sub");
         r.shape(ctx -> binary(ctx, Math::multiplyExact), "Mul");
-        r.shape(ctx -> binary(ctx, Math::floorDiv), "Div");
+        // ONNX integer Div truncates toward zero, as C does (-3 / 2 = -1), unlike Math.floorDiv
+        r.shape(ctx -> binary(ctx, (a, b) -> a / b), "Div");
         r.shape(ctx -> binary(ctx, Math::max), "Max");
         r.shape(ctx -> binary(ctx, Math::min), "Min");
         r.shape(ctx -> binary(ctx, null), "Pow", "Mod", "Sum", "Mean", "BitShift");

@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -117,7 +118,8 @@ public final class Graph {
             Node node = ready.poll();
             order.add(node);
             for (String out : node.outputs()) {
-                for (Node c : consumers.getOrDefault(out, List.of())) {
+                // distinct consumers: a node that reads a tensor twice is listed twice but counted once per read
+                for (Node c : new LinkedHashSet<>(consumers.getOrDefault(out, List.of()))) {
                     for (String in : c.inputs()) {
                         if (in.equals(out)) {
                             int left = pending.merge(c, -1, Integer::sum);

@@ -249,7 +249,7 @@ final class LayoutRules {
                 e = Math.max(0, Math.min(e, dim));
                 count[axis] = Math.max(0, (e - b + s - 1) / s);
             } else {
-                b = Math.max(-1, Math.min(b, dim - 1));
+                b = Math.min(Math.max(0, b), dim - 1); // starts clamp to [0, dim - 1] when stepping back
                 e = Math.max(-1, Math.min(e, dim - 1));
                 count[axis] = Math.max(0, (b - e + (-s) - 1) / (-s));
             }

@@ -60,12 +60,17 @@ public final class ShapeInference {
             }
             TensorShapeProto declared = in.getType().getTensorType().getShape();
             long[] dims = new long[declared.getDimCount()];
-            if (override != null && dims.length > 0 && override.length != dims.length) {
+            boolean shaped = in.getType().getTensorType().hasShape();
+            if (override == null && !shaped) {
+                throw new InvalidModelException(ModelProblem.INPUT_SHAPE_REQUIRED, "input '" + in.getName()
+                        + "' declares no shape; give the input shape");
+            }
+            if (override != null && shaped && override.length != dims.length) {
                 throw new InvalidModelException(ModelProblem.INPUT_SHAPE_MISMATCH, "input '" + in.getName()
                         + "' has rank " + dims.length + " but the given shape " + TensorType.format(override)
                         + " has rank " + override.length);
             }
-            if (override != null && dims.length == 0) {
+            if (override != null && !shaped) {
                 dims = override.clone();
             }
             for (int i = 0; i < declared.getDimCount(); i++) {
@@ -119,7 +124,7 @@ public final class ShapeInference {
                 continue;
             }
             ValueInfoProto v = declared.get(out);
-            if (v == null || !v.getType().hasTensorType()) {
+            if (v == null || !v.getType().hasTensorType() || !v.getType().getTensorType().hasShape()) {
                 return false;
             }
             TensorShapeProto s = v.getType().getTensorType().getShape();

@@ -2,6 +2,7 @@ package io.shears.onnx;
 
 import org.apache.commons.compress.archivers.ArchiveEntry;
 import org.apache.commons.compress.archivers.ArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -43,7 +44,9 @@ final class BundleDirectory implements AutoCloseable {
                     if (entry.isDirectory()) {
                         continue;
                     }
-                    if (in instanceof TarArchiveInputStream && !((org.apache.commons.compress.archivers.tar.TarArchiveEntry) entry).isFile()) {
+                    // TarArchiveEntry.isFile() is also true for symbolic and hard links, so ask for those explicitly
+                    if (entry instanceof TarArchiveEntry tar && (!tar.isFile() || tar.isSymbolicLink() || tar.isLink()
+                            || tar.isCharacterDevice() || tar.isBlockDevice() || tar.isFIFO())) {
                         throw new InvalidModelException(ModelProblem.BUNDLE_INVALID,
                                 "bundle entry '" + entry.getName() + "' is a link or device; only plain files are allowed");
                     }
@@ -56,12 +59,11 @@ final class BundleDirectory implements AutoCloseable {
                 }
             }
             return new BundleDirectory(root, chooseModel(root, models));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             deleteTree(root);
-            if (e instanceof IOException io && !(e instanceof java.nio.file.NoSuchFileException)) {
-                throw new InvalidModelException(ModelProblem.BUNDLE_INVALID,
-                        "bundle does not unpack: " + io.getMessage(), io);
-            }
+            throw new InvalidModelException(ModelProblem.BUNDLE_INVALID, "bundle does not unpack: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteTree(root);
             throw e;
         }
     }
@@ -76,7 +78,12 @@ final class BundleDirectory implements AutoCloseable {
 
     /** Resolves an archive entry name under root, refusing any name that would land outside it. */
     static Path resolveInside(Path root, String name) {
-        Path relative = Path.of(name.replace('\\', '/')).normalize();
+        Path relative;
+        try {
+            relative = Path.of(name.replace('\\', '/')).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidModelException(ModelProblem.BUNDLE_INVALID, "bundle entry '" + name + "' is not a path");
+        }
         Path target = root.resolve(relative).normalize();
         if (relative.isAbsolute() || relative.startsWith("..") || !target.startsWith(root)) {
             throw new InvalidModelException(ModelProblem.EXTERNAL_DATA_OUTSIDE_BUNDLE,

@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,11 +18,21 @@ import java.nio.file.Path;
  * directory the model came with; anything else (absolute paths, {@code ..}, links out) is refused.
  */
 final class ExternalDataResolver {
+    private final Path base;
     private final Path root;
     private final ModelLimits limits;
     private long loaded;
 
     ExternalDataResolver(Path root, ModelLimits limits) {
+        this(root, root, limits);
+    }
+
+    /**
+     * @param base the directory of the model file, which locations are relative to (as the ONNX spec says)
+     * @param root the directory no location may leave (the bundle root; for a plain file, its own directory)
+     */
+    ExternalDataResolver(Path base, Path root, ModelLimits limits) {
+        this.base = base.toAbsolutePath().normalize();
         this.root = root.toAbsolutePath().normalize();
         this.limits = limits;
     }
@@ -58,12 +69,12 @@ final class ExternalDataResolver {
     private TensorProto load(TensorProto tensor) {
         String location = null;
         long offset = 0;
-        long length = -1;
+        Long declaredLength = null;
         for (StringStringEntryProto kv : tensor.getExternalDataList()) {
             switch (kv.getKey()) {
                 case "location" -> location = kv.getValue();
                 case "offset" -> offset = parse(tensor, kv);
-                case "length" -> length = parse(tensor, kv);
+                case "length" -> declaredLength = parse(tensor, kv);
                 default -> { }
             }
         }
@@ -74,10 +85,8 @@ final class ExternalDataResolver {
         Path file = resolve(tensor, location);
         try {
             long size = Files.size(file);
-            if (length < 0) {
-                length = size - offset;
-            }
-            if (offset < 0 || length < 0 || offset + length > size) {
+            long length = declaredLength == null ? size - offset : declaredLength;
+            if (offset < 0 || length < 0 || offset > size || length > size - offset) {
                 throw new InvalidModelException(ModelProblem.EXTERNAL_DATA_MISSING, "tensor '" + tensor.getName()
                         + "' reads bytes " + offset + ".." + (offset + length) + " of '" + location
                         + "', which has " + size);
@@ -90,11 +99,12 @@ final class ExternalDataResolver {
             ByteString data;
             try (InputStream in = Files.newInputStream(file)) {
                 in.skipNBytes(offset);
-                data = ByteString.readFrom(new BoundedInputStream(in, length));
+                // The array is never touched again, so wrapping it saves a second copy of the tensor.
+                data = UnsafeByteOperations.unsafeWrap(in.readNBytes((int) length));
             }
             return tensor.toBuilder()
                     .clearExternalData()
-                    .setDataLocation(TensorProto.DataLocation.DEFAULT)
+                    .clearDataLocation()
                     .setRawData(data)
                     .build();
         } catch (IOException e) {
@@ -103,16 +113,26 @@ final class ExternalDataResolver {
     }
 
     private Path resolve(TensorProto tensor, String location) {
-        Path relative = Path.of(location).normalize();
-        Path file = root.resolve(relative).normalize();
+        Path relative;
+        try {
+            relative = Path.of(location).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidModelException(ModelProblem.EXTERNAL_DATA_MISSING,
+                    "tensor '" + tensor.getName() + "' names external data '" + location + "', which is not a path");
+        }
+        Path file = base.resolve(relative).normalize();
         if (relative.isAbsolute() || relative.startsWith("..") || !file.startsWith(root)) {
             throw new InvalidModelException(ModelProblem.EXTERNAL_DATA_OUTSIDE_BUNDLE,
                     "tensor '" + tensor.getName() + "' names external data '" + location + "' outside the bundle");
         }
         try {
-            if (!Files.isRegularFile(file) || !file.toRealPath().startsWith(root.toRealPath())) {
+            if (!Files.isRegularFile(file)) {
                 throw new InvalidModelException(ModelProblem.EXTERNAL_DATA_MISSING,
                         "tensor '" + tensor.getName() + "' names external data '" + location + "', which is not there");
+            }
+            if (!file.toRealPath().startsWith(root.toRealPath())) {
+                throw new InvalidModelException(ModelProblem.EXTERNAL_DATA_OUTSIDE_BUNDLE, "tensor '"
+                        + tensor.getName() + "' names external data '" + location + "', a link out of the bundle");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -126,41 +146,6 @@ final class ExternalDataResolver {
         } catch (NumberFormatException e) {
             throw new InvalidModelException(ModelProblem.EXTERNAL_DATA_MISSING,
                     "tensor '" + tensor.getName() + "' has external data " + kv.getKey() + "=" + kv.getValue());
-        }
-    }
-
-    /** Stops reading after a fixed number of bytes, so one tensor never reads into the next one's data. */
-    private static final class BoundedInputStream extends InputStream {
-        private final InputStream in;
-        private long remaining;
-
-        BoundedInputStream(InputStream in, long limit) {
-            this.in = in;
-            this.remaining = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                remaining--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int n = in.read(b, off, (int) Math.min(len, remaining));
-            if (n > 0) {
-                remaining -= n;
-            }
-            return n;
         }
     }
 }

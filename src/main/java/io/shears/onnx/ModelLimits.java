@@ -26,11 +26,19 @@ public record ModelLimits(long maxBytes, long maxDimension, long maxElements) {
                 throw new InvalidModelException(ModelProblem.ABSURD_DIMENSION,
                         what + " has dimension " + d + " (allowed: 0.." + maxDimension + ")");
             }
-            elements = d == 0 ? 0 : Math.multiplyHigh(elements, d) != 0 ? Long.MAX_VALUE : elements * d;
+            elements = saturatingMultiply(elements, d);
             if (elements > maxElements) {
                 throw new InvalidModelException(ModelProblem.ABSURD_DIMENSION,
                         what + " has more than " + maxElements + " elements");
             }
+        }
+    }
+
+    private static long saturatingMultiply(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException overflow) {
+            return Long.MAX_VALUE;
         }
     }
 }

@@ -53,7 +53,8 @@ public final class ModelReader {
             throw tooLarge(size);
         }
         ModelProto model = parse(file);
-        ExternalDataResolver resolver = new ExternalDataResolver(externalDataRoot, limits);
+        ExternalDataResolver resolver = new ExternalDataResolver(file.toAbsolutePath().getParent(), externalDataRoot,
+                limits);
         if (resolver.needed(model.getGraph())) {
             model = model.toBuilder().setGraph(resolver.inline(model.getGraph())).build();
         }
@@ -111,7 +112,9 @@ public final class ModelReader {
             try (InputStream in = Files.newInputStream(path)) {
                 n = in.readNBytes(head, 0, 4);
             }
-            if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+            // PK 3 4 starts a zip with entries, PK 5 6 an empty one (end of central directory only)
+            if (n >= 4 && head[0] == 'P' && head[1] == 'K'
+                    && (head[2] == 3 && head[3] == 4 || head[2] == 5 && head[3] == 6)) {
                 return ZIP;
             }
             if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {

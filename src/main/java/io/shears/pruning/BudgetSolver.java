@@ -109,12 +109,19 @@ final class BudgetSolver {
             }
         }
         int[] keep = keepsAt(hi);
-        long macs = growBack(keep, cost.macs(mask(keep)), targetMacs);
+        long macs = growBack(keep, keepsAt(lo), cost.macs(mask(keep)), targetMacs);
+        if (macs < 0.98 * targetMacs) {
+            macs = growBack(keep, full, macs, targetMacs);
+        }
         return new Plan(mask(keep), keep, macs, smallestMacs);
     }
 
-    /** Gives channels back, most-pruned group first, while the budget holds. */
-    private long growBack(int[] keep, long macs, long targetMacs) {
+    /**
+     * Gives channels back, most-pruned group first, while the budget holds and no group exceeds {@code ceiling}.
+     * The first pass is capped at the keeps of the level just above the budget, so the allocation stays what was
+     * asked (uniform stays uniform); only when that lands under 98% of the target does a second pass go further.
+     */
+    private long growBack(int[] keep, int[] ceiling, long macs, long targetMacs) {
         boolean grew = true;
         while (grew) {
             grew = false;
@@ -123,7 +130,7 @@ final class BudgetSolver {
                     .thenComparingInt(g -> g));
             for (int g : byPruned) {
                 int next = nextAllowed(g, keep[g]);
-                if (next == keep[g]) {
+                if (next == keep[g] || next > ceiling[g]) {
                     continue;
                 }
                 int previous = keep[g];

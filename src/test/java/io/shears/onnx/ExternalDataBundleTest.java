@@ -244,6 +244,23 @@ class ExternalDataBundleTest {
                 ModelProblem.EXTERNAL_DATA_OUTSIDE_BUNDLE, "weights.bin");
     }
 
+    @Test
+    void refusesALocationThatIsNotAPathByName() throws IOException {
+        String location = "weights\u0000.bin";
+        Files.write(dir.resolve("model.onnx"), ModelWriter.toBytes(relocated(location)));
+
+        assertProblem(() -> new ModelReader().read(dir.resolve("model.onnx")), ModelProblem.EXTERNAL_DATA_MISSING,
+                original.getGraph().getInitializer(0).getName());
+    }
+
+    @Test
+    void refusesAnEntryNameThatIsNotAPath() {
+        Path bundle = Archives.zip(dir.resolve("nul.zip"), Archives.entries(
+                "model.onnx", externalModelBytes, "weights.bin", weights, "bad\u0000name.bin", new byte[] {1}));
+
+        assertProblem(() -> new ModelReader().read(bundle), ModelProblem.BUNDLE_INVALID, "bad");
+    }
+
     // ---------------------------------------------------------------- archive entries that leave the bundle
 
     @ParameterizedTest
@@ -361,6 +378,13 @@ class ExternalDataBundleTest {
 
         assertProblem(() -> new ModelReader().read(zip), ModelProblem.BUNDLE_INVALID, ".onnx");
         assertProblem(() -> new ModelReader().read(tar), ModelProblem.BUNDLE_INVALID, ".onnx");
+    }
+
+    @Test
+    void refusesAZipWithoutAnyEntry() {
+        Path zip = Archives.zip(dir.resolve("nothing.zip"), Archives.entries());
+
+        assertProblem(() -> new ModelReader().read(zip), ModelProblem.BUNDLE_INVALID, ".onnx");
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.shears.testing.TestGraphs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
@@ -37,13 +38,25 @@ class ModelWriterTest {
     @TempDir
     Path dir;
 
-    static Stream<Supplier<OnnxGraphBuilder>> factories() {
-        return Stream.of(TestGraphs::resnetBasicBlocks, TestGraphs::resnetBottleneck,
-                TestGraphs::mobilenetInvertedResidual, TestGraphs::denseNetConcat, TestGraphs::squeezeExcitation,
-                TestGraphs::splitAndSlice, TestGraphs::depthwiseSeparable, TestGraphs::flattenGemm,
-                TestGraphs::sharedWeights, TestGraphs::paddleConstantWeights, TestGraphs::identityAliasedWeights,
-                TestGraphs::channelConstantOps, TestGraphs::groupedConv, TestGraphs::activationZoo,
-                TestGraphs::shapeOpsZoo);
+    static Stream<Arguments> factories() {
+        return Stream.of(
+                Arguments.of("resnetBasicBlocks", (Supplier<OnnxGraphBuilder>) TestGraphs::resnetBasicBlocks),
+                Arguments.of("resnetBottleneck", (Supplier<OnnxGraphBuilder>) TestGraphs::resnetBottleneck),
+                Arguments.of("mobilenetInvertedResidual",
+                        (Supplier<OnnxGraphBuilder>) TestGraphs::mobilenetInvertedResidual),
+                Arguments.of("denseNetConcat", (Supplier<OnnxGraphBuilder>) TestGraphs::denseNetConcat),
+                Arguments.of("squeezeExcitation", (Supplier<OnnxGraphBuilder>) TestGraphs::squeezeExcitation),
+                Arguments.of("splitAndSlice", (Supplier<OnnxGraphBuilder>) TestGraphs::splitAndSlice),
+                Arguments.of("depthwiseSeparable", (Supplier<OnnxGraphBuilder>) TestGraphs::depthwiseSeparable),
+                Arguments.of("flattenGemm", (Supplier<OnnxGraphBuilder>) TestGraphs::flattenGemm),
+                Arguments.of("sharedWeights", (Supplier<OnnxGraphBuilder>) TestGraphs::sharedWeights),
+                Arguments.of("paddleConstantWeights", (Supplier<OnnxGraphBuilder>) TestGraphs::paddleConstantWeights),
+                Arguments.of("identityAliasedWeights",
+                        (Supplier<OnnxGraphBuilder>) TestGraphs::identityAliasedWeights),
+                Arguments.of("channelConstantOps", (Supplier<OnnxGraphBuilder>) TestGraphs::channelConstantOps),
+                Arguments.of("groupedConv", (Supplier<OnnxGraphBuilder>) TestGraphs::groupedConv),
+                Arguments.of("activationZoo", (Supplier<OnnxGraphBuilder>) TestGraphs::activationZoo),
+                Arguments.of("shapeOpsZoo", (Supplier<OnnxGraphBuilder>) TestGraphs::shapeOpsZoo));
     }
 
     @Test
@@ -85,9 +98,9 @@ class ModelWriterTest {
         assertThat(read.getFunctionsList()).extracting(FunctionProto::getName).containsExactly("Scale");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("factories")
-    void everyTestGraphRoundTripsByteForByte(Supplier<OnnxGraphBuilder> factory) throws IOException {
+    void everyTestGraphRoundTripsByteForByte(String name, Supplier<OnnxGraphBuilder> factory) throws IOException {
         OnnxGraphBuilder builder = factory.get();
         byte[] written = ModelWriter.toBytes(builder.build(Math.max(14, builder.minimumOpset())));
         Path file = Files.write(dir.resolve("m.onnx"), written);

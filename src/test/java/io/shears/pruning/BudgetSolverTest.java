@@ -3,7 +3,6 @@ package io.shears.pruning;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.shears.onnx.ModelWriter;
 import io.shears.testing.OnnxGraphBuilder;
-import io.shears.testing.TestGraphs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -137,4 +137,24 @@ class ChannelAnalyzerTest {
         List<String> second = Pruner.analyze(m, PruningOptions.defaults()).groups().stream().map(g -> g.id() + g.name()).toList();
         assertThat(second).isEqualTo(first).hasSizeGreaterThan(3);
     }
+
+    @Test
+    void declaredShapesOfCutTensorsAreUpdated() throws Exception {
+        OnnxGraphBuilder b = new OnnxGraphBuilder("value_info", 4);
+        String x = b.input("input", 1, 3, 8, 8);
+        String y = b.relu(b.conv(x, 16, 3, 1, 1, 1, true));
+        ModelProto built = b.output(b.conv(y, 4, 3, 1, 1, 1, true)).build(13);
+        ModelProto m = built.toBuilder().setGraph(built.getGraph().toBuilder().addValueInfo(ValueInfoProto.newBuilder()
+                .setName(y).setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder()
+                        .setElemType(TensorProto.DataType.FLOAT.getNumber()).setShape(shape(1, 16, 8, 8)))))).build();
+        PruningResult r = Pruner.prune(m, new Budget.Fraction(0.5), PruningOptions.defaults().withRoundTo(1));
+        int kept = r.report().groups().get(0).kept();
+        assertThat(kept).isLessThan(16);
+        ValueInfoProto declared = r.model().getGraph().getValueInfo(0);
+        assertThat(declared.getName()).isEqualTo(y);
+        assertThat(declared.getType().getTensorType().getShape().getDimList())
+                .extracting(TensorShapeProto.Dimension::getDimValue).containsExactly(1L, (long) kept, 8L, 8L);
+        assertThat(r.model().getGraph().getNodeList()).extracting(NodeProto::getName)
+                .containsExactlyElementsOf(m.getGraph().getNodeList().stream().map(NodeProto::getName).toList());
+    }
 }

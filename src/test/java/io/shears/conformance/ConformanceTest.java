@@ -1,0 +1,77 @@
+package io.shears.conformance;
+
+import io.shears.conformance.Fixtures.Fixture;
+import io.shears.onnx.ModelWriter;
+import io.shears.pruning.Budget;
+import io.shears.pruning.Pruner;
+import io.shears.pruning.PruningResult;
+import io.shears.pruning.Scope;
+import io.shears.testing.OrtRunner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every torchvision fixture × target fraction {0.75, 0.5, 0.25} × scope {filters, channels}, with the default options
+ * otherwise (l1, uniform, round-to 8): either a model that satisfies DESIGN.md's "what a published model must satisfy"
+ * (see {@link Conformance#check}) or a {@code BudgetUnreachableException} whose smallest figure is above the target
+ * and can itself be pruned to exactly.
+ */
+class ConformanceTest {
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Fixture f : Fixtures.all()) {
+            for (double fraction : Conformance.FRACTIONS) {
+                for (Scope scope : Scope.values()) {
+                    out.add(Arguments.of(f, fraction, scope));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    static Stream<Arguments> fixturesAndScopes() {
+        return Fixtures.all().stream().flatMap(f -> Stream.of(Scope.values()).map(s -> Arguments.of(f, s)));
+    }
+
+    @Test
+    void theManifestListsEveryFixture() throws Exception {
+        assertThat(Fixtures.all()).hasSize(Fixtures.EXPECTED_COUNT);
+        try (var files = Files.list(Fixtures.DIRECTORY)) {
+            assertThat(files.filter(p -> p.toString().endsWith(".onnx")).map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrderElementsOf(Fixtures.all().stream().map(Fixture::file).toList());
+        }
+        assertThat(Fixtures.all().stream().map(Fixture::arch).distinct()).containsExactlyInAnyOrder("resnet18",
+                "resnet50", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0", "densenet121", "vgg11_bn",
+                "squeezenet1_1");
+    }
+
+    @ParameterizedTest(name = "{0} {2} {1}")
+    @MethodSource("cases")
+    void prunesToTheBudgetOrSaysHowCloseItCanGet(Fixture fixture, double fraction, Scope scope) {
+        Conformance.Outcome outcome = Conformance.check(fixture, fraction, scope);
+        assertThat(outcome).isNotNull();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("fixturesAndScopes")
+    void nothingPrunedIsBitIdentical(Fixture fixture, Scope scope) {
+        PruningResult result = Pruner.prune(fixture.model(), new Budget.Fraction(1.0), Conformance.options(scope));
+        assertThat(result.report().pruned().macs()).isEqualTo(result.report().original().macs());
+        long[] shape = fixture.inputShape(2);
+        float[] input = OrtRunner.randomInput(11, shape);
+        OrtRunner.Output expected = OrtRunner.runAll(ModelWriter.toBytes(fixture.model()), input, shape)
+                .values().iterator().next();
+        assertThat(expected.shape()).as("the original's output shape is the manifest's")
+                .containsExactly(fixture.outputShape(2));
+        assertThat(OrtRunner.run(ModelWriter.toBytes(result.model()), input, shape)).containsExactly(expected.values());
+    }
+}
