@@ -27,16 +27,19 @@ final class ConvolutionRules {
             throw ctx.fail("bias has " + ctx.dims(2)[0] + " values for " + w[0] + " filters");
         }
         int spatial = x.length - 2;
-        long[] kernel = Axes.ints(n.attrInts("kernel_shape"), 0, 0);
-        if (kernel.length == 0) {
-            kernel = java.util.Arrays.copyOfRange(w, 2, w.length);
-        }
+        long[] kernel = kernel(n, w);
         long[] out = new long[x.length];
         out[0] = x[0];
         out[1] = w[0];
         long[] spatialOut = Windows.output(ctx, x, kernel, spatial, false);
         System.arraycopy(spatialOut, 0, out, 2, spatial);
         ctx.output(0, ctx.elemType(0), out);
+    }
+
+    /** The kernel_shape attribute, or the weight's spatial dimensions where it is absent. */
+    private static long[] kernel(Node n, long[] w) {
+        long[] kernel = n.attrInts("kernel_shape");
+        return kernel != null ? kernel : java.util.Arrays.copyOfRange(w, 2, w.length);
     }
 
     static long convMacs(Node node, Shapes shapes) {
@@ -54,10 +57,7 @@ final class ConvolutionRules {
             throw ctx.fail("input " + TensorType.format(x) + " does not fit the weight " + TensorType.format(w));
         }
         int spatial = x.length - 2;
-        long[] kernel = Axes.ints(n.attrInts("kernel_shape"), 0, 0);
-        if (kernel.length == 0) {
-            kernel = java.util.Arrays.copyOfRange(w, 2, w.length);
-        }
+        long[] kernel = kernel(n, w);
         long[] strides = Axes.ints(n.attrInts("strides"), spatial, 1);
         long[] dilations = Axes.ints(n.attrInts("dilations"), spatial, 1);
         long[] outputPadding = Axes.ints(n.attrInts("output_padding"), spatial, 0);

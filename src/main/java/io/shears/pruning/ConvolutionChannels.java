@@ -64,14 +64,7 @@ final class ConvolutionChannels {
                 ctx.freeze(out, why);
                 ctx.freeze(in, why);
             }
-            String bias = node.input(2);
-            if (!bias.isEmpty()) {
-                if (ctx.isWeight(bias)) {
-                    ctx.bindWeight(node, bias, 0, out, WeightRole.BIAS);
-                } else {
-                    ctx.freeze(out, "node " + node + ": bias is computed at run time");
-                }
-            }
+            bindBias(node, ctx, out);
             ctx.setLayout(node.output(0), 1, out);
         }
 
@@ -101,15 +94,20 @@ final class ConvolutionChannels {
         if (in != null) {
             ctx.bindWeight(node, w, 0, in.atoms(), WeightRole.INPUT);
         }
-        String bias = node.input(2);
-        if (!bias.isEmpty()) {
-            if (ctx.isWeight(bias)) {
-                ctx.bindWeight(node, bias, 0, out, WeightRole.BIAS);
-            } else {
-                ctx.freeze(out, "node " + node + ": bias is computed at run time");
-            }
-        }
+        bindBias(node, ctx, out);
         ctx.setLayout(node.output(0), 1, out);
+    }
+
+    private static void bindBias(Node node, ChannelContext ctx, int[] out) {
+        String bias = node.input(2);
+        if (bias.isEmpty()) {
+            return;
+        }
+        if (ctx.isWeight(bias)) {
+            ctx.bindWeight(node, bias, 0, out, WeightRole.BIAS);
+        } else {
+            ctx.freeze(out, "node " + node + ": bias is computed at run time");
+        }
     }
 
     static void batchNorm(Node node, ChannelContext ctx) {

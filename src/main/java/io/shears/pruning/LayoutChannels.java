@@ -167,9 +167,7 @@ final class LayoutChannels {
             if (out == null || target == null || target[out.axis()] <= 0) {
                 return;
             }
-            long[] updated = target.clone();
-            updated[out.axis()] = surgery.keptCount(node.output(0));
-            surgery.replaceStoredInts(node.input(1), updated);
+            surgery.replaceStoredEntry(node.input(1), out.axis(), surgery.keptCount(node.output(0)));
         }
     }
 
@@ -476,9 +474,7 @@ final class LayoutChannels {
             if (in == null || sizes == null) {
                 return;
             }
-            long[] updated = sizes.clone();
-            updated[in.axis()] = surgery.keptCount(node.input(0));
-            surgery.replaceStoredInts(node.input(3), updated);
+            surgery.replaceStoredEntry(node.input(3), in.axis(), surgery.keptCount(node.input(0)));
         }
     }
 

@@ -28,4 +28,11 @@ interface SurgeryContext {
 
     /** Replaces the value of a stored integer tensor (initializer or Constant) that only this node reads. */
     void replaceStoredInts(String tensor, long[] values);
+
+    /** Replaces one entry of a stored integer tensor (a channel count spelled out in a shape or sizes input). */
+    default void replaceStoredEntry(String tensor, int index, long value) {
+        long[] updated = storedInts(tensor).clone();
+        updated[index] = value;
+        replaceStoredInts(tensor, updated);
+    }
 }
