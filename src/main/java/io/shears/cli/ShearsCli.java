@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 /** The {@code shears} command: model inspection and pruning without a server. */
 @Command(name = "shears", mixinStandardHelpOptions = true, version = "shears 0.1.0",
         description = "Zero-shot structured pruning of ONNX models to a compute budget.",
-        subcommands = {InspectCommand.class, PruneCommand.class})
+        subcommands = {InspectCommand.class, PruneCommand.class, LatencyCommand.class})
 public final class ShearsCli {
     /** The code a usage error names in its one-line message: {@code error: USAGE: ...}. */
     static final String USAGE_CODE = "USAGE";

@@ -1,0 +1,62 @@
+package io.shears.cli;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import io.shears.engine.LatencyMeter;
+import io.shears.graph.Graph;
+import io.shears.graph.ShapeInference;
+import io.shears.onnx.ModelLimits;
+import io.shears.onnx.ModelReader;
+import io.shears.onnx.ModelWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code shears latency}: ONNX Runtime inference latency on the CPU, as JSON, per batch size. */
+@Command(name = "latency", mixinStandardHelpOptions = true,
+        description = "Measure a model's inference latency in ONNX Runtime on the CPU (median after warm-up).")
+final class LatencyCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--batch", split = ",", defaultValue = "1,32", description = "batch sizes (default 1,32)")
+    List<Integer> batches;
+
+    @Option(names = "--runs", defaultValue = "20", description = "timed runs per batch size (default 20)")
+    int runs;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "discarded runs before timing (default 5)")
+    int warmup;
+
+    @Option(names = "--threads", description = "ONNX Runtime intra-op threads (default: available processors)")
+    Integer threads;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ModelProto proto = new ModelReader(ModelLimits.defaults().withMaxBytes(model.maxModelBytes)).read(model.existingModel());
+        Graph graph = new Graph(proto);
+        if (graph.inputs().size() != 1) {
+            throw new ParameterException(spec.commandLine(), "latency needs a model with one input; this one has "
+                    + graph.inputs().size());
+        }
+        long[] dims = ShapeInference.infer(graph, model.shapes()).dims(graph.inputs().get(0).getName());
+        long[] sample = Arrays.copyOfRange(dims, 1, dims.length);
+        byte[] bytes = ModelWriter.toBytes(proto);
+        int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        List<LatencyMeter.Measurement> out = new ArrayList<>();
+        for (int batch : batches) {
+            out.add(LatencyMeter.measure(bytes, sample, new LatencyMeter.Settings(batch, warmup, runs, threadCount)));
+        }
+        spec.commandLine().getOut().println(JsonOutput.MAPPER.writeValueAsString(out));
+        return ExitCodes.OK;
+    }
+}

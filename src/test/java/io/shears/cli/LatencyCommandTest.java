@@ -1,0 +1,45 @@
+package io.shears.cli;
+
+import io.shears.engine.LatencyMeter;
+import io.shears.onnx.ModelWriter;
+import io.shears.testing.TestGraphs;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LatencyCommandTest {
+    @Test
+    void measuresEachBatchSizeWithTheRequestedSettings(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("m.onnx");
+        Files.write(model, TestGraphs.resnetBasicBlocks().buildBytes(13));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = ShearsCli.run(new PrintWriter(out), new PrintWriter(err), "latency", model.toString(),
+                "--batch", "1,3", "--runs", "4", "--warmup", "1", "--threads", "1");
+        assertThat(code).as(err.toString()).isEqualTo(0);
+        JsonNode json = JsonOutput.MAPPER.readTree(out.toString());
+        assertThat(json).hasSize(2);
+        assertThat(json.get(1).get("batch").asInt()).isEqualTo(3);
+        assertThat(json.get(1).get("threads").asInt()).isEqualTo(1);
+        assertThat(json.get(1).get("runs").asInt()).isEqualTo(4);
+        double median = json.get(1).get("medianMs").asDouble();
+        assertThat(median).isPositive().isBetween(json.get(1).get("minMs").asDouble(), json.get(1).get("maxMs").asDouble());
+        assertThat(json.get(1).get("samplesPerSecond").asDouble()).isCloseTo(3000 / median, org.assertj.core.data.Percentage.withPercentage(0.01));
+    }
+
+    @Test
+    void refusesSettingsThatMeasureNothing() {
+        assertThatThrownBy(() -> new LatencyMeter.Settings(1, 0, 0, 1)).hasMessageContaining("runs");
+        byte[] model = ModelWriter.toBytes(TestGraphs.flattenGemm().build(13));
+        assertThat(LatencyMeter.measure(model, new long[] {3, 16, 16}, new LatencyMeter.Settings(2, 0, 1, 1)).batch())
+                .isEqualTo(2);
+    }
+}
