@@ -1,0 +1,172 @@
+package io.shears.data;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+import static io.shears.data.Fixtures.imageFolder;
+import static io.shears.data.Fixtures.merge;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BatchIterationTest {
+    @TempDir
+    Path dir;
+
+    private Path archive() {
+        return Fixtures.zip(dir.resolve("d.zip"), merge(imageFolder("", "train", "a", 12, "b", 9, "c", 4),
+                imageFolder("", "val", "a", 3, "b", 2, "c", 2)));
+    }
+
+    @Test
+    void everySampleExactlyOncePerEpochWithTheRightLabel() {
+        try (Dataset d = Dataset.open(archive())) {
+            for (Split split : Split.values()) {
+                for (int epoch = 0; epoch < 3; epoch++) {
+                    List<Integer> seen = new ArrayList<>();
+                    Iterator<Batch> it = d.batches(split, 4, epoch);
+                    int batches = 0;
+                    while (it.hasNext()) {
+                        Batch b = it.next();
+                        batches++;
+                        assertThat(b.split()).isEqualTo(split);
+                        assertThat(b.size()).isBetween(1, 4);
+                        for (int i = 0; i < b.size(); i++) {
+                            seen.add(b.indices()[i]);
+                            String cls = d.sampleName(split, b.indices()[i]).split("/")[1];
+                            assertThat(d.classes().get(b.labels()[i])).isEqualTo(cls);
+                            // the pixels are those of that sample
+                            float[] alone = d.batch(split, new int[] {b.indices()[i]}).data();
+                            assertThat(Arrays.copyOfRange(b.data(), i * 16, i * 16 + 16)).containsExactly(alone);
+                        }
+                    }
+                    assertThat(seen).hasSize(d.count(split)).doesNotHaveDuplicates();
+                    assertThat(batches).isEqualTo(d.batchCount(split, 4, false));
+                    assertThatThrownBy(it::next).isInstanceOf(NoSuchElementException.class);
+                }
+            }
+        }
+    }
+
+    @Test
+    void trainingIsShuffledPerEpochWithTheSeedAndValidationIsFixed() {
+        Path zip = archive();
+        try (Dataset d = Dataset.open(zip); Dataset same = Dataset.open(zip);
+             Dataset other = Dataset.open(zip, DatasetOptions.defaults().withSeed(1))) {
+            List<Integer> epoch0 = order(d, Split.TRAIN, 0);
+            List<Integer> epoch1 = order(d, Split.TRAIN, 1);
+
+            assertThat(epoch0).isNotEqualTo(sorted(epoch0)).isNotEqualTo(epoch1);
+            assertThat(order(same, Split.TRAIN, 0)).isEqualTo(epoch0);
+            assertThat(order(same, Split.TRAIN, 1)).isEqualTo(epoch1);
+            assertThat(order(d, Split.TRAIN, 0)).as("a repeated epoch is the same epoch").isEqualTo(epoch0);
+            assertThat(order(other, Split.TRAIN, 0)).isNotEqualTo(epoch0);
+            assertThat(order(d, Split.VAL, 0)).isEqualTo(order(d, Split.VAL, 5)).isSorted();
+            assertThat(d.order(Split.TRAIN, 1, true)).containsExactly(epoch1.stream().mapToInt(i -> i).toArray());
+        }
+    }
+
+    @Test
+    void dropLastAndUnshuffledTraining() {
+        try (Dataset d = Dataset.open(archive())) {
+            List<Batch> batches = new ArrayList<>();
+            d.batches(Split.TRAIN, 10, 0, false, true).forEachRemaining(batches::add);
+
+            assertThat(d.trainCount()).isEqualTo(25);
+            assertThat(batches).hasSize(2).allSatisfy(b -> assertThat(b.size()).isEqualTo(10));
+            assertThat(d.batchCount(Split.TRAIN, 10, true)).isEqualTo(2);
+            assertThat(d.batchCount(Split.TRAIN, 10, false)).isEqualTo(3);
+            assertThat(batches.get(0).indices()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        }
+    }
+
+    /**
+     * The memory bound, checked through its mechanism: the scan decodes each image once, then an iterator decodes
+     * nothing until {@code next()}, and each {@code next()} decodes exactly the images of the batch it returns (no
+     * read-ahead, no cache). With the spool holding encoded bytes on disk, at most one batch of decoded images per
+     * iterator is ever alive.
+     */
+    @Test
+    void imagesAreDecodedOneBatchAtATimeOnlyWhenAsked() throws Exception {
+        Path spoolDir = Files.createDirectories(dir.resolve("spool"));
+        Map<String, byte[]> content = merge(imageFolder("", "train", "a", 12, "b", 9, "c", 4),
+                imageFolder("", "val", "a", 3, "b", 2, "c", 2));
+        long encodedBytes = content.values().stream().mapToLong(b -> b.length).sum();
+        try (Dataset d = Dataset.open(Fixtures.zip(dir.resolve("d.zip"), content),
+                DatasetOptions.defaults().withSpoolDirectory(spoolDir))) {
+            assertThat(d.decodeCount()).as("the scan decodes every image once").isEqualTo(32);
+            // the spool holds the images as encoded in the archive, not decoded
+            try (var files = Files.list(spoolDir)) {
+                assertThat(Files.size(files.findFirst().orElseThrow())).isEqualTo(encodedBytes);
+            }
+
+            Iterator<Batch> it = d.batches(Split.TRAIN, 8, 0);
+            assertThat(d.decodeCount()).isEqualTo(32);
+            assertThat(it.hasNext()).isTrue();
+            assertThat(d.decodeCount()).isEqualTo(32);
+            long before = d.decodeCount();
+            int total = 0;
+            while (it.hasNext()) {
+                Batch b = it.next();
+                total += b.size();
+                assertThat(d.decodeCount() - before).isEqualTo(total);
+            }
+        }
+    }
+
+    @Test
+    void iteratorsOnSeveralThreadsAgree() throws Exception {
+        try (Dataset d = Dataset.open(archive())) {
+            float[][] results = new float[4][];
+            Thread[] threads = new Thread[4];
+            for (int t = 0; t < 4; t++) {
+                int k = t;
+                threads[t] = new Thread(() -> {
+                    List<Float> all = new ArrayList<>();
+                    d.batches(Split.TRAIN, 5, 2).forEachRemaining(b -> {
+                        for (float v : b.data()) {
+                            all.add(v);
+                        }
+                    });
+                    float[] a = new float[all.size()];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = all.get(i);
+                    }
+                    results[k] = a;
+                });
+                threads[t].start();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            for (int t = 1; t < 4; t++) {
+                assertThat(results[t]).containsExactly(results[0]);
+            }
+        }
+    }
+
+    @Test
+    void aBadBatchSizeIsRefused() {
+        try (Dataset d = Dataset.open(archive())) {
+            assertThatThrownBy(() -> d.batches(Split.TRAIN, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    private static List<Integer> order(Dataset d, Split split, int epoch) {
+        List<Integer> order = new ArrayList<>();
+        d.batches(split, 7, epoch).forEachRemaining(b -> Arrays.stream(b.indices()).forEach(order::add));
+        return order;
+    }
+
+    private static List<Integer> sorted(List<Integer> values) {
+        return values.stream().sorted().toList();
+    }
+}
