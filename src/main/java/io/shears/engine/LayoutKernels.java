@@ -1,0 +1,302 @@
+package io.shears.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import io.shears.graph.Node;
+
+import java.util.Arrays;
+
+/** Operators that move, join, cut or pad data without arithmetic on it. */
+final class LayoutKernels {
+    private LayoutKernels() {
+    }
+
+    static void register(Kernels.Registrar r) {
+        r.add(ctx -> new NDList(ctx.input(0)), "Identity");
+        r.add(LayoutKernels::flatten, "Flatten");
+        r.add(LayoutKernels::reshape, "Reshape");
+        r.add(LayoutKernels::transpose, "Transpose");
+        r.add(LayoutKernels::squeeze, "Squeeze");
+        r.add(LayoutKernels::unsqueeze, "Unsqueeze");
+        r.add(LayoutKernels::concat, "Concat");
+        r.add(LayoutKernels::split, "Split");
+        r.add(LayoutKernels::slice, "Slice");
+        r.add(OpKernel.checked(LayoutKernels::checkPad, LayoutKernels::pad), "Pad");
+        r.add(ctx -> new NDList(ShapeMath.broadcastTo(ctx.input(0),
+                ShapeMath.broadcast(ShapeMath.dims(ctx.input(0)), ctx.longs(1)))), "Expand");
+    }
+
+    static NDList flatten(KernelContext ctx) {
+        NDArray x = ctx.input(0);
+        long[] dims = ShapeMath.dims(x);
+        long axis = ctx.node().attrInt("axis", 1);
+        int a = (int) (axis < 0 ? axis + dims.length : axis);
+        if (a < 0 || a > dims.length) {
+            throw ctx.failure("axis " + axis + " is out of range for rank " + dims.length);
+        }
+        return new NDList(x.reshape(ShapeMath.product(dims, 0, a), ShapeMath.product(dims, a, dims.length)));
+    }
+
+    /** 0 copies the input's dimension (unless allowzero), -1 takes what is left. */
+    static NDList reshape(KernelContext ctx) {
+        NDArray x = ctx.input(0);
+        long[] dims = ShapeMath.dims(x);
+        long[] target = ctx.longs(1);
+        boolean allowZero = ctx.node().attrInt("allowzero", 0) != 0;
+        long[] out = new long[target.length];
+        for (int i = 0; i < target.length; i++) {
+            out[i] = target[i] == 0 && !allowZero ? dims[i] : target[i];
+        }
+        return new NDList(x.reshape(new Shape(out)));
+    }
+
+    static NDList transpose(KernelContext ctx) {
+        NDArray x = ctx.input(0);
+        long[] perm = ctx.node().attrInts("perm");
+        int rank = x.getShape().dimension();
+        int[] axes = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            axes[i] = perm == null ? rank - 1 - i : ShapeMath.axis(perm[i], rank);
+        }
+        return new NDList(x.transpose(axes));
+    }
+
+    /** Axes from the attribute before opset 13, from the optional second input since. */
+    private static long[] axes(KernelContext ctx) {
+        long[] axes = ctx.node().attrInts("axes");
+        return axes != null ? axes : ctx.optionalLongs(1);
+    }
+
+    static NDList squeeze(KernelContext ctx) {
+        NDArray x = ctx.input(0);
+        long[] dims = ShapeMath.dims(x);
+        long[] axes = axes(ctx);
+        boolean[] drop = new boolean[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            drop[i] = axes == null && dims[i] == 1;
+        }
+        if (axes != null) {
+            for (long a : axes) {
+                int i = ShapeMath.axis(a, dims.length);
+                if (dims[i] != 1) {
+                    throw ctx.failure("cannot squeeze axis " + a + " of size " + dims[i]);
+                }
+                drop[i] = true;
+            }
+        }
+        long[] out = new long[dims.length];
+        int rank = 0;
+        for (int i = 0; i < dims.length; i++) {
+            if (!drop[i]) {
+                out[rank++] = dims[i];
+            }
+        }
+        return new NDList(x.reshape(new Shape(Arrays.copyOf(out, rank))));
+    }
+
+    static NDList unsqueeze(KernelContext ctx) {
+        NDArray x = ctx.input(0);
+        long[] dims = ShapeMath.dims(x);
+        long[] axes = axes(ctx);
+        if (axes == null) {
+            throw ctx.failure("Unsqueeze has no axes");
+        }
+        int rank = dims.length + axes.length;
+        boolean[] inserted = new boolean[rank];
+        for (long a : axes) {
+            inserted[ShapeMath.axis(a, rank)] = true;
+        }
+        long[] out = new long[rank];
+        for (int i = 0, j = 0; i < rank; i++) {
+            out[i] = inserted[i] ? 1 : dims[j++];
+        }
+        return new NDList(x.reshape(new Shape(out)));
+    }
+
+    static NDList concat(KernelContext ctx) {
+        if (ctx.inputCount() == 1) {
+            return new NDList(ctx.input(0));
+        }
+        NDList parts = new NDList(ctx.inputCount());
+        for (int i = 0; i < ctx.inputCount(); i++) {
+            parts.add(ctx.input(i));
+        }
+        int axis = ShapeMath.axis(ctx.node().attrInt("axis", 0), ctx.input(0).getShape().dimension());
+        return new NDList(NDArrays.concat(parts, axis));
+    }
+
+    /** Part sizes from the attribute, the input or num_outputs; without them, equal parts (the last may be smaller). */
+    static NDList split(KernelContext ctx) {
+        Node node = ctx.node();
+        NDArray x = ctx.input(0);
+        long[] dims = ShapeMath.dims(x);
+        int axis = ShapeMath.axis(node.attrInt("axis", 0), dims.length);
+        long[] sizes = node.attrInts("split");
+        if (sizes == null) {
+            sizes = ctx.optionalLongs(1);
+        }
+        if (sizes == null) {
+            int parts = (int) node.attrInt("num_outputs", node.outputs().size());
+            long chunk = (dims[axis] + parts - 1) / parts;
+            sizes = new long[parts];
+            for (int i = 0; i < parts; i++) {
+                sizes[i] = Math.max(0, Math.min(chunk, dims[axis] - chunk * i));
+            }
+        }
+        if (Arrays.stream(sizes).sum() != dims[axis]) {
+            throw ctx.failure("split sizes " + Arrays.toString(sizes) + " do not add up to " + dims[axis]);
+        }
+        NDList out = new NDList(sizes.length);
+        long start = 0;
+        for (long size : sizes) {
+            out.add(x.get(new NDIndex().addAllDim(axis).addSliceDim(start, start + size)));
+            start += size;
+        }
+        return out;
+    }
+
+    /**
+     * ONNX clamps starts and ends into the axis (to [0, dim] stepping forward, [-1, dim - 1] stepping back); DJL
+     * slices forward only, so axes with a negative step are flipped and sliced forward.
+     */
+    static NDList slice(KernelContext ctx) {
+        Node node = ctx.node();
+        NDArray x = ctx.input(0);
+        long[] dims = ShapeMath.dims(x);
+        long[] starts;
+        long[] ends;
+        long[] axes;
+        long[] steps = null;
+        if (ctx.opset() < 10) {
+            starts = node.attrInts("starts");
+            ends = node.attrInts("ends");
+            axes = node.attrInts("axes");
+        } else {
+            starts = ctx.longs(1);
+            ends = ctx.longs(2);
+            axes = ctx.optionalLongs(3);
+            steps = ctx.optionalLongs(4);
+        }
+        long[] first = new long[dims.length];
+        long[] step = new long[dims.length];
+        long[] count = dims.clone();
+        Arrays.fill(step, 1);
+        for (int i = 0; i < starts.length; i++) {
+            int axis = ShapeMath.axis(axes == null ? i : axes[i], dims.length);
+            long dim = dims[axis];
+            long s = steps == null ? 1 : steps[i];
+            if (s == 0) {
+                throw ctx.failure("slice step is 0");
+            }
+            long b = starts[i] < 0 ? starts[i] + dim : starts[i];
+            long e = ends[i] < 0 ? ends[i] + dim : ends[i];
+            if (s > 0) {
+                b = Math.max(0, Math.min(b, dim));
+                e = Math.max(0, Math.min(e, dim));
+                count[axis] = Math.max(0, ceilDiv(e - b, s));
+            } else {
+                b = Math.max(0, Math.min(b, dim - 1));
+                e = Math.max(-1, Math.min(e, dim - 1));
+                count[axis] = Math.max(0, ceilDiv(b - e, -s));
+            }
+            first[axis] = b;
+            step[axis] = s;
+        }
+        NDArray source = x;
+        NDIndex index = new NDIndex();
+        for (int axis = 0; axis < dims.length; axis++) {
+            long b = first[axis];
+            long s = step[axis];
+            if (s < 0) {
+                source = source.flip(axis);
+                b = dims[axis] - 1 - b;
+                s = -s;
+            }
+            long stop = count[axis] == 0 ? b : b + (count[axis] - 1) * s + 1;
+            index.addSliceDim(b, stop, s);
+        }
+        return new NDList(source.get(index));
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return Math.floorDiv(a + b - 1, b);
+    }
+
+    private static void checkPad(Node node, int opset) {
+        String mode = node.attrString("mode", "constant");
+        if (!mode.equals("constant") && !mode.equals("reflect") && !mode.equals("edge") && !mode.equals("wrap")) {
+            throw Kernels.unsupported(node, "Pad mode '" + mode + "' is not defined");
+        }
+    }
+
+    /** Pads from the attribute before opset 11, from inputs since (with optional axes from opset 18). */
+    static NDList pad(KernelContext ctx) {
+        Node node = ctx.node();
+        NDArray x = ctx.input(0);
+        int rank = x.getShape().dimension();
+        long[] pads = ctx.opset() < 11 ? node.attrInts("pads") : ctx.longs(1);
+        double value = ctx.opset() < 11 ? node.attrFloat("value", 0f) : constantValue(ctx);
+        long[] axes = ctx.opset() >= 18 ? ctx.optionalLongs(3) : null;
+        int n = axes == null ? rank : axes.length;
+        if (pads == null || pads.length != 2 * n) {
+            throw ctx.failure("pads " + Arrays.toString(pads) + " do not give a begin and an end for " + n + " axes");
+        }
+        long[] begin = new long[rank];
+        long[] end = new long[rank];
+        for (int i = 0; i < n; i++) {
+            int axis = axes == null ? i : ShapeMath.axis(axes[i], rank);
+            begin[axis] = pads[i];
+            end[axis] = pads[i + n];
+        }
+        String mode = node.attrString("mode", "constant");
+        if (mode.equals("constant")) {
+            return new NDList(Padding.padOrCrop(x, begin, end, value));
+        }
+        NDArray out = Padding.padOrCrop(x, negativeOnly(begin), negativeOnly(end), 0);
+        long[] dims = ShapeMath.dims(out);
+        for (int axis = 0; axis < rank; axis++) {
+            long b = Math.max(0, begin[axis]);
+            long e = Math.max(0, end[axis]);
+            if (b == 0 && e == 0) {
+                continue;
+            }
+            long dim = dims[axis];
+            long[] source = new long[Math.toIntExact(dim + b + e)];
+            for (int o = 0; o < source.length; o++) {
+                source[o] = sourceIndex(mode, o - b, dim);
+            }
+            out = AxisIndex.take(out, axis, source);
+        }
+        return new NDList(out);
+    }
+
+    private static double constantValue(KernelContext ctx) {
+        if (!ctx.hasInput(2) || ctx.input(2).getShape().size() == 0) {
+            return 0;
+        }
+        return ctx.input(2).getDataType().isInteger() ? ctx.longs(2)[0] : ctx.floats(2)[0];
+    }
+
+    private static long[] negativeOnly(long[] pads) {
+        return Arrays.stream(pads).map(p -> Math.min(0, p)).toArray();
+    }
+
+    /** The input position an output position of reflect, edge or wrap padding copies. */
+    private static long sourceIndex(String mode, long i, long dim) {
+        return switch (mode) {
+            case "edge" -> Math.max(0, Math.min(dim - 1, i));
+            case "wrap" -> Math.floorMod(i, dim);
+            default -> {
+                if (dim == 1) {
+                    yield 0;
+                }
+                long period = 2 * (dim - 1);
+                long m = Math.floorMod(i, period);
+                yield m < dim ? m : period - m;
+            }
+        };
+    }
+}

@@ -1,0 +1,59 @@
+package io.shears.engine;
+
+import ai.onnx.proto.OnnxMl.TensorProto;
+import io.shears.graph.Graph;
+import io.shears.graph.Node;
+import io.shears.onnx.TensorValues;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Reads the role of every stored float32 tensor from the inputs that consume it (through Identity aliases, as
+ * {@link Graph#weightSource} resolves them). Tensors no operator reads as a weight are {@link StoredRole#CONSTANT}.
+ */
+final class WeightRoles {
+    private WeightRoles() {
+    }
+
+    /** Role per stored tensor name (initializer or Constant output); tensors read by nothing are absent. */
+    static Map<String, StoredRole> classify(Graph graph) {
+        Map<String, StoredRole> roles = new HashMap<>();
+        for (Node node : graph.nodes()) {
+            for (int i = 0; i < node.inputCount(); i++) {
+                String input = node.input(i);
+                String source = input.isEmpty() ? null : graph.weightSource(input);
+                if (source == null) {
+                    continue;
+                }
+                TensorProto tensor = graph.weight(input);
+                if (TensorArrays.isFloat32(tensor)) {
+                    roles.merge(source, roleOf(node, i, TensorValues.elementCount(tensor)), StoredRole::strongest);
+                }
+            }
+        }
+        return roles;
+    }
+
+    static StoredRole roleOf(Node node, int input, long elements) {
+        return switch (node.op()) {
+            case "Conv", "ConvTranspose" -> input == 1 ? StoredRole.WEIGHT : input == 2 ? StoredRole.BIAS
+                    : StoredRole.CONSTANT;
+            case "Gemm" -> input == 2 ? StoredRole.BIAS : StoredRole.WEIGHT;
+            case "MatMul" -> StoredRole.WEIGHT;
+            case "PRelu" -> input == 1 ? StoredRole.WEIGHT : StoredRole.CONSTANT;
+            case "BatchNormalization" -> switch (input) {
+                case 1 -> StoredRole.GAMMA;
+                case 2 -> StoredRole.BETA;
+                case 3 -> StoredRole.RUNNING_MEAN;
+                case 4 -> StoredRole.RUNNING_VAR;
+                default -> StoredRole.CONSTANT;
+            };
+            case "InstanceNormalization" -> input == 1 ? StoredRole.GAMMA : input == 2 ? StoredRole.BETA
+                    : StoredRole.CONSTANT;
+            // a tensor of one value is a scalar of the formula (x / 6, x + 3), not a learned per-channel factor
+            case "Add", "Sub", "Mul", "Div" -> elements > 1 ? StoredRole.ELEMENTWISE_PARAMETER : StoredRole.CONSTANT;
+            default -> StoredRole.CONSTANT;
+        };
+    }
+}

@@ -1,0 +1,100 @@
+package io.shears.engine;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static io.shears.engine.NodeModel.floatAttr;
+import static io.shears.engine.NodeModel.intAttr;
+import static io.shears.engine.NodeModel.intsAttr;
+
+/** Gemm, MatMul, BatchNormalization and InstanceNormalization in inference, and the Reduce family. */
+class LinearAndNormalizationKernelTest {
+    @Test
+    void gemmInEveryForm() {
+        record Form(String name, boolean transA, boolean transB, float alpha, float beta, long[] c) {
+        }
+        List<Form> forms = List.of(
+                new Form("Linear: B transposed, 1-D bias", false, true, 1, 1, new long[] {5}),
+                new Form("B as stored, 1-D bias", false, false, 1, 1, new long[] {5}),
+                new Form("A transposed", true, true, 1, 1, new long[] {5}),
+                new Form("alpha and beta, full C", false, true, 0.5f, 2f, new long[] {4, 5}),
+                new Form("row C", false, false, 1, 1, new long[] {1, 5}),
+                new Form("scalar C", true, false, 1.5f, 0.5f, new long[] {}),
+                new Form("no C", false, true, 1, 1, null));
+        for (Form f : forms) {
+            NodeModel m = new NodeModel(f.name().hashCode(), f.transA() ? new long[] {6, 4} : new long[] {4, 6});
+            List<String> inputs = new ArrayList<>(List.of(NodeModel.INPUT,
+                    m.randomFloats("b", f.transB() ? new long[] {5, 6} : new long[] {6, 5})));
+            if (f.c() != null) {
+                inputs.add(m.randomFloats("c", f.c()));
+            }
+            m.single("Gemm", inputs, intAttr("transA", f.transA() ? 1 : 0), intAttr("transB", f.transB() ? 1 : 0),
+                    floatAttr("alpha", f.alpha()), floatAttr("beta", f.beta()));
+            KernelCheck.matchesOrt(m, 13, "Gemm " + f.name());
+        }
+    }
+
+    @Test
+    void matMulWithVectorsAndBatchBroadcasting() {
+        long[][][] cases = {{{2, 3, 4, 5}, {5, 6}}, {{5}, {5, 3}}, {{2, 1, 4, 5}, {3, 5, 2}}, {{3, 5}, {5}}};
+        for (long[][] c : cases) {
+            NodeModel m = new NodeModel(c[0].length, c[0]);
+            m.single("MatMul", List.of(NodeModel.INPUT, m.randomFloats("b", c[1])));
+            KernelCheck.matchesOrt(m, 13, "MatMul " + Arrays.deepToString(c));
+        }
+        NodeModel left = new NodeModel(9, 5, 3);
+        left.single("MatMul", List.of(left.randomFloats("a", 2, 4, 5), NodeModel.INPUT));
+        KernelCheck.matchesOrt(left, 13, "MatMul with the stored operand on the left");
+    }
+
+    @ParameterizedTest(name = "BatchNormalization opset {0}")
+    @ValueSource(ints = {9, 15})
+    void batchNormalizationInInference(int opset) {
+        for (long[] shape : new long[][] {{2, 3, 4, 5}, {4, 3}, {2, 3, 7}}) {
+            NodeModel m = new NodeModel(opset, shape);
+            float[] variance = KernelCheck.uniform(3, new long[] {3}, 0.2, 2);
+            m.single("BatchNormalization", List.of(NodeModel.INPUT, m.randomFloats("scale", 3),
+                    m.randomFloats("bias", 3), m.randomFloats("mean", 3), m.floats("var", new long[] {3}, variance)),
+                    floatAttr("epsilon", 1e-3f), floatAttr("momentum", 0.8f));
+            KernelCheck.matchesOrt(m, opset, "BatchNormalization " + Arrays.toString(shape));
+        }
+    }
+
+    @Test
+    void instanceNormalization() {
+        NodeModel m = new NodeModel(1, 2, 3, 4, 5);
+        m.single("InstanceNormalization", List.of(NodeModel.INPUT, m.randomFloats("scale", 3),
+                m.randomFloats("bias", 3)), floatAttr("epsilon", 1e-4f));
+        KernelCheck.matchesOrt(m, 13, "InstanceNormalization");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd", "ReduceL1", "ReduceL2",
+        "ReduceSumSquare", "ReduceLogSumExp"})
+    void reductionsOverSeveralAxes(String op) {
+        long[] x = {2, 3, 4, 5};
+        long[][] axesCases = {{1}, {2, 3}, {-1, 0}, {0, 1, 2, 3}};
+        for (long[] axes : axesCases) {
+            for (int keep : new int[] {0, 1}) {
+                String what = op + " axes " + Arrays.toString(axes) + " keepdims " + keep;
+                NodeModel asInput = new NodeModel(what.hashCode(), x);
+                asInput.single(op, List.of(NodeModel.INPUT, asInput.longs("axes", axes)), intAttr("keepdims", keep));
+                KernelCheck.matchesOrt(asInput, 18, KernelCheck.uniform(1, x, 0.5, 1.5), what + " (input)");
+                if (!op.equals("ReduceSum")) {
+                    NodeModel asAttribute = new NodeModel(what.hashCode(), x).single(op, List.of(NodeModel.INPUT),
+                            intsAttr("axes", axes), intAttr("keepdims", keep));
+                    KernelCheck.matchesOrt(asAttribute, 13, KernelCheck.uniform(1, x, 0.5, 1.5), what + " (attribute)");
+                }
+            }
+        }
+        KernelCheck.matchesOrt(new NodeModel(op.hashCode(), x).single(op, List.of(NodeModel.INPUT)), 18,
+                KernelCheck.uniform(1, x, 0.5, 1.5), op + " over all axes");
+        KernelCheck.matchesOrt(new NodeModel(op.hashCode(), x).single(op, List.of(NodeModel.INPUT),
+                intAttr("noop_with_empty_axes", 1)), 18, op + " noop_with_empty_axes");
+    }
+}
