@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.shears.graph.Node;
+import io.shears.graph.SliceWindow;
 
 import java.util.Arrays;
 
@@ -180,31 +181,15 @@ final class LayoutKernels {
             axes = ctx.optionalLongs(3);
             steps = ctx.optionalLongs(4);
         }
-        long[] first = new long[dims.length];
-        long[] step = new long[dims.length];
-        long[] count = dims.clone();
-        Arrays.fill(step, 1);
-        for (int i = 0; i < starts.length; i++) {
-            int axis = ShapeMath.axis(axes == null ? i : axes[i], dims.length);
-            long dim = dims[axis];
-            long s = steps == null ? 1 : steps[i];
-            if (s == 0) {
-                throw ctx.failure("slice step is 0");
-            }
-            long b = starts[i] < 0 ? starts[i] + dim : starts[i];
-            long e = ends[i] < 0 ? ends[i] + dim : ends[i];
-            if (s > 0) {
-                b = Math.max(0, Math.min(b, dim));
-                e = Math.max(0, Math.min(e, dim));
-                count[axis] = Math.max(0, ceilDiv(e - b, s));
-            } else {
-                b = Math.max(0, Math.min(b, dim - 1));
-                e = Math.max(-1, Math.min(e, dim - 1));
-                count[axis] = Math.max(0, ceilDiv(b - e, -s));
-            }
-            first[axis] = b;
-            step[axis] = s;
+        SliceWindow window;
+        try {
+            window = SliceWindow.resolve(dims, starts, ends, axes, steps);
+        } catch (IllegalArgumentException e) {
+            throw ctx.failure(e.getMessage());
         }
+        long[] first = window.starts();
+        long[] step = window.steps();
+        long[] count = window.counts();
         NDArray source = x;
         NDIndex index = new NDIndex();
         for (int axis = 0; axis < dims.length; axis++) {
@@ -219,10 +204,6 @@ final class LayoutKernels {
             index.addSliceDim(b, stop, s);
         }
         return new NDList(source.get(index));
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return Math.floorDiv(a + b - 1, b);
     }
 
     private static void checkPad(Node node, int opset) {

@@ -208,10 +208,6 @@ final class LayoutRules {
         }
     }
 
-    /** A resolved Slice: per input axis, the first index, the step and the count taken. */
-    record SliceWindow(long[] starts, long[] steps, long[] counts) {
-    }
-
     static SliceWindow sliceWindow(ShapeContext ctx, long[] x) {
         Node n = ctx.node();
         long[] starts;
@@ -231,32 +227,7 @@ final class LayoutRules {
             }
             steps = ctx.hasInput(4) ? ctx.requireIntValue(4, "steps") : null;
         }
-        long[] first = new long[x.length];
-        long[] step = new long[x.length];
-        long[] count = x.clone();
-        Arrays.fill(step, 1);
-        for (int i = 0; i < starts.length; i++) {
-            int axis = Axes.normalize(ctx, axes == null ? i : axes[i], x.length);
-            long dim = x[axis];
-            long s = steps == null ? 1 : steps[i];
-            if (s == 0) {
-                throw ctx.fail("slice step is 0");
-            }
-            long b = starts[i] < 0 ? starts[i] + dim : starts[i];
-            long e = ends[i] < 0 ? ends[i] + dim : ends[i];
-            if (s > 0) {
-                b = Math.max(0, Math.min(b, dim));
-                e = Math.max(0, Math.min(e, dim));
-                count[axis] = Math.max(0, (e - b + s - 1) / s);
-            } else {
-                b = Math.min(Math.max(0, b), dim - 1); // starts clamp to [0, dim - 1] when stepping back
-                e = Math.max(-1, Math.min(e, dim - 1));
-                count[axis] = Math.max(0, (b - e + (-s) - 1) / (-s));
-            }
-            first[axis] = b;
-            step[axis] = s;
-        }
-        return new SliceWindow(first, step, count);
+        return SliceWindow.resolve(x, starts, ends, axes, steps);
     }
 
     static void slice(ShapeContext ctx) {
