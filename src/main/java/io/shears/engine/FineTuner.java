@@ -62,6 +62,15 @@ public final class FineTuner implements AutoCloseable {
         void epochFinished(FineTuneResult.EpochRow row);
     }
 
+    /**
+     * Called after every optimizer step with the steps taken so far (resumed ones included), so a job can report
+     * progress and be cancelled between epochs; an exception thrown here aborts the run at the last checkpoint.
+     */
+    @FunctionalInterface
+    public interface StepListener {
+        void stepFinished(long steps);
+    }
+
     private final OnnxInterpreterBlock block;
     private final Dataset dataset;
     private final FineTuneSpec spec;
@@ -71,6 +80,7 @@ public final class FineTuner implements AutoCloseable {
     private final Map<String, NDArray> state = new LinkedHashMap<>();
     private final NDManager stateManager;
     private EpochListener listener = row -> { };
+    private StepListener stepListener = steps -> { };
 
     public FineTuner(OnnxInterpreterBlock block, Dataset dataset, FineTuneSpec spec, NDManager manager) {
         this.block = block;
@@ -94,6 +104,11 @@ public final class FineTuner implements AutoCloseable {
 
     public FineTuner onEpoch(EpochListener l) {
         this.listener = l;
+        return this;
+    }
+
+    public FineTuner onStep(StepListener l) {
+        this.stepListener = l;
         return this;
     }
 
@@ -268,6 +283,7 @@ public final class FineTuner implements AutoCloseable {
                     progress.trainFlops += cost;
                     steps++;
                     samples += batch.size();
+                    stepListener.stepFinished(progress.steps);
                 }
                 if (steps == 0) {
                     break;
