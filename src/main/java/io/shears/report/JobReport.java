@@ -1,0 +1,130 @@
+package io.shears.report;
+
+import io.shears.engine.EvaluationResult;
+import io.shears.pruning.PruningReport;
+import tools.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a finished job reports, as {@code report.json} holds it and {@code report.html} shows it. Sections for
+ * stages the spec did not ask for are null. Figures that do not exist (an accuracy over no sample, a validation loss
+ * without a validation split) are null rather than NaN, so every JSON reader can parse the file.
+ *
+ * @param spec     the normalized job spec, echoed back so the report says exactly what ran
+ * @param compute  the pruning core's compute report: MACs (FLOPs = 2 × MACs) and params before and after, every
+ *                 group's channels before and after, frozen groups with their reasons
+ * @param stages   every stage in order, with what happened to it and how long it took
+ */
+public record JobReport(int formatVersion, Versions versions, JsonNode spec, Model model, PruningReport compute,
+                        HeadChange head, Recalibration recalibration, FineTuning fineTuning, Accuracy accuracy,
+                        Export export, Latency latency, List<StageTiming> stages) {
+    public static final int FORMAT_VERSION = 1;
+
+    /** Versions of the components that produced the figures; {@code pytorchNative} includes its flavour (cpu, cu124). */
+    public record Versions(String shears, String djl, String pytorchNative, String onnxRuntime, String java) {
+    }
+
+    /**
+     * The uploaded model as analysed.
+     *
+     * @param inputShape  the input shape the analysis used (a dynamic batch taken as 1)
+     * @param outputShape the original output shape at that input
+     * @param classes     the original output size (axis 1)
+     */
+    public record Model(String name, String sha256, String inputName, List<Long> inputShape, List<Long> outputShape,
+                        long classes, int batchNormNodes) {
+    }
+
+    /** What head replacement did for a dataset with another class count. */
+    public record HeadChange(String mode, boolean replaced, String node, long oldClasses, long newClasses) {
+    }
+
+    public record Recalibration(String datasetId, boolean applied, String note, int layers, int batches,
+                                long samples) {
+    }
+
+    /**
+     * @param resumedAtEpoch the epoch a rerun resumed at from its checkpoint, 0 when it ran straight through
+     * @param trainFlops     training FLOPs spent: 3 × forward FLOPs per sample seen
+     */
+    public record FineTuning(String datasetId, List<Epoch> epochs, long steps, long trainFlops,
+                             boolean budgetReached, int resumedAtEpoch) {
+        public FineTuning {
+            epochs = List.copyOf(epochs);
+        }
+    }
+
+    /** One epoch as {@code training.csv} has it; the validation figures are null without a validation split. */
+    public record Epoch(int epoch, long steps, long samples, Double trainLoss, Double trainAccuracy, Double valLoss,
+                        Double valTop1, long trainFlops, double seconds) {
+    }
+
+    /**
+     * Accuracy of the model after each stage, on one dataset split. A stage that did not run, or whose model cannot be
+     * evaluated on the dataset, is null and {@code notes} says why, keyed by the stage field's name.
+     */
+    public record Accuracy(String datasetId, String split, List<String> classes, Evaluation original,
+                           Evaluation prunedZeroShot, Evaluation recalibrated, Evaluation fineTuned,
+                           Map<String, String> notes) {
+        public Accuracy {
+            classes = List.copyOf(classes);
+            notes = Map.copyOf(notes);
+        }
+    }
+
+    /**
+     * @param top5     null with fewer than five classes
+     * @param perClass top-1 accuracy per true class, null for a class without samples
+     * @param confusion {@code confusion[trueClass][predictedClass]} sample counts
+     */
+    public record Evaluation(long samples, Double top1, Double top5, Double meanLoss, List<Double> perClass,
+                             long[][] confusion) {
+        public static Evaluation of(EvaluationResult r) {
+            List<Double> perClass = new ArrayList<>();
+            for (double a : r.perClassAccuracy()) {
+                perClass.add(finite(a));
+            }
+            return new Evaluation(r.samples(), finite(r.top1()),
+                    r.top5().isPresent() ? finite(r.top5().getAsDouble()) : null, finite(r.meanLoss()),
+                    perClass, r.confusion());
+        }
+    }
+
+    /** The published model: its digest and size, and what ONNX Runtime produced from it at batch 1. */
+    public record Export(String sha256, long bytes, List<Long> outputShape) {
+    }
+
+    /** ONNX Runtime CPU latency, original against pruned, per batch size. */
+    public record Latency(int threads, int warmup, int runs, List<LatencyComparison> batches) {
+        public Latency {
+            batches = List.copyOf(batches);
+        }
+    }
+
+    /**
+     * @param speedUp original median / pruned median; null when a batch size could not be measured ({@code note})
+     */
+    public record LatencyComparison(int batch, LatencyFigures original, LatencyFigures pruned, Double speedUp,
+                                    String note) {
+    }
+
+    /** Milliseconds per batch over the timed runs; samples per second at the median. */
+    public record LatencyFigures(double medianMs, double minMs, double maxMs, double samplesPerSecond) {
+    }
+
+    /**
+     * @param status {@code done} (ran now), {@code resumed} (finished by an earlier run of the same job, taken from its
+     *               work directory), or {@code skipped} (the spec does not ask for it)
+     * @param millis time the stage took when it ran
+     */
+    public record StageTiming(String stage, String status, long millis) {
+    }
+
+    /** The value, or null when it is NaN or infinite (JSON has no such numbers). */
+    public static Double finite(double value) {
+        return Double.isFinite(value) ? value : null;
+    }
+}
