@@ -1,0 +1,118 @@
+package io.shears.jobs;
+
+import io.shears.report.ReportJson;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * A job's work directory. {@code state/} keeps what each finished stage produced (its model file and a
+ * {@code <stage>.json} with its result and duration) and the fine-tuning checkpoint, so that running the same job
+ * again skips the finished stages and resumes training; {@code output/} receives the published files;
+ * {@code spool/} holds the datasets' spool files while they are open.
+ *
+ * <p>A stage's JSON is written after its files, atomically, so its presence means the stage finished. The directory
+ * is stamped with a fingerprint of the spec and the model; a different job found in it is cleared, never resumed.
+ */
+final class PipelineWorkspace {
+    static final String PRUNED = "pruned.onnx";
+    static final String RECALIBRATED = "recalibrated.onnx";
+    static final String FINE_TUNED = "finetuned.onnx";
+
+    private final Path root;
+    private final Path state;
+    private final Path output;
+
+    PipelineWorkspace(Path root) {
+        this.root = root.toAbsolutePath();
+        this.state = this.root.resolve("state");
+        this.output = this.root.resolve("output");
+    }
+
+    /** Makes the directories; clears state and output left by a job with another fingerprint. */
+    void open(String fingerprint) {
+        try {
+            Path stamp = state.resolve("fingerprint");
+            if (Files.exists(stamp) && !Files.readString(stamp, StandardCharsets.UTF_8).equals(fingerprint)) {
+                deleteTree(state);
+                deleteTree(output);
+            }
+            Files.createDirectories(state);
+            Files.createDirectories(output);
+            Files.createDirectories(spool());
+            if (!Files.exists(stamp)) {
+                Files.writeString(stamp, fingerprint, StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the work directory " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    Path stateFile(String name) {
+        return state.resolve(name);
+    }
+
+    Path outputFile(String name) {
+        return output.resolve(name);
+    }
+
+    Path checkpointDir() {
+        return state.resolve("finetune-checkpoint");
+    }
+
+    Path spool() {
+        return root.resolve("spool");
+    }
+
+    /** A finished stage's result and how long it took, as saved by {@link #finish}. */
+    record Finished<T>(long millis, T result) {
+    }
+
+    /** The saved result of {@code stage}, or null when the stage has not finished in this directory. */
+    <T> Finished<T> finished(Stage stage, Class<T> type) {
+        Path file = stageFile(stage);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        JsonNode node = ReportJson.MAPPER.readTree(file.toFile());
+        return new Finished<>(node.get("millis").asLong(), ReportJson.MAPPER.treeToValue(node.get("result"), type));
+    }
+
+    void finish(Stage stage, long millis, Object result) {
+        ObjectNode node = ReportJson.MAPPER.createObjectNode();
+        node.put("millis", millis);
+        node.set("result", ReportJson.MAPPER.valueToTree(result));
+        Path file = stageFile(stage);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, ReportJson.MAPPER.writeValueAsString(node), StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record stage " + stage + " in " + state + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path stageFile(Stage stage) {
+        return state.resolve(stage.name().toLowerCase(Locale.ROOT) + ".json");
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
