@@ -30,7 +30,7 @@ public final class ReportHtml {
             svg.chart{display:block;margin:8px 0}svg text{font:11px system-ui,sans-serif;fill:#1d2330}
             svg text.note{fill:#5b6475}.bar-before,.bar-scale,.legend-first{fill:#d5dae6}\
             .bar-kept,.bar-top1,.bar-pruned{fill:#2f6fdb}.bar-original{fill:#8d99b3}.legend-second{fill:#2f6fdb}
-            .axis{stroke:#5b6475}.loss-train{stroke:#d5dae6;stroke:#8d99b3;stroke-width:2}\
+            .axis{stroke:#5b6475}.loss-train{stroke:#8d99b3;stroke-width:2}\
             .loss-val{stroke:#2f6fdb;stroke-width:2}.point-train{fill:#8d99b3}.point-val{fill:#2f6fdb}
             """;
 

@@ -1,0 +1,109 @@
+package io.shears.report;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** report.json and report.html from a hand-made report. */
+class ReportWritersTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void htmlHasTheFourChartsAndEscapesEveryUserText() throws Exception {
+        Path file = dir.resolve("report.html");
+
+        ReportHtml.write(SampleReports.fineTuned(), file);
+
+        String html = Files.readString(file);
+        assertThat(html).contains("<svg id=\"chart-channels\"", "<svg id=\"chart-macs\"", "<svg id=\"chart-accuracy\"",
+                "<svg id=\"chart-loss\"");
+        assertThat(html.toLowerCase()).doesNotContain("<script");
+        assertThat(html).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+        assertThat(html).doesNotContainPattern("(?i)(src|href)\\s*=\\s*\"(https?:)?//").doesNotContain("@import",
+                "<link");
+        assertThat(countOf(html, "class=\"bar-kept\"")).isEqualTo(2);
+        assertThat(countOf(html, "class=\"point-train\"")).isEqualTo(2);
+        assertThat(countOf(html, "class=\"point-val\"")).isEqualTo(1);
+    }
+
+    @Test
+    void htmlWithoutFineTuningHasNoLossChartAndSaysWhyAStageHasNoAccuracy() {
+        JobReport r = SampleReports.fineTuned();
+        JobReport.Accuracy a = r.accuracy();
+        JobReport untuned = new JobReport(r.formatVersion(), r.versions(), r.spec(), r.model(), r.compute(), r.head(),
+                r.recalibration(), null, new JobReport.Accuracy(a.datasetId(), a.split(), a.classes(), null,
+                a.prunedZeroShot(), a.recalibrated(), null, java.util.Map.of("original", "head replaced")),
+                r.export(), r.latency(), r.stages());
+
+        String html = ReportHtml.render(untuned);
+
+        assertThat(html).contains("id=\"chart-accuracy\"", "n/a: head replaced").doesNotContain("chart-loss");
+    }
+
+    @Test
+    void jsonKeepsTheRecordOrderAndReadsBackEqual() throws Exception {
+        Path file = dir.resolve("report.json");
+        JobReport report = SampleReports.fineTuned();
+
+        ReportJson.write(report, file);
+
+        String json = Files.readString(file);
+        assertThat(topLevelKeys(json)).containsExactly("formatVersion", "versions", "spec", "model", "compute",
+                "head", "recalibration", "fineTuning", "accuracy", "export", "latency", "stages");
+        assertThat(json).doesNotContain("NaN").contains("\"valLoss\" : null");
+        JobReport back = ReportJson.read(file);
+        assertThat(ReportJson.toJson(back)).isEqualTo(ReportJson.toJson(report));
+        ReportJson.write(back, dir.resolve("again.json"));
+        assertThat(Files.readString(dir.resolve("again.json"))).isEqualTo(json);
+    }
+
+    @Test
+    void summaryTakesTheLastEvaluatedStageAndTheBatch32SpeedUp() {
+        JobSummary s = JobSummary.of(SampleReports.fineTuned());
+
+        assertThat(s.originalMacs()).isEqualTo(1000);
+        assertThat(s.prunedFlops()).isEqualTo(960);
+        assertThat(s.macsRatio()).isEqualTo(0.48);
+        assertThat(s.finalTop1()).isEqualTo(0.75);
+        assertThat(s.speedUpBatch32()).isEqualTo(1.6);
+    }
+
+    @Test
+    void evaluationWithoutSamplesHasNullFiguresNotNaN() {
+        var empty = new io.shears.engine.EvaluationResult(0, Double.NaN, java.util.OptionalDouble.empty(), Double.NaN,
+                new double[] {Double.NaN}, new long[][] {{0}});
+
+        JobReport.Evaluation e = JobReport.Evaluation.of(empty);
+
+        assertThat(e.top1()).isNull();
+        assertThat(e.top5()).isNull();
+        assertThat(e.meanLoss()).isNull();
+        assertThat(e.perClass()).containsExactly((Double) null);
+    }
+
+    private static List<String> topLevelKeys(String json) {
+        List<String> keys = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^  \"([A-Za-z0-9]+)\" :").matcher(json);
+        while (m.find()) {
+            keys.add(m.group(1));
+        }
+        return keys;
+    }
+
+    private static int countOf(String text, String part) {
+        int count = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            count++;
+        }
+        return count;
+    }
+}

@@ -1,0 +1,48 @@
+package io.shears.report;
+
+import io.shears.pruning.GroupSummary;
+import io.shears.pruning.ModelTotals;
+import io.shears.pruning.PruningReport;
+
+import java.util.List;
+import java.util.Map;
+
+/** A hand-made report with every section filled, whose names try to inject markup as a hostile upload would. */
+final class SampleReports {
+    static final String HOSTILE = "<script>alert('x')</script>";
+
+    private SampleReports() {
+    }
+
+    static JobReport fineTuned() {
+        PruningReport compute = new PruningReport("filters", "l1", "uniform", 8, 1, 1.0, List.of(), 0L,
+                new PruningReport.Target("fraction=0.5", 500, 1000), new ModelTotals(1000, 2000, 300, 4000),
+                new ModelTotals(480, 960, 150, 2100), 0.48, 0.96, 200,
+                List.of(new GroupSummary(1, HOSTILE, 64, 32, List.of(HOSTILE + ":w[0]"), List.of()),
+                        new GroupSummary(2, "layer2.conv1", 128, 64, List.of("layer2.conv1:w[0]"), List.of())),
+                List.of(new GroupSummary(0, "stem", 32, 32, List.of("stem:w[0]"), List.of("reaches the output " + HOSTILE))),
+                new PruningReport.Timings(1, 2, 3, 4, 10));
+        JobReport.Evaluation eval = new JobReport.Evaluation(4, 0.5, null, 0.9, List.of(1.0, 0.0),
+                new long[][] {{2, 0}, {2, 0}});
+        JobReport.Evaluation tuned = new JobReport.Evaluation(4, 0.75, null, 0.5, List.of(1.0, 0.5),
+                new long[][] {{2, 0}, {1, 1}});
+        return new JobReport(JobReport.FORMAT_VERSION,
+                new JobReport.Versions("0.1.0", "0.33.0", "2.5.1 (cpu)", "1.29.0", "17"),
+                ReportJson.toTree(Map.of("modelId", "m", "labels", Map.of("team", HOSTILE))),
+                new JobReport.Model(HOSTILE, "ab", "input", List.of(1L, 3L, 8L, 8L), List.of(1L, 2L), 2, 1),
+                compute, new JobReport.HeadChange("auto", false, null, 2, 2),
+                new JobReport.Recalibration("cal", true, "re-estimated", 1, 2, 8),
+                new JobReport.FineTuning("train", List.of(
+                        new JobReport.Epoch(1, 2, 8, 0.9, 0.5, 0.8, 0.5, 100, 0.1),
+                        new JobReport.Epoch(2, 2, 8, 0.6, 0.75, null, null, 200, 0.1)), 4, 200, false, 0),
+                new JobReport.Accuracy("train", "val", List.of(HOSTILE, "cat"), eval, eval, eval, tuned,
+                        Map.of("original", "evaluated " + HOSTILE)),
+                new JobReport.Export("cd", 2100, List.of(1L, 2L)),
+                new JobReport.Latency(2, 1, 3, List.of(
+                        new JobReport.LatencyComparison(1, new JobReport.LatencyFigures(2, 1, 3, 500),
+                                new JobReport.LatencyFigures(1, 1, 2, 1000), 2.0, null),
+                        new JobReport.LatencyComparison(32, new JobReport.LatencyFigures(40, 39, 41, 800),
+                                new JobReport.LatencyFigures(25, 24, 26, 1280), 1.6, null))),
+                List.of(new JobReport.StageTiming("ANALYZE", "done", 3), new JobReport.StageTiming("PRUNE", "done", 9)));
+    }
+}
