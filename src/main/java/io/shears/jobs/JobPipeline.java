@@ -290,6 +290,7 @@ public final class JobPipeline {
             }
             progress.within(0.1);
             PruningResult result = Pruner.prune(model, budget(), pruningOptions());
+            model = null;
             progress.within(0.9);
             ModelWriter.write(result.model(), workspace.stateFile(PipelineWorkspace.PRUNED));
             return new PruneOutcome(result.report(), head);
@@ -454,17 +455,16 @@ public final class JobPipeline {
             long fixedBatch = fixedBatch(original);
             byte[] bytes = ModelWriter.toBytes(original);
             original = null;
-            List<LatencyMeter.Measurement> before = measureAll(bytes, sample, batches, fixedBatch, 0, total);
+            List<Measured> before = measureAll(bytes, sample, batches, fixedBatch, 0, total);
             bytes = null;
             byte[] published = readAll(workspace.outputFile("model.onnx"));
-            List<LatencyMeter.Measurement> after = measureAll(published, sample, batches, fixedBatch,
-                    batches.size(), total);
+            List<Measured> after = measureAll(published, sample, batches, fixedBatch, batches.size(), total);
             List<JobReport.LatencyComparison> rows = new ArrayList<>();
             for (int i = 0; i < batches.size(); i++) {
-                LatencyMeter.Measurement o = before.get(i);
-                LatencyMeter.Measurement p = after.get(i);
-                String note = o == null || p == null ? "not measured: the model's input has a fixed batch size of "
-                        + fixedBatch : null;
+                LatencyMeter.Measurement o = before.get(i).measurement();
+                LatencyMeter.Measurement p = after.get(i).measurement();
+                String note = before.get(i).note() != null ? "original: " + before.get(i).note()
+                        : after.get(i).note() != null ? "pruned: " + after.get(i).note() : null;
                 rows.add(new JobReport.LatencyComparison(batches.get(i), figures(o), figures(p),
                         o == null || p == null ? null : o.medianMs() / p.medianMs(), note));
             }
@@ -472,15 +472,27 @@ public final class JobPipeline {
                     rows);
         }
 
-        private List<LatencyMeter.Measurement> measureAll(byte[] model, long[] sample, List<Integer> batches,
-                                                          long fixedBatch, int offset, int total) {
-            List<LatencyMeter.Measurement> out = new ArrayList<>();
+        /** A latency figure, or why there is none: a benchmark that cannot run one batch size still reports the rest. */
+        private record Measured(LatencyMeter.Measurement measurement, String note) {
+        }
+
+        private List<Measured> measureAll(byte[] model, long[] sample, List<Integer> batches, long fixedBatch,
+                                          int offset, int total) {
+            List<Measured> out = new ArrayList<>();
             for (int i = 0; i < batches.size(); i++) {
                 progress.within((offset + i) / (double) total);
                 int batch = batches.get(i);
-                out.add(fixedBatch > 0 && fixedBatch != batch ? null : LatencyMeter.measure(model, sample,
-                        new LatencyMeter.Settings(batch, settings.latencyWarmup(), settings.latencyRuns(),
-                                settings.latencyThreads())));
+                if (fixedBatch > 0 && fixedBatch != batch) {
+                    out.add(new Measured(null, "not measured: the model's input has a fixed batch size of "
+                            + fixedBatch));
+                    continue;
+                }
+                try {
+                    out.add(new Measured(LatencyMeter.measure(model, sample, new LatencyMeter.Settings(batch,
+                            settings.latencyWarmup(), settings.latencyRuns(), settings.latencyThreads())), null));
+                } catch (IllegalStateException e) {
+                    out.add(new Measured(null, e.getMessage()));
+                }
             }
             return out;
         }

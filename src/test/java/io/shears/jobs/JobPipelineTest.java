@@ -238,8 +238,10 @@ class JobPipelineTest {
     @Test
     void aDatasetWithOtherClassesGetsANewHeadAndTheOriginalAccuracyIsExplained() throws IOException {
         JobSpec spec = spec(new JobSpec.BudgetSpec(null, null, 0.8), null, fineTune("bars4", 1, "auto"), null);
+        Path hostile = dir.resolve("hostile.onnx");
+        ModelWriter.write(withHostileNames(new ModelReader().read(model)), hostile);
 
-        PipelineResult result = pipeline.run(spec, inputs(model), dir, PipelineListener.NONE);
+        PipelineResult result = pipeline.run(spec, inputs(hostile), dir.resolve("work"), PipelineListener.NONE);
 
         JobReport report = ReportJson.read(result.reportJson());
         assertThat(report.head().replaced()).isTrue();
@@ -251,6 +253,22 @@ class JobPipelineTest {
         assertThat(report.export().outputShape()).containsExactly(1L, 4L);
         assertThat(OrtRunner.outputShape(Files.readAllBytes(result.model()), OrtRunner.randomInput(1,
                 TestGraphs.inputShape(1)), TestGraphs.inputShape(1))).containsExactly(1, 4);
+        String html = Files.readString(result.reportHtml());
+        assertThat(html).contains("id=\"chart-channels\"", "id=\"chart-macs\"", "id=\"chart-accuracy\"",
+                "id=\"chart-loss\"", "&lt;script&gt;");
+        assertThat(html.toLowerCase()).doesNotContain("<script");
+        assertThat(report.compute().groups()).anySatisfy(g -> assertThat(g.name()).startsWith("<script>"));
+    }
+
+    /** The model with a graph name and the first Conv's node name that are markup, as a hostile upload may have. */
+    private static ModelProto withHostileNames(ModelProto m) {
+        var graph = m.getGraph().toBuilder().setName("<script>alert('graph')</script>");
+        for (int i = 0; i < graph.getNodeCount(); i++) {
+            if (graph.getNode(i).getName().equals("conv1")) {
+                graph.setNode(i, graph.getNode(i).toBuilder().setName("<script>alert('node')</script>"));
+            }
+        }
+        return m.toBuilder().setGraph(graph).build();
     }
 
     @Test
