@@ -41,24 +41,8 @@ final class ModelOptions {
         for (String spec : inputShapes) {
             int colon = spec.lastIndexOf(':');
             String name = colon < 0 ? io.shears.graph.ShapeInference.ONLY_INPUT : spec.substring(0, colon);
-            out.put(name, parseDims(spec.substring(colon + 1)));
+            out.put(name, io.shears.pruning.PruningOptions.parseShape(spec.substring(colon + 1)));
         }
         return out;
-    }
-
-    static long[] parseDims(String dims) {
-        try {
-            String[] parts = dims.trim().toLowerCase(java.util.Locale.ROOT).split("x");
-            long[] out = new long[parts.length];
-            for (int i = 0; i < parts.length; i++) {
-                out[i] = Long.parseLong(parts[i].trim());
-                if (out[i] <= 0) {
-                    throw new NumberFormatException();
-                }
-            }
-            return out;
-        } catch (NumberFormatException e) {
-            throw new InvalidPruningOptionsException("input shape '" + dims + "' is not like 1x3x224x224");
-        }
     }
 }

@@ -5,15 +5,22 @@ import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 
-/** The {@code shears} command: model inspection and pruning without a server. */
+/** The {@code shears} command: the service ({@code serve}), and model inspection and pruning without a server. */
 @Command(name = "shears", mixinStandardHelpOptions = true, version = "shears 0.1.0",
         description = "Zero-shot structured pruning of ONNX models to a compute budget.",
-        subcommands = {InspectCommand.class, PruneCommand.class, LatencyCommand.class})
+        subcommands = {ServeCommand.class, InspectCommand.class, PruneCommand.class, LatencyCommand.class})
 public final class ShearsCli {
     /** The code a usage error names in its one-line message: {@code error: USAGE: ...}. */
     static final String USAGE_CODE = "USAGE";
 
+    /** With no arguments, or with Spring options only ({@code --server.port=...}), starts the service. */
     public static void main(String[] args) {
+        if (args.length == 0 || args[0].startsWith("--") && args[0].contains("=")) {
+            String[] serve = new String[args.length + 1];
+            serve[0] = "serve";
+            System.arraycopy(args, 0, serve, 1, args.length);
+            args = serve;
+        }
         System.exit(run(args));
     }
 

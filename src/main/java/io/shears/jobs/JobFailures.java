@@ -24,7 +24,7 @@ import java.util.concurrent.CancellationException;
  */
 public final class JobFailures {
     /** A dataset's class count differs from the model's output size and the head is not to be replaced. */
-    public static final String DATASET_CLASS_MISMATCH = "DATASET_CLASS_MISMATCH";
+    public static final String DATASET_CLASSES_MISMATCH = "DATASET_CLASSES_MISMATCH";
     /** The spec names a dataset id the caller provided no file for. */
     public static final String DATASET_NOT_FOUND = "DATASET_NOT_FOUND";
     /** The preprocessed images do not have the model input's channels, height and width. */
@@ -73,9 +73,7 @@ public final class JobFailures {
             return invalid(e.code(), e.getMessage(), e);
         }
         if (t instanceof HeadReplacementException e) {
-            String code = e.code().equals(HeadReplacementException.DATASET_CLASSES_MISMATCH)
-                    ? DATASET_CLASS_MISMATCH : e.code();
-            return invalid(code, e.getMessage(), e);
+            return invalid(e.code(), e.getMessage(), e);
         }
         if (t instanceof EngineSetupException e) {
             return invalid(e.code(), "the tensor engine cannot start: " + e.getMessage(), e);

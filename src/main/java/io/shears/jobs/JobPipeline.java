@@ -270,7 +270,7 @@ public final class JobPipeline {
         }
 
         private JobFailedException classMismatch(String id, int datasetClasses, long modelClasses, String why) {
-            return new JobFailedException(JobFailures.DATASET_CLASS_MISMATCH, "dataset '" + id + "' has "
+            return new JobFailedException(JobFailures.DATASET_CLASSES_MISMATCH, "dataset '" + id + "' has "
                     + datasetClasses + " classes but the model outputs " + modelClasses + ": " + why);
         }
 

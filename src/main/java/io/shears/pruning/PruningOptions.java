@@ -64,4 +64,21 @@ public record PruningOptions(Scope scope, Criterion criterion, Allocation alloca
     public PruningOptions withInputShapes(Map<String, long[]> shapes) {
         return new PruningOptions(scope, criterion, allocation, roundTo, minChannels, maxFraction, exclude, seed, shapes);
     }
+
+    /** Parses a static shape written like {@code 1x3x224x224}. */
+    public static long[] parseShape(String dims) {
+        try {
+            String[] parts = dims.trim().toLowerCase(java.util.Locale.ROOT).split("x");
+            long[] out = new long[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                out[i] = Long.parseLong(parts[i].trim());
+                if (out[i] <= 0) {
+                    throw new NumberFormatException();
+                }
+            }
+            return out;
+        } catch (NumberFormatException e) {
+            throw new InvalidPruningOptionsException("input shape '" + dims + "' is not like 1x3x224x224");
+        }
+    }
 }

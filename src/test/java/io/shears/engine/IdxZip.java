@@ -10,11 +10,11 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** Writes a tiny MNIST-layout IDX zip (train split only) for engine tests. */
-final class IdxZip {
+public final class IdxZip {
     private IdxZip() {
     }
 
-    static Path write(Path target, int rows, int cols, byte[][] images, int[] labels) {
+    public static Path write(Path target, int rows, int cols, byte[][] images, int[] labels) {
         ByteBuffer img = ByteBuffer.allocate(16 + images.length * rows * cols);
         img.putInt(0x00000803).putInt(images.length).putInt(rows).putInt(cols);
         for (byte[] image : images) {

@@ -280,7 +280,7 @@ class JobPipelineTest {
         for (JobSpec spec : List.of(keep, evaluateOnly)) {
             assertThatThrownBy(() -> pipeline.run(spec, inputs(model), dir, PipelineListener.NONE))
                     .isInstanceOfSatisfying(JobFailedException.class, e -> {
-                        assertThat(e.code()).isEqualTo("DATASET_CLASS_MISMATCH");
+                        assertThat(e.code()).isEqualTo("DATASET_CLASSES_MISMATCH");
                         assertThat(e.retryable()).isFalse();
                         assertThat(e.getMessage()).contains("4 classes", "outputs 10");
                     });

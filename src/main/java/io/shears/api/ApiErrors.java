@@ -1,0 +1,167 @@
+package io.shears.api;
+
+import io.shears.data.DatasetException;
+import io.shears.data.DatasetProblem;
+import io.shears.jobs.InvalidJobSpecException;
+import io.shears.onnx.InvalidModelException;
+import io.shears.pruning.InvalidPruningOptionsException;
+import io.shears.server.ServiceException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingRequestHeaderException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
+import org.springframework.web.multipart.support.MissingServletRequestPartException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+
+import java.util.List;
+
+/**
+ * Every refusal becomes problem+json with a stable {@code code}; nothing reaches the client as a stack trace. Input
+ * the service cannot use is 4xx with the specific code; only a fault of the service itself is a 500.
+ */
+@RestControllerAdvice
+public class ApiErrors {
+    private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+
+    @ExceptionHandler(ServiceException.class)
+    ResponseEntity<ProblemDetail> refused(ServiceException e) {
+        HttpStatus status = switch (e.kind()) {
+            case INVALID -> HttpStatus.UNPROCESSABLE_CONTENT;
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case CONFLICT -> HttpStatus.CONFLICT;
+            case TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
+        };
+        return Problems.response(status, e.code(), e.getMessage());
+    }
+
+    @ExceptionHandler(InvalidJobSpecException.class)
+    ResponseEntity<ProblemDetail> jobSpec(InvalidJobSpecException e) {
+        ResponseEntity<ProblemDetail> r = Problems.response(HttpStatus.UNPROCESSABLE_CONTENT, "INVALID_FIELD",
+                e.getMessage());
+        r.getBody().setProperty("field", e.field());
+        return r;
+    }
+
+    @ExceptionHandler(InvalidPruningOptionsException.class)
+    ResponseEntity<ProblemDetail> pruningOptions(InvalidPruningOptionsException e) {
+        return Problems.response(HttpStatus.UNPROCESSABLE_CONTENT, "INVALID_PRUNING_OPTIONS", e.getMessage());
+    }
+
+    @ExceptionHandler(InvalidModelException.class)
+    ResponseEntity<ProblemDetail> model(InvalidModelException e) {
+        HttpStatus status = switch (e.problem()) {
+            case MODEL_TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
+            case MODEL_UNPARSEABLE, BUNDLE_INVALID -> HttpStatus.BAD_REQUEST;
+            default -> HttpStatus.UNPROCESSABLE_CONTENT;
+        };
+        return Problems.response(status, e.code(), e.getMessage());
+    }
+
+    @ExceptionHandler(DatasetException.class)
+    ResponseEntity<ProblemDetail> dataset(DatasetException e) {
+        HttpStatus status = e.problem() == DatasetProblem.DATASET_TOO_LARGE ? HttpStatus.CONTENT_TOO_LARGE
+                : e.problem() == DatasetProblem.DATASET_UNSUPPORTED_FORMAT
+                || e.problem() == DatasetProblem.DATASET_ARCHIVE_CORRUPT ? HttpStatus.BAD_REQUEST
+                : HttpStatus.UNPROCESSABLE_CONTENT;
+        return Problems.response(status, e.code(), e.getMessage());
+    }
+
+    @ExceptionHandler(MaxUploadSizeExceededException.class)
+    ResponseEntity<ProblemDetail> uploadSize(MaxUploadSizeExceededException e) {
+        return Problems.response(HttpStatus.CONTENT_TOO_LARGE, "UPLOAD_TOO_LARGE",
+                "the upload is larger than this service accepts");
+    }
+
+    @ExceptionHandler({MultipartException.class, MissingServletRequestPartException.class})
+    ResponseEntity<ProblemDetail> multipart(Exception e) {
+        return Problems.response(HttpStatus.BAD_REQUEST, "MALFORMED_UPLOAD",
+                "the multipart upload needs one part named 'file'");
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
+        if (e.getCause() instanceof DatabindException bad && !bad.getPath().isEmpty()) {
+            String field = fieldPath(bad.getPath());
+            ResponseEntity<ProblemDetail> r = Problems.response(HttpStatus.UNPROCESSABLE_CONTENT, "INVALID_FIELD",
+                    field + ": " + firstLine(bad.getOriginalMessage()));
+            r.getBody().setProperty("field", field);
+            return r;
+        }
+        return Problems.response(HttpStatus.BAD_REQUEST, "MALFORMED_JSON", "the body is not valid JSON for this "
+                + "endpoint: " + firstLine(e.getMostSpecificCause().getMessage()));
+    }
+
+    @ExceptionHandler({MissingServletRequestParameterException.class, MissingRequestHeaderException.class,
+            MethodArgumentTypeMismatchException.class})
+    ResponseEntity<ProblemDetail> parameter(Exception e) {
+        return Problems.response(HttpStatus.BAD_REQUEST, "INVALID_PARAMETER", firstLine(e.getMessage()));
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    ResponseEntity<ProblemDetail> noResource(NoResourceFoundException e) {
+        return Problems.response(HttpStatus.NOT_FOUND, "NOT_FOUND", "no such resource: /" + e.getResourcePath());
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<ProblemDetail> method(HttpRequestMethodNotSupportedException e) {
+        return Problems.response(HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", e.getMessage());
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<ProblemDetail> mediaType(HttpMediaTypeNotSupportedException e) {
+        return Problems.response(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", e.getMessage());
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+    ResponseEntity<ProblemDetail> notAcceptable(HttpMediaTypeNotAcceptableException e) {
+        return Problems.response(HttpStatus.NOT_ACCEPTABLE, "NOT_ACCEPTABLE", e.getMessage());
+    }
+
+    @ExceptionHandler(AsyncRequestNotUsableException.class)
+    void clientGone(AsyncRequestNotUsableException e) {
+        // The client hung up on a stream; there is no one left to answer.
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> internal(Exception e) {
+        log.error("Unexpected failure", e);
+        return Problems.response(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL",
+                "the service failed unexpectedly; the failure is logged");
+    }
+
+    /** {@code fineTune.epochs}, {@code pruning.exclude[2]}: the JSON path of the value Jackson could not bind. */
+    private static String fieldPath(List<JacksonException.Reference> path) {
+        StringBuilder out = new StringBuilder();
+        for (JacksonException.Reference ref : path) {
+            if (ref.getPropertyName() != null) {
+                out.append(out.isEmpty() ? "" : ".").append(ref.getPropertyName());
+            } else if (ref.getIndex() >= 0) {
+                out.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return out.toString();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

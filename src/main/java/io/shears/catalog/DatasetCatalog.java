@@ -1,0 +1,114 @@
+package io.shears.catalog;
+
+import io.shears.artifacts.ArtifactStore;
+import io.shears.artifacts.StoredBlob;
+import io.shears.data.Dataset;
+import io.shears.data.DatasetLimits;
+import io.shears.data.DatasetOptions;
+import io.shears.server.ServiceException;
+import io.shears.server.ShearsProperties;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/** Uploaded datasets: opened and checked synchronously (layout, classes, corrupt images, archive safety). */
+@Service
+public class DatasetCatalog {
+    private final JdbcClient jdbc;
+    private final ArtifactStore store;
+    private final JsonMapper json;
+    private final ShearsProperties properties;
+
+    public DatasetCatalog(JdbcClient jdbc, ArtifactStore store, JsonMapper json, ShearsProperties properties) {
+        this.jdbc = jdbc;
+        this.store = store;
+        this.json = json;
+        this.properties = properties;
+    }
+
+    public long maxBytes() {
+        return properties.uploads().maxDatasetBytes().toBytes();
+    }
+
+    public DatasetView register(String tenant, Path upload, String name) throws IOException {
+        Path spool = Files.createTempDirectory(properties.dataDir().resolve("uploads"), "dataset-check");
+        DatasetView view;
+        try {
+            DatasetOptions options = DatasetOptions.defaults().withSpoolDirectory(spool)
+                    .withLimits(DatasetLimits.defaults().withMaxTotalBytes(Math.max(maxBytes(), 1) * 4));
+            StoredBlob blob;
+            try (Dataset dataset = Dataset.open(upload, options)) {
+                blob = store.put(upload);
+                String displayName = name == null || name.isBlank() ? "dataset-" + blob.sha256().substring(0, 12)
+                        : name.strip();
+                if (displayName.length() > 200) {
+                    throw ServiceException.invalid("INVALID_PARAMETER", "name: at most 200 characters");
+                }
+                var shape = dataset.imageShape();
+                view = new DatasetView(UUID.randomUUID().toString(), displayName, blob.sha256(), blob.bytes(),
+                        dataset.format().name().toLowerCase(Locale.ROOT).replace('_', '-'), dataset.classes(),
+                        dataset.trainCount(), dataset.valCount(), dataset.validationFromArchive(),
+                        List.of(shape.channels(), shape.height(), shape.width()), dataset.skipped().size(),
+                        Instant.now());
+            }
+        } finally {
+            deleteTree(spool);
+        }
+        jdbc.sql("insert into datasets (id, tenant_id, name, sha256, bytes, details, created_at) "
+                        + "values (:id, :tenant, :name, :sha, :bytes, :details, :now)")
+                .param("id", view.id()).param("tenant", tenant).param("name", view.name())
+                .param("sha", view.sha256()).param("bytes", view.bytes())
+                .param("details", json.writeValueAsString(view)).param("now", Timestamp.from(view.createdAt()))
+                .update();
+        return view;
+    }
+
+    public List<DatasetView> list(String tenant) {
+        return jdbc.sql("select details from datasets where tenant_id = :tenant order by created_at desc, id")
+                .param("tenant", tenant).query(String.class).list().stream()
+                .map(d -> json.readValue(d, DatasetView.class)).toList();
+    }
+
+    public DatasetView get(String tenant, String id) {
+        return jdbc.sql("select details from datasets where tenant_id = :tenant and id = :id")
+                .param("tenant", tenant).param("id", id).query(String.class).optional()
+                .map(d -> json.readValue(d, DatasetView.class))
+                .orElseThrow(() -> ServiceException.notFound("dataset", id));
+    }
+
+    public Path file(String tenant, String id, Path cacheDir) throws IOException {
+        return store.localFile(get(tenant, id).sha256(), cacheDir);
+    }
+
+    public void delete(String tenant, String id) throws IOException {
+        DatasetView dataset = get(tenant, id);
+        int active = jdbc.sql("select count(*) from jobs where state in ('QUEUED', 'RUNNING') and spec like :pattern")
+                .param("pattern", "%\"" + id + "\"%").query(Integer.class).single();
+        if (active > 0) {
+            throw ServiceException.conflict("DATASET_IN_USE", "dataset '" + id + "' is used by " + active
+                    + " queued or running job(s); cancel them or wait");
+        }
+        jdbc.sql("delete from datasets where id = :id").param("id", id).update();
+        BlobReferences.deleteIfUnreferenced(jdbc, store, dataset.sha256());
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.shears.catalog;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import io.shears.artifacts.ArtifactStore;
+import io.shears.artifacts.StoredBlob;
+import io.shears.graph.ShapeInference;
+import io.shears.onnx.ModelLimits;
+import io.shears.onnx.ModelReader;
+import io.shears.pruning.ModelInspection;
+import io.shears.pruning.PruningOptions;
+import io.shears.server.ServiceException;
+import io.shears.server.ShearsProperties;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Uploaded models: validated and analysed synchronously, stored by content, visible to their tenant only. */
+@Service
+public class ModelCatalog {
+    private final JdbcClient jdbc;
+    private final ArtifactStore store;
+    private final JsonMapper json;
+    private final ShearsProperties properties;
+
+    public ModelCatalog(JdbcClient jdbc, ArtifactStore store, JsonMapper json, ShearsProperties properties) {
+        this.jdbc = jdbc;
+        this.store = store;
+        this.json = json;
+        this.properties = properties;
+    }
+
+    public long maxBytes() {
+        return properties.uploads().maxModelBytes().toBytes();
+    }
+
+    /** Reads, validates and analyses the uploaded file, then keeps it; the caller still owns {@code upload}. */
+    public ModelView register(String tenant, Path upload, String name, String inputShape) throws IOException {
+        PruningOptions options = PruningOptions.defaults();
+        if (inputShape != null && !inputShape.isBlank()) {
+            options = options.withInputShapes(Map.of(ShapeInference.ONLY_INPUT, PruningOptions.parseShape(inputShape)));
+        }
+        ModelProto model = new ModelReader(ModelLimits.defaults().withMaxBytes(maxBytes())).read(upload);
+        ModelInspection inspection = ModelInspection.of(model, options);
+        model = null;
+        StoredBlob blob = store.put(upload);
+        String id = UUID.randomUUID().toString();
+        Instant now = Instant.now();
+        String displayName = name == null || name.isBlank() ? "model-" + blob.sha256().substring(0, 12) : name.strip();
+        if (displayName.length() > 200) {
+            throw ServiceException.invalid("INVALID_PARAMETER", "name: at most 200 characters");
+        }
+        ModelView view = new ModelView(id, displayName, blob.sha256(), blob.bytes(), inspection.opset(),
+                tensors(inspection.inputs()), tensors(inspection.outputs()), inspection.totals().macs(),
+                inspection.totals().flops(), inspection.totals().params(), inspection.prunableGroups().size(),
+                inspection.frozenGroups().size(), inspection.unsupportedOps(), now);
+        jdbc.sql("insert into models (id, tenant_id, name, sha256, bytes, details, created_at) "
+                        + "values (:id, :tenant, :name, :sha, :bytes, :details, :now)")
+                .param("id", id).param("tenant", tenant).param("name", displayName).param("sha", blob.sha256())
+                .param("bytes", blob.bytes()).param("details", json.writeValueAsString(view))
+                .param("now", Timestamp.from(now)).update();
+        return view;
+    }
+
+    public List<ModelView> list(String tenant) {
+        return jdbc.sql("select details from models where tenant_id = :tenant order by created_at desc, id")
+                .param("tenant", tenant).query(String.class).list().stream()
+                .map(d -> json.readValue(d, ModelView.class)).toList();
+    }
+
+    public ModelView get(String tenant, String id) {
+        return jdbc.sql("select details from models where tenant_id = :tenant and id = :id")
+                .param("tenant", tenant).param("id", id).query(String.class).optional()
+                .map(d -> json.readValue(d, ModelView.class))
+                .orElseThrow(() -> ServiceException.notFound("model", id));
+    }
+
+    /** The stored model file, for reading in place (never to be changed). */
+    public Path file(String tenant, String id, Path cacheDir) throws IOException {
+        return store.localFile(get(tenant, id).sha256(), cacheDir);
+    }
+
+    public void delete(String tenant, String id) throws IOException {
+        ModelView model = get(tenant, id);
+        int active = jdbc.sql("select count(*) from jobs where model_id = :id and state in ('QUEUED', 'RUNNING')")
+                .param("id", id).query(Integer.class).single();
+        if (active > 0) {
+            throw ServiceException.conflict("MODEL_IN_USE", "model '" + id + "' is used by " + active
+                    + " queued or running job(s); cancel them or wait");
+        }
+        jdbc.sql("delete from models where id = :id").param("id", id).update();
+        BlobReferences.deleteIfUnreferenced(jdbc, store, model.sha256());
+    }
+
+    private static List<ModelView.TensorInfo> tensors(List<ModelInspection.Tensor> tensors) {
+        return tensors.stream().map(t -> new ModelView.TensorInfo(t.name(),
+                t.shape() == null ? List.of() : Arrays.stream(t.shape()).boxed().toList())).toList();
+    }
+}

@@ -1,0 +1,24 @@
+package io.shears.jobs;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A job as the API shows it. {@code result} is present once the job SUCCEEDED, {@code error} once it FAILED (or was
+ * CANCELLED, with code CANCELLED).
+ */
+public record JobView(String id, String modelId, JobState state, Stage stage, double progress, Instant createdAt,
+                      Instant startedAt, Instant finishedAt, int attempts, JobError error, JobResult result,
+                      Map<String, String> labels, JobSpec spec) {
+
+    public record JobError(String code, String message) {
+    }
+
+    /** @param summary the headline figures (see report.json for everything) */
+    public record JobResult(Map<String, Object> summary, List<ArtifactView> artifacts) {
+    }
+
+    public record ArtifactView(String id, String name, String mediaType, long bytes, String sha256, String url) {
+    }
+}

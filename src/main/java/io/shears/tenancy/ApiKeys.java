@@ -1,0 +1,143 @@
+package io.shears.tenancy;
+
+import io.shears.artifacts.BlobHashing;
+import io.shears.server.ShearsProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.core.annotation.Order;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * API keys and the tenants they belong to. Keys are 256 random bits, so a plain SHA-256 of the key is a safe stored
+ * form (no dictionary to attack) and lets a request be authenticated with one indexed lookup.
+ */
+@Service
+@Order(0)
+public class ApiKeys implements ApplicationRunner {
+    public static final String DEFAULT_TENANT = "default";
+    private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final JdbcClient jdbc;
+    private final ShearsProperties properties;
+
+    public ApiKeys(JdbcClient jdbc, ShearsProperties properties) {
+        this.jdbc = jdbc;
+        this.properties = properties;
+    }
+
+    /** The first admin key: from SHEARS_API_KEY, or generated and printed once when no key exists yet. */
+    @Override
+    @Transactional
+    public void run(ApplicationArguments args) {
+        String configured = properties.security() == null ? null : properties.security().bootstrapKey();
+        if (configured != null && !configured.isBlank()) {
+            if (configured.length() < 16) {
+                throw new IllegalStateException("SHEARS_API_KEY must be at least 16 characters");
+            }
+            if (findByHash(hash(configured)).isEmpty()) {
+                insert(DEFAULT_TENANT, configured, true, "bootstrap (SHEARS_API_KEY)");
+                log.info("Admin API key from SHEARS_API_KEY registered for tenant '{}'", DEFAULT_TENANT);
+            }
+            return;
+        }
+        Integer keys = jdbc.sql("select count(*) from api_keys").query(Integer.class).single();
+        if (keys == 0) {
+            String key = newKey();
+            insert(DEFAULT_TENANT, key, true, "bootstrap (generated)");
+            log.warn("Generated the first admin API key for tenant '{}'; it is shown only this once: {}",
+                    DEFAULT_TENANT, key);
+        }
+    }
+
+    public Optional<Caller> authenticate(String key) {
+        if (key == null || key.isBlank()) {
+            return Optional.empty();
+        }
+        return findByHash(hash(key.strip()));
+    }
+
+    @Transactional
+    public IssuedKey create(String tenant, boolean admin, String label) {
+        return insert(tenant, newKey(), admin, label);
+    }
+
+    public List<KeyInfo> list() {
+        return jdbc.sql("select id, tenant_id, admin, label, created_at, revoked_at from api_keys order by created_at, id")
+                .query((rs, n) -> new KeyInfo(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4),
+                        rs.getTimestamp(5).toInstant(),
+                        rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant()))
+                .list();
+    }
+
+    /** Revokes a key; false when there is no such key. Revoking twice is not an error. */
+    public boolean revoke(String id) {
+        int n = jdbc.sql("update api_keys set revoked_at = coalesce(revoked_at, :now) where id = :id")
+                .param("now", Timestamp.from(Instant.now())).param("id", id).update();
+        return n > 0;
+    }
+
+    public String callbackSecret(String tenant) {
+        return jdbc.sql("select callback_secret from tenants where id = :id").param("id", tenant)
+                .query(String.class).optional().orElseThrow(() -> new IllegalStateException("no tenant " + tenant));
+    }
+
+    private Optional<Caller> findByHash(String hash) {
+        return jdbc.sql("select tenant_id, id, admin from api_keys where key_hash = :h and revoked_at is null")
+                .param("h", hash)
+                .query((rs, n) -> new Caller(rs.getString(1), rs.getString(2), rs.getBoolean(3)))
+                .optional();
+    }
+
+    private IssuedKey insert(String tenant, String key, boolean admin, String label) {
+        Instant now = Instant.now();
+        String secret = ensureTenant(tenant, now);
+        String id = UUID.randomUUID().toString();
+        jdbc.sql("insert into api_keys (id, tenant_id, key_hash, admin, label, created_at) "
+                        + "values (:id, :tenant, :hash, :admin, :label, :now)")
+                .param("id", id).param("tenant", tenant).param("hash", hash(key)).param("admin", admin)
+                .param("label", label).param("now", Timestamp.from(now)).update();
+        return new IssuedKey(id, tenant, key, admin, label, now, secret);
+    }
+
+    private String ensureTenant(String tenant, Instant now) {
+        Optional<String> secret = jdbc.sql("select callback_secret from tenants where id = :id").param("id", tenant)
+                .query(String.class).optional();
+        if (secret.isPresent()) {
+            return secret.get();
+        }
+        String fresh = randomToken(32);
+        jdbc.sql("insert into tenants (id, callback_secret, created_at) values (:id, :secret, :now)")
+                .param("id", tenant).param("secret", fresh).param("now", Timestamp.from(now)).update();
+        return fresh;
+    }
+
+    private static String newKey() {
+        return "shk_" + randomToken(32);
+    }
+
+    private static String randomToken(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    static String hash(String key) {
+        var digest = BlobHashing.sha256();
+        digest.update(key.getBytes(StandardCharsets.UTF_8));
+        return BlobHashing.hex(digest);
+    }
+}

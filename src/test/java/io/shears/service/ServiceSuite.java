@@ -1,0 +1,515 @@
+package io.shears.service;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import com.sun.net.httpserver.HttpServer;
+import io.shears.ShearsApplication;
+import io.shears.graph.CostModel;
+import io.shears.graph.Graph;
+import io.shears.graph.ShapeInference;
+import io.shears.jobs.JobCallbacks;
+import io.shears.tenancy.ApiKeys;
+import io.shears.testing.OrtRunner;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The service over real HTTP on a random port, with a real database, real files and the real engine. The same
+ * tests run on H2 (the embedded default) and on PostgreSQL (see the subclasses).
+ */
+@SpringBootTest(classes = ShearsApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+                "shears.security.bootstrap-key=" + ServiceSuite.ADMIN_KEY,
+                "shears.jobs.latency-runs=2",
+                "shears.jobs.latency-warmup=1",
+                "shears.uploads.max-model-bytes=8MB",
+                "shears.callbacks.allowed-hosts=127.0.0.1",
+        })
+abstract class ServiceSuite {
+    static final String ADMIN_KEY = "test-admin-key-0123456789";
+    static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
+
+    static Path dataDir(String name) {
+        try {
+            return Files.createTempDirectory("shears-" + name);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static void dataDirProperty(DynamicPropertyRegistry registry, Path dir) {
+        registry.add("shears.data-dir", dir::toString);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ApiKeys keys;
+
+    @TempDir
+    Path tmp;
+
+    ApiClient api;
+
+    @BeforeEach
+    void client() {
+        api = new ApiClient(port, ADMIN_KEY);
+    }
+
+    // ---- models
+
+    @Test
+    void aModelUploadIsAnalysedListedAndDownloadableAsUploaded() throws Exception {
+        byte[] model = ServiceFixtures.resnet18();
+        var created = api.postBytes("/v1/models?name=r18", model, "application/octet-stream");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        JsonNode m = created.json();
+        String id = m.get("id").asString();
+        assertThat(created.header("Location")).isEqualTo("/v1/models/" + id);
+        assertThat(m.get("name").asString()).isEqualTo("r18");
+        assertThat(m.get("sha256").asString()).isEqualTo(sha256(model));
+        assertThat(m.get("bytes").asLong()).isEqualTo(model.length);
+        assertThat(m.get("opset").asInt()).isEqualTo(17);
+        long macs = CostModel.analyze(new Graph(ModelProto.parseFrom(model)),
+                ShapeInference.infer(new Graph(ModelProto.parseFrom(model)), Map.of())).macs();
+        assertThat(m.get("macs").asLong()).isEqualTo(macs);
+        assertThat(m.get("flops").asLong()).isEqualTo(2 * macs);
+        assertThat(m.get("outputs").get(0).get("shape").toString()).isEqualTo("[1,10]");
+        assertThat(m.get("prunableGroups").asInt()).isPositive();
+
+        assertThat(api.get("/v1/models/" + id).json().get("sha256").asString()).isEqualTo(sha256(model));
+        assertThat(ids(api.get("/v1/models").json())).contains(id);
+        var content = api.get("/v1/models/" + id + "/content");
+        assertThat(content.status()).isEqualTo(200);
+        assertThat(content.body()).isEqualTo(model);
+
+        var multipart = api.postMultipart("/v1/models", "small.onnx", ServiceFixtures.smallCnn());
+        assertThat(multipart.status()).as(multipart.toString()).isEqualTo(201);
+        assertThat(multipart.json().get("name").asString()).isEqualTo("small.onnx");
+        assertThat(multipart.json().get("inputs").get(0).get("shape").toString()).isEqualTo("[1,3,16,16]");
+
+        assertThat(api.delete("/v1/models/" + multipart.json().get("id").asString()).status()).isEqualTo(204);
+        assertThat(api.get("/v1/models/" + multipart.json().get("id").asString()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aCorruptModelIsRefusedAsUnparseable() {
+        byte[] model = ServiceFixtures.resnet18();
+        var r = api.postBytes("/v1/models", Arrays.copyOf(model, model.length / 3), "application/octet-stream");
+        assertProblem(r, 400, "MODEL_UNPARSEABLE");
+    }
+
+    @Test
+    void anUnknownOperatorIsRefusedByNodeAndOperator() {
+        var r = api.postBytes("/v1/models", ServiceFixtures.withUnknownOperator(), "application/octet-stream");
+        assertProblem(r, 422, "UNSUPPORTED_OPERATOR");
+        assertThat(r.json().get("detail").asString()).contains("mystery_node").contains("FancyOp");
+    }
+
+    @Test
+    void anOversizedUploadIsRefusedWith413() {
+        var r = api.postBytes("/v1/models", new byte[9 << 20], "application/octet-stream");
+        assertProblem(r, 413, "UPLOAD_TOO_LARGE");
+        var streamed = api.send(api.request("/v1/models").header("Content-Type", "application/octet-stream")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(new byte[9 << 20]))));
+        assertProblem(streamed, 413, "UPLOAD_TOO_LARGE");
+    }
+
+    // ---- datasets
+
+    @Test
+    void aDatasetUploadReportsItsClassesAndSplits() {
+        var r = api.postBytes("/v1/datasets?name=bands", ServiceFixtures.idxDataset(tmp, 4, 20, 1), "application/zip");
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        JsonNode d = r.json();
+        assertThat(d.get("format").asString()).isEqualTo("idx");
+        assertThat(d.get("classes").size()).isEqualTo(4);
+        assertThat(d.get("trainCount").asInt() + d.get("valCount").asInt()).isEqualTo(80);
+        assertThat(d.get("valCount").asInt()).isEqualTo(8);
+        assertThat(d.get("imageShape").toString()).isEqualTo("[1,28,28]");
+        assertThat(ids(api.get("/v1/datasets").json())).contains(d.get("id").asString());
+    }
+
+    @Test
+    void aZipSlipDatasetIsRefused() {
+        assertProblem(api.postBytes("/v1/datasets", ServiceFixtures.zipSlip(), "application/zip"), 422,
+                "DATASET_UNSAFE_PATH");
+    }
+
+    // ---- jobs
+
+    @Test
+    void aPruningJobPublishesARunnableModelAndAReportThatMatchesIt() throws Exception {
+        String model = upload(ServiceFixtures.resnet18());
+        var submitted = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.75),
+                "labels", Map.of("team", "vision")));
+        assertThat(submitted.status()).as(submitted.toString()).isEqualTo(202);
+        String job = submitted.json().get("id").asString();
+        assertThat(submitted.header("Location")).isEqualTo("/v1/jobs/" + job);
+        assertThat(submitted.json().get("state").asString()).isIn("QUEUED", "RUNNING");
+
+        JsonNode done = awaitTerminal(job);
+        assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
+        assertThat(done.get("progress").asDouble()).isEqualTo(1.0);
+        assertThat(done.get("attempts").asInt()).isEqualTo(1);
+        assertThat(done.get("labels").get("team").asString()).isEqualTo("vision");
+        Map<String, JsonNode> artifacts = byName(done.get("result").get("artifacts"));
+        assertThat(artifacts).containsOnlyKeys("model.onnx", "report.json", "report.html");
+
+        var download = api.get(artifacts.get("model.onnx").get("url").asString());
+        assertThat(download.status()).isEqualTo(200);
+        byte[] pruned = download.body();
+        assertThat(sha256(pruned)).isEqualTo(artifacts.get("model.onnx").get("sha256").asString());
+        assertThat(download.header("ETag")).isEqualTo("\"" + sha256(pruned) + "\"");
+        assertThat(download.header("Content-Length")).isEqualTo(Integer.toString(pruned.length));
+        assertThat(download.header("Repr-Digest")).isEqualTo("sha-256=:"
+                + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(pruned)) + ":");
+
+        float[] logits = OrtRunner.run(pruned, OrtRunner.randomInput(7, 1, 3, 64, 64), new long[] {1, 3, 64, 64});
+        assertThat(logits).hasSize(10);
+        for (float v : logits) {
+            assertThat(Float.isFinite(v)).isTrue();
+        }
+
+        ModelProto prunedModel = ModelProto.parseFrom(pruned);
+        Graph graph = new Graph(prunedModel);
+        long macs = CostModel.analyze(graph, ShapeInference.infer(graph, Map.of())).macs();
+        JsonNode summary = done.get("result").get("summary");
+        assertThat(summary.get("prunedMacs").asLong()).isEqualTo(macs);
+        long original = api.get("/v1/models/" + model).json().get("macs").asLong();
+        assertThat(summary.get("originalMacs").asLong()).isEqualTo(original);
+        assertThat(macs).isLessThanOrEqualTo((long) Math.floor(original * 0.75));
+
+        JsonNode report = api.get(artifacts.get("report.json").get("url").asString()).json();
+        assertThat(report.toString()).contains(Long.toString(macs)).contains(Long.toString(original));
+        String html = api.get(artifacts.get("report.html").get("url").asString()).text();
+        assertThat(html).contains("chart-macs").doesNotContain("<script src");
+
+        var range = api.get(artifacts.get("model.onnx").get("url").asString(), "Range", "bytes=10-29");
+        assertThat(range.status()).isEqualTo(206);
+        assertThat(range.body()).isEqualTo(Arrays.copyOfRange(pruned, 10, 30));
+
+        var listed = api.get("/v1/jobs/" + job + "/artifacts").json();
+        assertThat(listed.size()).isEqualTo(3);
+        assertThat(ids(api.get("/v1/jobs?state=SUCCEEDED&modelId=" + model).json().get("items"))).contains(job);
+    }
+
+    @Test
+    void aFineTuningJobRecalibratesTrainsEvaluatesAndPublishesTheTrainingLog() {
+        String model = upload(ServiceFixtures.smallCnn());
+        String data = uploadDataset(ServiceFixtures.idxDataset(tmp, 10, 12, 2));
+        var submitted = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.8),
+                "pruning", Map.of("scope", "channels", "roundTo", 1),
+                "input", Map.of("channels", "rgb", "mean", List.of(0.5), "std", List.of(0.25)),
+                "calibration", Map.of("datasetId", data, "batches", 2),
+                "fineTune", Map.of("datasetId", data, "epochs", 1, "batchSize", 16, "learningRate", 0.05),
+                "evaluation", Map.of("datasetId", data)));
+        assertThat(submitted.status()).as(submitted.toString()).isEqualTo(202);
+        JsonNode done = awaitTerminal(submitted.json().get("id").asString());
+        assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
+        Map<String, JsonNode> artifacts = byName(done.get("result").get("artifacts"));
+        assertThat(artifacts).containsKeys("model.onnx", "report.json", "report.html", "training.csv");
+        String csv = api.get(artifacts.get("training.csv").get("url").asString()).text();
+        assertThat(csv.lines().count()).isEqualTo(2);
+        JsonNode report = api.get(artifacts.get("report.json").get("url").asString()).json();
+        assertThat(report.toString()).contains("fineTuned").contains("recalibrated");
+        assertThat(done.get("result").get("summary").get("finalTop1").isNumber()).isTrue();
+    }
+
+    @Test
+    void aBudgetBelowTheSmallestReachableModelFailsTheJobWithItsCode() {
+        String model = upload(ServiceFixtures.resnet18());
+        var submitted = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.05)));
+        JsonNode done = awaitTerminal(submitted.json().get("id").asString());
+        assertThat(done.get("state").asString()).isEqualTo("FAILED");
+        assertThat(done.get("error").get("code").asString()).isEqualTo("BUDGET_UNREACHABLE");
+        assertThat(done.get("error").get("message").asString()).contains("smallest reachable");
+        assertThat(done.get("attempts").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aBadFieldIsNamed() {
+        String model = upload(ServiceFixtures.smallCnn());
+        var r = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 1.5)));
+        assertProblem(r, 422, "INVALID_FIELD");
+        assertThat(r.json().get("field").asString()).isEqualTo("budget.fraction");
+
+        var typo = api.postJson("/v1/jobs", "{\"modelId\":\"" + model + "\",\"budget\":{\"fraction\":0.5},"
+                + "\"fineTune\":{\"datasetId\":\"x\",\"epochs\":\"many\"}}");
+        assertProblem(typo, 422, "INVALID_FIELD");
+        assertThat(typo.json().get("field").asString()).isEqualTo("fineTune.epochs");
+
+        var unknown = api.postJson("/v1/jobs", "{\"modelId\":\"" + model + "\",\"budget\":{\"fractoin\":0.5}}");
+        assertProblem(unknown, 422, "INVALID_FIELD");
+        assertThat(unknown.json().get("field").asString()).isEqualTo("budget.fractoin");
+
+        assertProblem(api.postJson("/v1/jobs", "{\"modelId\": "), 400, "MALFORMED_JSON");
+        var missing = api.postJson("/v1/jobs", Map.of("modelId", "no-such-model", "budget", Map.of("fraction", 0.5)));
+        assertProblem(missing, 422, "INVALID_FIELD");
+        assertThat(missing.json().get("field").asString()).isEqualTo("modelId");
+    }
+
+    @Test
+    void aDatasetWhoseClassesDoNotFitTheModelIsRefused() {
+        String model = upload(ServiceFixtures.smallCnn());
+        String data = uploadDataset(ServiceFixtures.idxDataset(tmp, 3, 10, 3));
+        var r = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.8),
+                "fineTune", Map.of("datasetId", data, "epochs", 1, "head", "keep")));
+        assertProblem(r, 422, "DATASET_CLASSES_MISMATCH");
+        var eval = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.8),
+                "evaluation", Map.of("datasetId", data)));
+        assertProblem(eval, 422, "DATASET_CLASSES_MISMATCH");
+    }
+
+    @Test
+    void anIdempotencyKeyReturnsTheSameJobForTheSameBodyAndRefusesAnother() {
+        String model = upload(ServiceFixtures.resnet18());
+        Map<String, Object> body = Map.of("modelId", model, "budget", Map.of("fraction", 0.9));
+        var first = api.postJson("/v1/jobs", body, "Idempotency-Key", "key-" + model);
+        var again = api.postJson("/v1/jobs", body, "Idempotency-Key", "key-" + model);
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(again.status()).isEqualTo(202);
+        assertThat(again.json().get("id").asString()).isEqualTo(first.json().get("id").asString());
+        assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+        var other = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.8)),
+                "Idempotency-Key", "key-" + model);
+        assertProblem(other, 409, "IDEMPOTENCY_KEY_REUSED");
+        awaitTerminal(first.json().get("id").asString());
+    }
+
+    @Test
+    void aRunningJobIsCancelledWithinSecondsAndItsModelCannotBeDeletedMeanwhile() {
+        String model = upload(ServiceFixtures.smallCnn());
+        String data = uploadDataset(ServiceFixtures.idxDataset(tmp, 10, 30, 4));
+        var submitted = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.9),
+                "pruning", Map.of("scope", "channels", "roundTo", 1),
+                "input", Map.of("channels", "rgb"),
+                "fineTune", Map.of("datasetId", data, "epochs", 1000, "batchSize", 4)));
+        String job = submitted.json().get("id").asString();
+        JsonNode running = awaitStage(job, "FINETUNE");
+        assertThat(running.get("state").asString()).isEqualTo("RUNNING");
+        assertProblem(api.delete("/v1/models/" + model), 409, "MODEL_IN_USE");
+
+        long asked = System.nanoTime();
+        var cancel = api.post("/v1/jobs/" + job + "/cancel");
+        assertThat(cancel.status()).isEqualTo(202);
+        JsonNode done = awaitTerminal(job);
+        double seconds = (System.nanoTime() - asked) / 1e9;
+        assertThat(done.get("state").asString()).isEqualTo("CANCELLED");
+        assertThat(done.get("error").get("code").asString()).isEqualTo("CANCELLED");
+        assertThat(seconds).as("seconds from cancel to CANCELLED").isLessThan(15);
+        assertThat(api.post("/v1/jobs/" + job + "/cancel").json().get("state").asString()).isEqualTo("CANCELLED");
+        assertThat(api.delete("/v1/models/" + model).status()).isEqualTo(204);
+    }
+
+    @Test
+    void eventsStreamStateStageAndProgressUntilTheJobEnds() throws Exception {
+        String model = upload(ServiceFixtures.resnet18());
+        String job = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.9)))
+                .json().get("id").asString();
+        HttpResponse<InputStream> stream = api.sendRaw(api.request("/v1/jobs/" + job + "/events",
+                "Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        List<JsonNode> events = CompletableFuture.supplyAsync(() -> readEvents(stream.body()))
+                .get(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(events).isNotEmpty();
+        assertThat(events.get(events.size() - 1).get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(events.stream().map(e -> e.get("stage").asString())).contains("PRUNE");
+        double last = -1;
+        for (JsonNode e : events) {
+            assertThat(e.get("progress").asDouble()).isGreaterThanOrEqualTo(last);
+            last = e.get("progress").asDouble();
+        }
+    }
+
+    @Test
+    void aCallbackIsSignedWithTheTenantSecret() throws Exception {
+        CompletableFuture<String[]> received = new CompletableFuture<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            received.complete(new String[] {exchange.getRequestHeaders().getFirst(JobCallbacks.SIGNATURE_HEADER),
+                    new String(body, StandardCharsets.UTF_8)});
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            String model = upload(ServiceFixtures.resnet18());
+            String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+            String job = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.9),
+                    "callbackUrl", url)).json().get("id").asString();
+            String[] call = received.get(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            JsonNode body = ApiClient.JSON.readTree(call[1]);
+            assertThat(body.get("id").asString()).isEqualTo(job);
+            assertThat(body.get("state").asString()).isEqualTo("SUCCEEDED");
+            String t = call[0].replaceAll("^t=(\\d+),v1=.*$", "$1");
+            String expected = JobCallbacks.sign(keys.callbackSecret(ApiKeys.DEFAULT_TENANT), Long.parseLong(t),
+                    call[1].getBytes(StandardCharsets.UTF_8));
+            assertThat(call[0]).isEqualTo("t=" + t + ",v1=" + expected);
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    // ---- security
+
+    @Test
+    void anotherTenantCanNeitherSeeNorDownloadYourThings() {
+        String model = upload(ServiceFixtures.resnet18());
+        String job = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.9)))
+                .json().get("id").asString();
+        JsonNode done = awaitTerminal(job);
+        String artifact = done.get("result").get("artifacts").get(0).get("url").asString();
+
+        var issued = api.postJson("/v1/admin/keys", Map.of("tenant", "tenant-b-" + port, "label", "b"));
+        assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
+        ApiClient b = api.withKey(issued.json().get("key").asString());
+        assertThat(b.get("/v1/models/" + model).status()).isEqualTo(404);
+        assertThat(b.get("/v1/models/" + model + "/content").status()).isEqualTo(404);
+        assertThat(b.get("/v1/jobs/" + job).status()).isEqualTo(404);
+        assertThat(b.get("/v1/jobs/" + job + "/artifacts").status()).isEqualTo(404);
+        assertThat(b.get(artifact).status()).isEqualTo(404);
+        assertThat(b.post("/v1/jobs/" + job + "/cancel").status()).isEqualTo(404);
+        assertThat(b.delete("/v1/models/" + model).status()).isEqualTo(404);
+        assertThat(ids(b.get("/v1/models").json())).doesNotContain(model);
+        assertThat(b.get("/v1/jobs").json().get("total").asLong()).isZero();
+        var foreignModel = b.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.9)));
+        assertProblem(foreignModel, 422, "INVALID_FIELD");
+        assertProblem(b.get("/v1/admin/keys"), 403, "FORBIDDEN");
+
+        assertThat(api.delete("/v1/admin/keys/" + issued.json().get("id").asString()).status()).isEqualTo(204);
+        assertProblem(b.get("/v1/models"), 401, "UNAUTHENTICATED");
+    }
+
+    @Test
+    void theApiNeedsAKeyButHealthAndDocsAreOpen() {
+        ApiClient anonymous = api.withKey(null);
+        var r = anonymous.get("/v1/models");
+        assertProblem(r, 401, "UNAUTHENTICATED");
+        assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+        assertProblem(api.withKey("shk_not-a-key").get("/v1/jobs"), 401, "UNAUTHENTICATED");
+        assertThat(anonymous.get("/actuator/health").status()).isEqualTo(200);
+        assertThat(anonymous.get("/actuator/health/liveness").status()).isEqualTo(200);
+        assertThat(anonymous.get("/v3/api-docs").status()).isEqualTo(200);
+        assertThat(anonymous.get("/swagger-ui/index.html").status()).isEqualTo(200);
+        assertProblem(anonymous.get("/actuator/prometheus"), 401, "UNAUTHENTICATED");
+        var metrics = api.get("/actuator/prometheus");
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.text()).contains("shears_jobs_submitted_total").contains("shears_jobs_queue_depth");
+        assertProblem(api.get("/v1/no-such-thing"), 404, "NOT_FOUND");
+        assertProblem(api.get("/v1/jobs/does-not-exist"), 404, "NOT_FOUND");
+    }
+
+    // ---- helpers
+
+    String upload(byte[] model) {
+        var r = api.postBytes("/v1/models", model, "application/octet-stream");
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        return r.json().get("id").asString();
+    }
+
+    String uploadDataset(byte[] archive) {
+        var r = api.postBytes("/v1/datasets", archive, "application/zip");
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        return r.json().get("id").asString();
+    }
+
+    JsonNode awaitTerminal(String job) {
+        return await(job, j -> List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(j.get("state").asString()));
+    }
+
+    JsonNode awaitStage(String job, String stage) {
+        return await(job, j -> stage.equals(j.path("stage").asString()) || !j.get("state").asString()
+                .matches("QUEUED|RUNNING"));
+    }
+
+    JsonNode await(String job, java.util.function.Predicate<JsonNode> done) {
+        long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            var r = api.get("/v1/jobs/" + job);
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            if (done.test(r.json())) {
+                return r.json();
+            }
+            sleep(100);
+        }
+        throw new AssertionError("job " + job + " did not get there in " + JOB_TIMEOUT + ": "
+                + api.get("/v1/jobs/" + job));
+    }
+
+    static void assertProblem(ApiClient.Reply r, int status, String code) {
+        assertThat(r.status()).as(r.toString()).isEqualTo(status);
+        assertThat(r.header("Content-Type")).as(r.toString()).startsWith("application/problem+json");
+        assertThat(r.code()).as(r.toString()).isEqualTo(code);
+        assertThat(r.text()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    static List<String> ids(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.get("id").asString()));
+        return out;
+    }
+
+    static Map<String, JsonNode> byName(JsonNode artifacts) {
+        Map<String, JsonNode> out = new java.util.TreeMap<>();
+        artifacts.forEach(a -> out.put(a.get("name").asString(), a));
+        return out;
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    private static List<JsonNode> readEvents(InputStream in) {
+        List<JsonNode> events = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            for (String line; (line = reader.readLine()) != null; ) {
+                if (line.startsWith("data:")) {
+                    events.add(ApiClient.JSON.readTree(line.substring(5)));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return events;
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
