@@ -445,26 +445,11 @@ abstract class ServiceSuite {
     }
 
     JsonNode awaitTerminal(String job) {
-        return await(job, j -> List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(j.get("state").asString()));
+        return JobPolling.terminal(api, job, JOB_TIMEOUT);
     }
 
     JsonNode awaitStage(String job, String stage) {
-        return await(job, j -> stage.equals(j.path("stage").asString()) || !j.get("state").asString()
-                .matches("QUEUED|RUNNING"));
-    }
-
-    JsonNode await(String job, java.util.function.Predicate<JsonNode> done) {
-        long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            var r = api.get("/v1/jobs/" + job);
-            assertThat(r.status()).as(r.toString()).isEqualTo(200);
-            if (done.test(r.json())) {
-                return r.json();
-            }
-            sleep(100);
-        }
-        throw new AssertionError("job " + job + " did not get there in " + JOB_TIMEOUT + ": "
-                + api.get("/v1/jobs/" + job));
+        return JobPolling.inStage(api, job, stage, JOB_TIMEOUT);
     }
 
     static void assertProblem(ApiClient.Reply r, int status, String code) {
@@ -502,14 +487,5 @@ abstract class ServiceSuite {
             throw new java.io.UncheckedIOException(e);
         }
         return events;
-    }
-
-    static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
