@@ -22,7 +22,7 @@ final class InProcessService implements AutoCloseable {
 
     static InProcessService start(Path dataDir, String... extraArguments) {
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--shears.data-dir=" + dataDir,
-                "--shears.security.bootstrap-key=" + ServiceSuite.ADMIN_KEY, "--shears.jobs.latency-runs=2",
+                "--shears.security.bootstrap-key=" + ServiceTestSupport.ADMIN_KEY, "--shears.jobs.latency-runs=2",
                 "--shears.jobs.latency-warmup=1", "--spring.main.banner-mode=off"));
         args.addAll(List.of(extraArguments));
         return new InProcessService(new SpringApplicationBuilder(ShearsApplication.class)
@@ -34,7 +34,7 @@ final class InProcessService implements AutoCloseable {
     }
 
     ApiClient admin() {
-        return new ApiClient(port(), ServiceSuite.ADMIN_KEY);
+        return new ApiClient(port(), ServiceTestSupport.ADMIN_KEY);
     }
 
     <T> T bean(Class<T> type) {

@@ -31,7 +31,7 @@ class PostgresServiceTest extends ServiceSuite {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        dataDirProperty(registry, DATA);
+        registry.add("shears.data-dir", DATA::toString);
         registry.add("spring.datasource.url", () -> POSTGRES.getJdbcUrl("postgres", "postgres"));
         registry.add("spring.datasource.username", () -> "postgres");
         registry.add("spring.datasource.password", () -> "postgres");

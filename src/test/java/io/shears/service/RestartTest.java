@@ -64,7 +64,7 @@ class RestartTest {
                 for (JsonNode a : byName(api.get("/v1/jobs/" + job).json()).values()) {
                     byte[] content = api.get(a.get("url").asString()).body();
                     assertThat(content).hasSize(a.get("bytes").asInt());
-                    assertThat(ServiceSuite.sha256(content)).isEqualTo(a.get("sha256").asString());
+                    assertThat(ServiceTestSupport.sha256(content)).isEqualTo(a.get("sha256").asString());
                 }
             }
         }
@@ -86,6 +86,6 @@ class RestartTest {
     }
 
     private static Map<String, JsonNode> byName(JsonNode job) {
-        return ServiceSuite.byName(job.get("result").get("artifacts"));
+        return ServiceTestSupport.byName(job.get("result").get("artifacts"));
     }
 }

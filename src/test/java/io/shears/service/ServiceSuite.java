@@ -2,37 +2,22 @@ package io.shears.service;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import com.sun.net.httpserver.HttpServer;
-import io.shears.ShearsApplication;
 import io.shears.graph.CostModel;
 import io.shears.graph.Graph;
 import io.shears.graph.ShapeInference;
 import io.shears.jobs.JobCallbacks;
 import io.shears.tenancy.ApiKeys;
 import io.shears.testing.OrtRunner;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -41,49 +26,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The service over real HTTP on a random port, with a real database, real files and the real engine. The same
- * tests run on H2 (the embedded default) and on PostgreSQL (see the subclasses).
+ * What the service must do, over real HTTP. The same tests run on H2 (the embedded default) and on PostgreSQL (see
+ * the subclasses).
  */
-@SpringBootTest(classes = ShearsApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
-                "shears.security.bootstrap-key=" + ServiceSuite.ADMIN_KEY,
-                "shears.jobs.latency-runs=2",
-                "shears.jobs.latency-warmup=1",
-                "shears.uploads.max-model-bytes=8MB",
-                "shears.callbacks.allowed-hosts=127.0.0.1",
-        })
-abstract class ServiceSuite {
-    static final String ADMIN_KEY = "test-admin-key-0123456789";
-    static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
-
-    static Path dataDir(String name) {
-        try {
-            return Files.createTempDirectory("shears-" + name);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    static void dataDirProperty(DynamicPropertyRegistry registry, Path dir) {
-        registry.add("shears.data-dir", dir::toString);
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ApiKeys keys;
-
-    @TempDir
-    Path tmp;
-
-    ApiClient api;
-
-    @BeforeEach
-    void client() {
-        api = new ApiClient(port, ADMIN_KEY);
-    }
-
+abstract class ServiceSuite extends ServiceTestSupport {
     // ---- models
 
     @Test
@@ -428,64 +374,5 @@ abstract class ServiceSuite {
         assertThat(metrics.text()).contains("shears_jobs_submitted_total").contains("shears_jobs_queue_depth");
         assertProblem(api.get("/v1/no-such-thing"), 404, "NOT_FOUND");
         assertProblem(api.get("/v1/jobs/does-not-exist"), 404, "NOT_FOUND");
-    }
-
-    // ---- helpers
-
-    String upload(byte[] model) {
-        var r = api.postBytes("/v1/models", model, "application/octet-stream");
-        assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        return r.json().get("id").asString();
-    }
-
-    String uploadDataset(byte[] archive) {
-        var r = api.postBytes("/v1/datasets", archive, "application/zip");
-        assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        return r.json().get("id").asString();
-    }
-
-    JsonNode awaitTerminal(String job) {
-        return JobPolling.terminal(api, job, JOB_TIMEOUT);
-    }
-
-    JsonNode awaitStage(String job, String stage) {
-        return JobPolling.inStage(api, job, stage, JOB_TIMEOUT);
-    }
-
-    static void assertProblem(ApiClient.Reply r, int status, String code) {
-        assertThat(r.status()).as(r.toString()).isEqualTo(status);
-        assertThat(r.header("Content-Type")).as(r.toString()).startsWith("application/problem+json");
-        assertThat(r.code()).as(r.toString()).isEqualTo(code);
-        assertThat(r.text()).doesNotContain("Exception").doesNotContain("\tat ");
-    }
-
-    static List<String> ids(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.get("id").asString()));
-        return out;
-    }
-
-    static Map<String, JsonNode> byName(JsonNode artifacts) {
-        Map<String, JsonNode> out = new java.util.TreeMap<>();
-        artifacts.forEach(a -> out.put(a.get("name").asString(), a));
-        return out;
-    }
-
-    static String sha256(byte[] bytes) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
-
-    private static List<JsonNode> readEvents(InputStream in) {
-        List<JsonNode> events = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                if (line.startsWith("data:")) {
-                    events.add(ApiClient.JSON.readTree(line.substring(5)));
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return events;
     }
 }
