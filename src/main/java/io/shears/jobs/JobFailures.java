@@ -42,7 +42,7 @@ public final class JobFailures {
     /** The JVM or the native engine ran out of memory; another attempt, or another worker, may succeed. */
     public static final String OUT_OF_MEMORY = "OUT_OF_MEMORY";
     /** Anything else: a bug, reported with its type and message. */
-    public static final String INTERNAL_ERROR = "INTERNAL_ERROR";
+    public static final String INTERNAL = "INTERNAL";
 
     private JobFailures() {
     }
@@ -91,7 +91,7 @@ public final class JobFailures {
         if (t instanceof Error e) {
             throw e;
         }
-        return new JobFailedException(INTERNAL_ERROR, "internal error: " + t, false, t);
+        return new JobFailedException(INTERNAL, "internal error: " + t, false, t);
     }
 
     private static JobFailedException invalid(String code, String message, Throwable cause) {

@@ -132,10 +132,10 @@ public class JobWorker implements JobRequestHandler<RunJob> {
             progress.closeStage();
             if (attempt < maxAttempts) {
                 log.warn("Job {} failed unexpectedly, JobRunr will retry", id, e);
-                throw new JobFailedException("INTERNAL", e.toString(), true, e);
+                throw new JobFailedException(JobFailures.INTERNAL, e.toString(), true, e);
             }
             log.error("Job {} failed unexpectedly on its last attempt", id, e);
-            end(row, JobState.FAILED, "INTERNAL", "the service failed unexpectedly; the failure is logged", null);
+            end(row, JobState.FAILED, JobFailures.INTERNAL, "the service failed unexpectedly; the failure is logged", null);
         }
     }
 
