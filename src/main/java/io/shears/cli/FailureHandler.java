@@ -1,5 +1,6 @@
 package io.shears.cli;
 
+import io.shears.engine.EngineSetupException;
 import io.shears.onnx.InvalidModelException;
 import io.shears.pruning.BudgetUnreachableException;
 import io.shears.pruning.InvalidPruningOptionsException;
@@ -22,6 +23,9 @@ final class FailureHandler implements CommandLine.IExecutionExceptionHandler {
         }
         if (ex instanceof InvalidPruningOptionsException e) {
             return fail(err, e.code(), e.getMessage(), ExitCodes.USAGE);
+        }
+        if (ex instanceof EngineSetupException e) {
+            return fail(err, e.code(), e.getMessage(), ExitCodes.INTERNAL_ERROR);
         }
         if (ex instanceof UncheckedIOException || ex instanceof IOException) {
             return fail(err, "IO", ex.getMessage(), ExitCodes.USAGE);

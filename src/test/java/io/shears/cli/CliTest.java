@@ -57,6 +57,17 @@ class CliTest {
     // ------------------------------------------------------------------ inspect
 
     @Test
+    void engineStartsPyTorchAndPrintsItsBuild() {
+        Run run = shears("engine");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.OK);
+        JsonNode info = run.json();
+        assertThat(info.path("engine").asString()).isEqualTo("PyTorch");
+        assertThat(info.path("nativeBuild").path("flavor").asString()).isEqualTo("cpu");
+        assertThat(info.path("intraopThreads").asInt()).isPositive();
+    }
+
+    @Test
     void inspectPrintsTheCostReportAndTheGroupsAsJson() {
         Run run = shears("inspect", model.toString());
 
