@@ -21,7 +21,7 @@ import java.util.Optional;
 class JobRepository {
     private static final String COLUMNS = "id, tenant_id, model_id, spec, spec_sha256, idempotency_key, state, stage, "
             + "progress, attempts, cancel_requested, error_code, error_message, result, created_at, started_at, "
-            + "finished_at, updated_at";
+            + "finished_at, updated_at, worker";
     private static final RowMapper<JobRow> ROW = JobRepository::row;
 
     private final JdbcClient jdbc;
@@ -32,7 +32,7 @@ class JobRepository {
 
     void insert(JobRow r) {
         jdbc.sql("insert into jobs (" + COLUMNS + ") values (:id, :tenant, :model, :spec, :sha, :key, :state, null, "
-                        + "0, 0, false, null, null, null, :now, null, null, :now)")
+                        + "0, 0, false, null, null, null, :now, null, null, :now, null)")
                 .param("id", r.id()).param("tenant", r.tenantId()).param("model", r.modelId()).param("spec", r.spec())
                 .param("sha", r.specSha256()).param("key", r.idempotencyKey(), Types.VARCHAR).param("state", r.state().name())
                 .param("now", ts(r.createdAt())).update();
@@ -80,13 +80,16 @@ class JobRepository {
                 .query(Long.class).single();
     }
 
-    /** QUEUED or RUNNING (a rerun) → RUNNING with one more attempt; false when the job is already terminal. */
-    boolean start(String id) {
+    /**
+     * QUEUED or RUNNING (a rerun) → RUNNING on {@code worker} with one more attempt; false when the job is already
+     * terminal.
+     */
+    boolean start(String id, String worker) {
         Instant now = Instant.now();
-        return jdbc.sql("update jobs set state = 'RUNNING', attempts = attempts + 1, "
+        return jdbc.sql("update jobs set state = 'RUNNING', attempts = attempts + 1, worker = :worker, "
                         + "started_at = coalesce(started_at, :now), updated_at = :now "
                         + "where id = :id and state in ('QUEUED', 'RUNNING')")
-                .param("now", ts(now)).param("id", id).update() == 1;
+                .param("worker", worker).param("now", ts(now)).param("id", id).update() == 1;
     }
 
     void progress(String id, Stage stage, double progress) {
@@ -124,7 +127,7 @@ class JobRepository {
                 rs.getDouble("progress"), rs.getInt("attempts"), rs.getBoolean("cancel_requested"),
                 rs.getString("error_code"), rs.getString("error_message"), rs.getString("result"),
                 instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"),
-                instant(rs, "updated_at"));
+                instant(rs, "updated_at"), rs.getString("worker"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -6,5 +6,5 @@ import java.time.Instant;
 record JobRow(String id, String tenantId, String modelId, String spec, String specSha256, String idempotencyKey,
               JobState state, Stage stage, double progress, int attempts, boolean cancelRequested, String errorCode,
               String errorMessage, String result, Instant createdAt, Instant startedAt, Instant finishedAt,
-              Instant updatedAt) {
+              Instant updatedAt, String worker) {
 }

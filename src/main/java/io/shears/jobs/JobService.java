@@ -79,7 +79,8 @@ public class JobService {
         String id = UUID.randomUUID().toString();
         try {
             jobs.insert(new JobRow(id, caller.tenantId(), spec.modelId(), specJson, specSha, idempotencyKey,
-                    JobState.QUEUED, null, 0, 0, false, null, null, null, Instant.now(), null, null, Instant.now()));
+                    JobState.QUEUED, null, 0, 0, false, null, null, null, Instant.now(), null, null, Instant.now(),
+                    null));
         } catch (DuplicateKeyException race) {
             return replay(jobs.findByIdempotencyKey(caller.tenantId(), idempotencyKey).orElseThrow(), specSha,
                     idempotencyKey);
@@ -159,7 +160,7 @@ public class JobService {
             result = new JobView.JobResult(summary, files);
         }
         return new JobView(row.id(), row.modelId(), row.state(), row.stage(), row.progress(), row.createdAt(),
-                row.startedAt(), row.finishedAt(), row.attempts(), error, result, spec.labels(), spec);
+                row.startedAt(), row.finishedAt(), row.attempts(), row.worker(), error, result, spec.labels(), spec);
     }
 
     private Submission replay(JobRow earlier, String specSha, String key) {

@@ -6,10 +6,11 @@ import java.util.Map;
 
 /**
  * A job as the API shows it. {@code result} is present once the job SUCCEEDED, {@code error} once it FAILED (or was
- * CANCELLED, with code CANCELLED).
+ * CANCELLED, with code CANCELLED). {@code worker} names the process that ran the latest attempt.
  */
 public record JobView(String id, String modelId, JobState state, Stage stage, double progress, Instant createdAt,
-                      Instant startedAt, Instant finishedAt, int attempts, JobError error, JobResult result,
+                      Instant startedAt, Instant finishedAt, int attempts, String worker, JobError error,
+                      JobResult result,
                       Map<String, String> labels, JobSpec spec) {
 
     public record JobError(String code, String message) {

@@ -47,6 +47,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
     private final JobPipeline pipeline;
     private final ShearsProperties properties;
     private final JsonMapper json;
+    private final String workerName;
 
     public JobWorker(JobRepository jobs, JobService service, ModelCatalog models, DatasetCatalog datasets,
                      ArtifactStore store, ArtifactCatalog artifacts, JobMetrics metrics, JobCallbacks callbacks,
@@ -63,6 +64,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         this.pipeline = pipeline;
         this.properties = properties;
         this.json = json;
+        this.workerName = properties.workerName();
     }
 
     @Override
@@ -93,7 +95,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
                     + " times on faults of the service (see the worker log); giving up", null);
             return;
         }
-        if (!jobs.start(id)) {
+        if (!jobs.start(id, workerName)) {
             return;
         }
         events.changed(id);

@@ -10,8 +10,21 @@ import java.util.List;
 
 /** The service's own settings ({@code shears.*}); application.yml holds the embedded defaults. */
 @ConfigurationProperties("shears")
-public record ShearsProperties(Role role, Path dataDir, Artifacts artifacts, Path workDir, Uploads uploads, Jobs jobs,
-                               Callbacks callbacks, Security security) {
+public record ShearsProperties(Role role, String workerName, Path dataDir, Artifacts artifacts, Path workDir,
+                               Uploads uploads, Jobs jobs, Callbacks callbacks, Security security) {
+
+    /** @param workerName names this process in job records; defaults to {@code <pid>@<host>} */
+    public ShearsProperties {
+        if (workerName == null || workerName.isBlank()) {
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "unknown-host";
+            }
+            workerName = ProcessHandle.current().pid() + "@" + host;
+        }
+    }
 
     public record Artifacts(Path dir) {
     }

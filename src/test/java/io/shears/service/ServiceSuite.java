@@ -127,6 +127,7 @@ abstract class ServiceSuite extends ServiceTestSupport {
         assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
         assertThat(done.get("progress").asDouble()).isEqualTo(1.0);
         assertThat(done.get("attempts").asInt()).isEqualTo(1);
+        assertThat(done.get("worker").asString()).endsWith("@" + java.net.InetAddress.getLocalHost().getHostName());
         assertThat(done.get("labels").get("team").asString()).isEqualTo("vision");
         Map<String, JsonNode> artifacts = byName(done.get("result").get("artifacts"));
         assertThat(artifacts).containsOnlyKeys("model.onnx", "report.json", "report.html");
