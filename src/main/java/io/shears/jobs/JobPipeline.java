@@ -355,7 +355,8 @@ public final class JobPipeline {
                     f.learningRate().floatValue(), 0.9f, f.weightDecay().floatValue(), f.batchSize(), f.epochs(),
                     f.maxTrainFlops() == null ? 0 : f.maxTrainFlops(), 0, 0, FineTuneSpec.Freeze.parse(f.freeze()),
                     List.of(), f.seed());
-            try (NDManager manager = NDManager.newBaseManager();
+            try (TrainingSlot slot = TrainingSlot.acquire();
+                 NDManager manager = NDManager.newBaseManager();
                  OnnxInterpreterBlock block = new OnnxInterpreterBlock(reader.read(source), manager);
                  FineTuner tuner = new FineTuner(block, dataset, tuning, manager)) {
                 double planned = Math.max(1, tuner.plannedSteps());
