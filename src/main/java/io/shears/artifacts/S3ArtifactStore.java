@@ -25,10 +25,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -134,22 +134,26 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
     @Override
     public StoredBlob put(Path file) throws IOException {
-        StoredBlob blob = BlobHashing.of(file);
+        MessageDigest md5 = md5();
+        StoredBlob blob;
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), md5)) {
+            blob = BlobHashing.of(in);
+        }
         String key = keyOf(blob.sha256());
         if (head(key).map(HeadObjectResponse::contentLength).filter(n -> n == blob.bytes()).isPresent()) {
             return blob;
         }
         try {
             if (blob.bytes() < settings.multipartThreshold()) {
-                putSingle(file, blob, key);
+                putSingle(file, blob, key, base64(md5.digest()));
             } else {
                 putMultipart(file, blob, key);
             }
         } catch (SdkException e) {
             throw new IOException("could not store blob " + blob.sha256() + " in the S3 " + settings.where(), e);
         }
-        // S3 and MinIO check the SHA-256 sent with a single PUT; servers that ignore it (S3Proxy does) get at least
-        // the length checked, and localFile checks the content of every download.
+        // Content-MD5 lets the server refuse damaged bodies, but not a server that stored a different length (or
+        // none at all behind a misbehaving proxy); localFile checks the SHA-256 of every download.
         long stored = head(key).map(HeadObjectResponse::contentLength).orElse(-1L);
         if (stored != blob.bytes()) {
             deleteQuietly(key);
@@ -159,10 +163,13 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         return blob;
     }
 
-    private void putSingle(Path file, StoredBlob blob, String key) {
-        String checksum = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(blob.sha256()));
+    /**
+     * Content-MD5 rather than the SHA-256 checksum header: AWS, MinIO and S3Proxy all verify it, while S3Proxy
+     * answers 501 Not Implemented to {@code x-amz-checksum-sha256}.
+     */
+    private void putSingle(Path file, StoredBlob blob, String key, String md5) {
         s3.putObject(r -> r.bucket(settings.bucket()).key(key).contentLength(blob.bytes())
-                .contentType("application/octet-stream").checksumSHA256(checksum), RequestBody.fromFile(file));
+                .contentType("application/octet-stream").contentMD5(md5), RequestBody.fromFile(file));
     }
 
     /**
@@ -189,9 +196,12 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
                         break;
                     }
                     digest.update(buffer, 0, n);
+                    MessageDigest partMd5 = md5();
+                    partMd5.update(buffer, 0, n);
+                    String partChecksum = base64(partMd5.digest());
                     int partNumber = number;
                     String etag = s3.uploadPart(r -> r.bucket(settings.bucket()).key(key).uploadId(uploadId)
-                                    .partNumber(partNumber).contentLength((long) n),
+                                    .partNumber(partNumber).contentLength((long) n).contentMD5(partChecksum),
                             RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, n), n,
                                     "application/octet-stream")).eTag();
                     parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
@@ -321,6 +331,18 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         } catch (SdkException e) {
             // The caller reports the upload's failure; a wrong-length object is replaced by the next put anyway.
         }
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has MD5", e);
+        }
+    }
+
+    private static String base64(byte[] digest) {
+        return Base64.getEncoder().encodeToString(digest);
     }
 
     private static long ceilDiv(long a, long b) {
