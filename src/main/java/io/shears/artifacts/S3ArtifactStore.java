@@ -165,7 +165,8 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
     /**
      * Content-MD5 rather than the SHA-256 checksum header: AWS, MinIO and S3Proxy all verify it, while S3Proxy
-     * answers 501 Not Implemented to {@code x-amz-checksum-sha256}.
+     * answers 501 Not Implemented to {@code x-amz-checksum-sha256}. The MD5 comes from the same read as the SHA-256,
+     * so a file that changed since it was hashed is refused by the server instead of stored under the old address.
      */
     private void putSingle(Path file, StoredBlob blob, String key, String md5) {
         s3.putObject(r -> r.bucket(settings.bucket()).key(key).contentLength(blob.bytes())
@@ -266,8 +267,8 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
      */
     @Override
     public Path localFile(String sha256, Path cacheDir) throws IOException {
+        String key = keyOf(sha256); // refuses a malformed digest before it becomes a file name
         Path target = cacheDir.resolve(sha256);
-        keyOf(sha256);
         if (Files.isRegularFile(target)) {
             return target;
         }
@@ -280,7 +281,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
             }
             String got = BlobHashing.hex(digest);
             if (!got.equals(sha256)) {
-                throw new IOException("blob " + sha256 + " in the S3 " + settings.where() + " is corrupt: its content"
+                throw new IOException("blob " + sha256 + " in the S3 " + settings.where() + " is corrupt: " + key
                         + " has SHA-256 " + got);
             }
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
