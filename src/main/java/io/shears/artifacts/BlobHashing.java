@@ -27,11 +27,15 @@ public final class BlobHashing {
     }
 
     public static StoredBlob of(Path file) throws IOException {
-        MessageDigest digest = sha256();
-        long bytes;
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            bytes = in.transferTo(java.io.OutputStream.nullOutputStream());
+        try (InputStream in = Files.newInputStream(file)) {
+            return of(in);
         }
+    }
+
+    /** Reads the stream to its end; the caller closes it. */
+    public static StoredBlob of(InputStream in) throws IOException {
+        MessageDigest digest = sha256();
+        long bytes = new DigestInputStream(in, digest).transferTo(java.io.OutputStream.nullOutputStream());
         return new StoredBlob(hex(digest), bytes);
     }
 }

@@ -26,7 +26,41 @@ public record ShearsProperties(Role role, String workerName, Path dataDir, Artif
         }
     }
 
-    public record Artifacts(Path dir) {
+    /**
+     * @param type where blobs live: {@code filesystem} (under {@code dir}, the embedded default) or {@code s3}
+     * @param dir  the filesystem store's directory
+     * @param s3   the S3 store's settings, read only when {@code type} is {@code s3}
+     */
+    public record Artifacts(StoreType type, Path dir, S3 s3) {
+        public Artifacts {
+            type = type == null ? StoreType.FILESYSTEM : type;
+            s3 = s3 == null ? new S3(null, null, null, null, false, null, null) : s3;
+        }
+    }
+
+    public enum StoreType {
+        FILESYSTEM, S3
+    }
+
+    /**
+     * An S3-compatible store. Credentials come from the AWS SDK's default chain (environment, system properties,
+     * web identity/IRSA, instance profile), never from Shears' own settings, so no secret sits in its config.
+     *
+     * @param endpoint           empty for AWS; the URL of MinIO, S3Proxy or another compatible server
+     * @param bucket             must exist; the service refuses to start without it
+     * @param prefix             prepended to every key, so several deployments can share a bucket
+     * @param pathStyle          {@code bucket} in the path rather than the host name, as MinIO needs
+     * @param multipartThreshold files this large or larger go up in parts
+     * @param partSize           the size of each part (S3 needs at least 5 MiB)
+     */
+    public record S3(String endpoint, String region, String bucket, String prefix, boolean pathStyle,
+                     DataSize multipartThreshold, DataSize partSize) {
+        public S3 {
+            region = region == null || region.isBlank() ? "us-east-1" : region;
+            prefix = prefix == null ? "" : prefix;
+            multipartThreshold = multipartThreshold == null ? DataSize.ofMegabytes(64) : multipartThreshold;
+            partSize = partSize == null ? DataSize.ofMegabytes(16) : partSize;
+        }
     }
 
     public record Uploads(DataSize maxModelBytes, DataSize maxDatasetBytes) {
