@@ -1,5 +1,7 @@
 package io.shears.service;
 
+import io.shears.testing.AwsTestCredentials;
+import io.shears.testing.S3ProxyServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,16 +32,17 @@ class MultiProcessIT {
     static final Path LOGS = Path.of("target/multi-process");
 
     static EmbeddedPostgres postgres;
-    static S3ProxyFixture s3;
+    static S3ProxyServer s3;
     static Map<String, String> environment;
     static List<String> shared;
 
     @BeforeAll
     static void infrastructure() throws Exception {
         postgres = EmbeddedPostgres.builder().start();
-        s3 = S3ProxyFixture.start(Files.createTempDirectory("shears-s3"), "shears");
-        environment = Map.of("AWS_ACCESS_KEY_ID", s3.accessKey(), "AWS_SECRET_ACCESS_KEY", s3.secretKey(),
-                "AWS_REGION", "us-east-1");
+        s3 = S3ProxyServer.start();
+        s3.createBucket("shears");
+        environment = Map.of("AWS_ACCESS_KEY_ID", AwsTestCredentials.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", AwsTestCredentials.SECRET_KEY, "AWS_REGION", "us-east-1");
         shared = List.of(
                 "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
                 "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
