@@ -61,8 +61,8 @@ COPY --from=build /shears.jar /opt/shears/shears.jar
 
 # Extract PyTorch's native library (and DJL's JNI library) now, so a container never fetches or unpacks it at start.
 # The GPU build needs no GPU here: libtorch_cuda.so does not link libcuda.so.1 (the driver the NVIDIA runtime mounts
-# into the container); PyTorch opens it only when a GPU is used. The cache stays owned by the runtime user because
-# DJL extracts there again when what it finds does not match the jar's build.
+# into the container); PyTorch opens it only when a GPU is used. The cache must belong to the runtime user: DJL writes
+# there at every start, even when the libraries are present (on a read-only cache the engine fails to load).
 RUN set -eu; \
     java -Dshears.djl.cacheDir=/opt/shears/djl -jar /opt/shears/shears.jar engine; \
     chown -R 10001:10001 /opt/shears/djl
