@@ -6,6 +6,7 @@ import org.springframework.context.event.ContextClosedEvent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -16,7 +17,7 @@ import java.util.concurrent.CountDownLatch;
                 "Spring Boot options pass through, e.g. --server.port=9090 --shears.role=api."})
 final class ServeCommand implements Callable<Integer> {
     @Unmatched
-    List<String> springArguments = List.of();
+    List<String> springArguments = new ArrayList<>();
 
     @Override
     public Integer call() throws InterruptedException {
