@@ -163,7 +163,7 @@ final class ActivationKernels {
         NDArray x = ctx.input(0);
         float ratio = ctx.opset() >= 12 ? (ctx.hasInput(1) ? ctx.floats(1)[0] : 0.5f)
                 : ctx.node().attrFloat("ratio", 0.5f);
-        if (!ctx.training() || ratio == 0f) {
+        if (!ctx.mode().dropout() || ratio == 0f) {
             if (!ctx.wantsOutput(1)) {
                 return new NDList(x);
             }

@@ -25,7 +25,8 @@ import java.util.Map;
  * supports. Building it refuses an operator without a kernel by name.
  *
  * <p>In training mode BatchNormalization normalises with the batch's statistics and updates its running statistics
- * in place; Dropout drops. Shapes are computed at run time, so any batch size works.
+ * in place; Dropout drops. {@link PassMode#BATCH_STATISTICS} does the former without the latter. Shapes are computed
+ * at run time, so any batch size works.
  *
  * <p>{@link #exportModel()} writes the current parameter values back into the ONNX model. Closing the block frees its
  * parameter arrays.
@@ -76,9 +77,17 @@ public final class OnnxInterpreterBlock extends AbstractBlock implements AutoClo
     @Override
     protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
+        return forward(parameterStore, inputs, PassMode.of(training));
+    }
+
+    /**
+     * Runs the model in the given mode; DJL's {@code forward(..., training)} is this with {@link PassMode#TRAINING}
+     * or {@link PassMode#INFERENCE}. The outputs are attached to the manager of the first input.
+     */
+    public NDList forward(ParameterStore parameterStore, NDList inputs, PassMode mode) {
         NDManager caller = inputs.head().getManager();
         try (NDManager pass = caller.newSubManager()) {
-            NDList outputs = new ForwardPass(plan, weights, parameterStore, training, pass, graph.opset()).run(inputs);
+            NDList outputs = new ForwardPass(plan, weights, parameterStore, mode, pass, graph.opset()).run(inputs);
             outputs.attach(caller);
             return outputs;
         }
