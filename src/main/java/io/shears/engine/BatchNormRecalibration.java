@@ -72,6 +72,7 @@ public final class BatchNormRecalibration {
             throw new IllegalArgumentException("the number of calibration batches must be at least 1, is "
                     + maxBatches);
         }
+        block.requireDevice(manager, "the recalibration");
         Graph graph = new Graph(block.sourceModel());
         List<Layer> layers = layers(graph, block);
         if (layers.isEmpty()) {

@@ -81,6 +81,7 @@ public final class FineTuner implements AutoCloseable {
         this.dataset = dataset;
         this.spec = spec;
         this.manager = manager;
+        block.requireDevice(manager, "the fine-tuner");
         this.forwardFlopsPerSample = forwardFlops(block, dataset.imageShape());
         Set<String> head = spec.freeze() == FineTuneSpec.Freeze.BACKBONE ? headParameters(block, spec) : null;
         for (var pair : block.getParameters()) {

@@ -1,5 +1,6 @@
 package io.shears.engine;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -48,6 +49,23 @@ public final class OnnxInterpreterBlock extends AbstractBlock implements AutoClo
             addParameter(parameter);
         }
         this.inputNames = plan.inputs();
+    }
+
+    /** The device the block's parameters live on: the one its manager was created for. */
+    public Device device() {
+        return weights.manager().getDevice();
+    }
+
+    /**
+     * Refuses a manager on another device than the parameters. A pass would otherwise copy every parameter to the
+     * manager's device each step and train the copies, leaving the block's own weights untouched.
+     */
+    void requireDevice(NDManager manager, String who) {
+        if (!manager.getDevice().equals(device())) {
+            throw new IllegalArgumentException(who + " was given a manager on " + manager.getDevice()
+                    + " but the block's parameters are on " + device() + "; build the block on a manager of the "
+                    + "device to run on");
+        }
     }
 
     public List<String> inputNames() {
