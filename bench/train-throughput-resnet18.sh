@@ -21,7 +21,10 @@ run_java() {
   java -Dshears.djl.intraopThreads="$THREADS" -Dshears.djl.interopThreads=1 -cp "$CP" \
     io.shears.engine.TrainingThroughput "$1" 16 224 "$WARMUP" "$STEPS"
 }
+# the machine has as many cores as threads here: anything else running skews the ratio, so say what the load was
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $THREADS threads, batch 16, 224x224, $STEPS timed steps after $WARMUP warm-up"
+echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "pytorch-eager  $(/usr/bin/python3 bench/train_step_pytorch.py 16 224 "$WARMUP" "$STEPS" "$THREADS")"
 echo "shears-dense   $(run_java "$MODEL")"
 echo "shears-pruned  $(run_java "$OUT/pruned.onnx")"
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.shears.graph.Axes;
 import io.shears.graph.Node;
 
 import java.util.function.UnaryOperator;
@@ -135,15 +136,15 @@ final class ActivationKernels {
         NDArray x = ctx.input(0);
         int rank = x.getShape().dimension();
         if (ctx.opset() >= 13) {
-            int axis = ShapeMath.axis(ctx.node().attrInt("axis", -1), rank);
+            int axis = Axes.normalize(ctx.node().attrInt("axis", -1), rank);
             if (axis == rank - 1) {
                 return lastAxis.apply(x);
             }
             return lastAxis.apply(x.swapAxes(axis, rank - 1)).swapAxes(axis, rank - 1);
         }
         long[] dims = ShapeMath.dims(x);
-        int axis = rank == 0 ? 0 : ShapeMath.axis(ctx.node().attrInt("axis", 1), rank + 1);
-        Shape rows = new Shape(ShapeMath.product(dims, 0, axis), ShapeMath.product(dims, axis, rank));
+        int axis = rank == 0 ? 0 : Axes.normalize(ctx.node().attrInt("axis", 1), rank + 1);
+        Shape rows = new Shape(Axes.product(dims, 0, axis), Axes.product(dims, axis, rank));
         return lastAxis.apply(x.reshape(rows)).reshape(x.getShape());
     }
 
@@ -162,7 +163,7 @@ final class ActivationKernels {
         NDArray x = ctx.input(0);
         float ratio = ctx.opset() >= 12 ? (ctx.hasInput(1) ? ctx.floats(1)[0] : 0.5f)
                 : ctx.node().attrFloat("ratio", 0.5f);
-        if (!ctx.training() || ratio == 0f) {
+        if (!ctx.mode().dropout() || ratio == 0f) {
             if (!ctx.wantsOutput(1)) {
                 return new NDList(x);
             }

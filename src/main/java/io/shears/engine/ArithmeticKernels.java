@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import io.shears.graph.Axes;
 import io.shears.graph.Node;
 
 import java.util.function.BinaryOperator;
@@ -120,7 +121,7 @@ final class ArithmeticKernels {
         NDArray condition = ctx.input(0);
         NDArray x = ctx.input(1);
         NDArray y = ctx.input(2);
-        long[] shape = ShapeMath.broadcast(ShapeMath.broadcast(ShapeMath.dims(condition), ShapeMath.dims(x)),
+        long[] shape = Axes.broadcast(Axes.broadcast(ShapeMath.dims(condition), ShapeMath.dims(x)),
                 ShapeMath.dims(y));
         NDArray c = ShapeMath.broadcastTo(condition.toType(DataType.BOOLEAN, false), shape);
         return new NDList(NDArrays.where(c, ShapeMath.broadcastTo(x, shape), ShapeMath.broadcastTo(y, shape)));

@@ -22,7 +22,7 @@ import java.util.Set;
 
 /**
  * Adaptive BatchNorm (EagleEye): re-estimates every BatchNormalization node's running mean and variance from
- * calibration batches, in training mode and without gradients, so that a pruned model's statistics fit its new
+ * calibration batches, with batch statistics and without gradients, so that a pruned model's statistics fit its new
  * activations.
  *
  * <p>The result is the exact statistics of all calibration samples pooled: for each channel, the mean of every value
@@ -34,8 +34,9 @@ import java.util.Set;
  * for what it holds). Training-mode BatchNorm normalises with the batch's statistics, so zeroing the running ones
  * does not change what later layers see. If anything fails, the original statistics are put back.
  *
- * <p>Dropout is active in training mode, so a model with Dropout before a BatchNorm gets statistics of dropped
- * activations, as PyTorch's {@code model.train()} recalibration would.
+ * <p>The passes run in {@link PassMode#BATCH_STATISTICS}: Dropout stays the identity, so the statistics are those of
+ * the activations the model sees at inference, and two recalibrations on the same batches give the same statistics
+ * (PyTorch's {@code model.train()} recalibration would instead measure dropped, rescaled activations).
  */
 public final class BatchNormRecalibration {
     public static final int DEFAULT_BATCHES = 100;
@@ -71,6 +72,7 @@ public final class BatchNormRecalibration {
             throw new IllegalArgumentException("the number of calibration batches must be at least 1, is "
                     + maxBatches);
         }
+        block.requireDevice(manager, "the recalibration");
         Graph graph = new Graph(block.sourceModel());
         List<Layer> layers = layers(graph, block);
         if (layers.isEmpty()) {
@@ -97,7 +99,7 @@ public final class BatchNormRecalibration {
                 }
                 try (NDManager step = manager.newSubManager()) {
                     NDArray x = step.create(batch.data(), new Shape(batch.nchw()));
-                    block.forward(new ParameterStore(step, false), new NDList(x), true);
+                    block.forward(new ParameterStore(step, false), new NDList(x), PassMode.BATCH_STATISTICS);
                 }
                 for (int i = 0; i < layers.size(); i++) {
                     layers.get(i).add(batch.size() * perSample[i]);

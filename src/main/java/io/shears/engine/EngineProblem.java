@@ -16,5 +16,7 @@ public enum EngineProblem {
     /** DJL found the libraries but PyTorch failed to load or initialise. */
     ENGINE_LOAD_FAILED,
     /** The engine already runs with settings that cannot change inside one process. */
-    ENGINE_ALREADY_STARTED
+    ENGINE_ALREADY_STARTED,
+    /** The configured device (a GPU, or a GPU index) is not one the engine reports. */
+    DEVICE_UNAVAILABLE
 }

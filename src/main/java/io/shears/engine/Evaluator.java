@@ -20,6 +20,7 @@ import java.util.OptionalDouble;
  * and on in every fresh thread), and every batch runs on its own sub-manager of the given manager, closed after the
  * step, so nothing accumulates over a long evaluation. The logits are copied to the host and the metrics computed
  * there in double precision; the block's first output must be {@code [N, classes]} (trailing 1-sized axes allowed).
+ * The batches run on the manager's device, which must be the block's.
  */
 public final class Evaluator {
     private Evaluator() {
@@ -40,6 +41,7 @@ public final class Evaluator {
         if (classCount < 1) {
             throw new IllegalArgumentException("class count must be at least 1, is " + classCount);
         }
+        block.requireDevice(manager, "the evaluator");
         Accumulator acc = new Accumulator(classCount);
         try (NoGradScope noGrad = NoGradScope.open()) {
             while (batches.hasNext()) {

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
@@ -77,6 +79,8 @@ public final class FineTuner implements AutoCloseable {
     private final NDManager manager;
     private final long forwardFlopsPerSample;
     private final Map<String, Parameter> trained = new LinkedHashMap<>();
+    /** Trainable parameters that a frozen backbone keeps as they are. */
+    private final List<Parameter> frozen = new ArrayList<>();
     private final Map<String, NDArray> state = new LinkedHashMap<>();
     private final NDManager stateManager;
     private EpochListener listener = row -> { };
@@ -87,12 +91,15 @@ public final class FineTuner implements AutoCloseable {
         this.dataset = dataset;
         this.spec = spec;
         this.manager = manager;
+        block.requireDevice(manager, "the fine-tuner");
         this.forwardFlopsPerSample = forwardFlops(block, dataset.imageShape());
         Set<String> head = spec.freeze() == FineTuneSpec.Freeze.BACKBONE ? headParameters(block, spec) : null;
         for (var pair : block.getParameters()) {
             Parameter p = pair.getValue();
             if (p.requiresGradient() && (head == null || head.contains(pair.getKey()))) {
                 trained.put(pair.getKey(), p);
+            } else if (p.requiresGradient()) {
+                frozen.add(p);
             }
         }
         if (trained.isEmpty()) {
@@ -232,6 +239,21 @@ public final class FineTuner implements AutoCloseable {
     }
 
     private FineTuneResult train(Path csv, Path checkpointDir, Path checkpoint) {
+        // detached from autograd for the run, so that backward stops at the head instead of computing (and
+        // accumulating) gradients nobody reads; the block is the caller's, so they are attached again afterwards
+        for (Parameter p : frozen) {
+            p.getArray().setRequiresGradient(false);
+        }
+        try {
+            return trainSteps(csv, checkpointDir, checkpoint);
+        } finally {
+            for (Parameter p : frozen) {
+                p.getArray().setRequiresGradient(true);
+            }
+        }
+    }
+
+    private FineTuneResult trainSteps(Path csv, Path checkpointDir, Path checkpoint) {
         try {
             Files.createDirectories(checkpointDir);
             Progress progress = checkpoint == null ? new Progress() : load(checkpoint);
@@ -331,20 +353,21 @@ public final class FineTuner implements AutoCloseable {
         return hits;
     }
 
-    /** One optimizer step (t is 1-based), in place, without gradient recording; temporaries live on {@code step}. */
+    /**
+     * One optimizer step (t is 1-based), in place, without gradient recording. The state and the weights are updated
+     * with in-place operations; the few temporaries are moved onto {@code step} because DJL puts a result on its first
+     * operand's manager, which for {@code w * x} is the block's own. The gradient buffer itself takes SGD's weight
+     * decay in place since it is zeroed right after.
+     */
     private void update(NDManager step, float lr, long t) {
         try (NoGradScope noGrad = NoGradScope.open()) {
             for (Map.Entry<String, Parameter> entry : trained.entrySet()) {
                 NDArray w = entry.getValue().getArray();
-                NDArray grad = w.getGradient();
-                grad.attach(step);
-                NDArray g = grad.duplicate();
+                NDArray g = w.getGradient();
                 g.attach(step);
-                NDArray wCopy = w.duplicate();
-                wCopy.attach(step);
                 if (spec.optimizer() == FineTuneSpec.OptimizerKind.SGD) {
                     if (spec.weightDecay() > 0) {
-                        g = g.add(wCopy.mul(spec.weightDecay()));
+                        g.addi(onStep(w.mul(spec.weightDecay()), step));
                     }
                     NDArray direction = g;
                     if (spec.momentum() > 0) {
@@ -354,30 +377,41 @@ public final class FineTuner implements AutoCloseable {
                             buf.attach(stateManager);
                             state.put(entry.getKey() + "#momentum", buf);
                         } else {
-                            buf.muli(step.create(spec.momentum())).addi(g);
+                            buf.muli(spec.momentum()).addi(g);
                         }
                         direction = buf;
                     }
-                    w.subi(direction.mul(lr));
+                    w.subi(onStep(direction.mul(lr), step));
                 } else {
                     NDArray m = state(entry.getKey() + "#m", w);
                     NDArray v = state(entry.getKey() + "#v", w);
-                    m.muli(step.create(BETA1)).addi(g.mul(1 - BETA1));
-                    v.muli(step.create(BETA2)).addi(g.mul(g).mul(1 - BETA2));
+                    m.muli(BETA1).addi(g.mul(1 - BETA1));
+                    v.muli(BETA2).addi(g.mul(g).muli(1 - BETA2));
                     double c1 = 1 - Math.pow(BETA1, t);
                     double c2 = 1 - Math.pow(BETA2, t);
-                    NDArray mHat = m.duplicate();
-                    mHat.attach(step);
-                    NDArray vHat = v.duplicate();
-                    vHat.attach(step);
-                    NDArray delta = mHat.div((float) c1).div(vHat.div((float) c2).sqrt().add(EPSILON)).mul(lr);
+                    NDArray denominator = onStep(v.div((float) c2), step).sqrt().addi(EPSILON);
+                    NDArray delta = onStep(m.div((float) c1), step).divi(denominator).muli(lr);
                     if (spec.weightDecay() > 0) {
-                        delta = delta.add(wCopy.mul(lr * spec.weightDecay()));
+                        delta.addi(onStep(w.mul(lr * spec.weightDecay()), step));
                     }
                     w.subi(delta);
                 }
-                grad.muli(step.create(0f));
+                zeroGradient(w, g);
             }
+        }
+    }
+
+    private static NDArray onStep(NDArray temporary, NDManager step) {
+        temporary.attach(step);
+        return temporary;
+    }
+
+    /** PyTorch's zero_ on the gradient: unlike multiplying by 0 it also clears NaN and infinity. */
+    private static void zeroGradient(NDArray w, NDArray g) {
+        if (w instanceof PtNDArray pt) {
+            JniUtils.zeroGrad(pt);
+        } else {
+            g.muli(0f);
         }
     }
 

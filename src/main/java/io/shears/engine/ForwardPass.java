@@ -24,7 +24,7 @@ final class ForwardPass {
     private final ExecutionPlan plan;
     private final ModelWeights weights;
     private final ParameterStore parameterStore;
-    private final boolean training;
+    private final PassMode mode;
     private final NDManager manager;
     private final Device device;
     private final int opset;
@@ -33,12 +33,12 @@ final class ForwardPass {
     /** How many names (or the stored-view cache) hold each array; an array is closed when none does. */
     private final Map<NDArray, Integer> holders = new IdentityHashMap<>();
 
-    ForwardPass(ExecutionPlan plan, ModelWeights weights, ParameterStore parameterStore, boolean training,
+    ForwardPass(ExecutionPlan plan, ModelWeights weights, ParameterStore parameterStore, PassMode mode,
                 NDManager manager, int opset) {
         this.plan = plan;
         this.weights = weights;
         this.parameterStore = parameterStore;
-        this.training = training;
+        this.mode = mode;
         this.manager = manager;
         this.device = manager.getDevice();
         this.opset = opset;
@@ -127,7 +127,7 @@ final class ForwardPass {
             return cached;
         }
         Parameter parameter = weights.parameter(name);
-        NDArray source = parameter != null ? parameterStore.getValue(parameter, device, training)
+        NDArray source = parameter != null ? parameterStore.getValue(parameter, device, mode == PassMode.TRAINING)
                 : weights.constant(name);
         NDArray view = source.getDevice().equals(device) ? view(source) : source.toDevice(device, true);
         view.attach(manager);
@@ -178,8 +178,8 @@ final class ForwardPass {
         return opset;
     }
 
-    boolean training() {
-        return training;
+    PassMode mode() {
+        return mode;
     }
 
     NDManager manager() {

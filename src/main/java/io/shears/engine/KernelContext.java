@@ -9,8 +9,8 @@ import io.shears.onnx.ModelProblem;
 
 /**
  * What a kernel sees of one node in one forward pass: its input arrays (all attached to the pass's manager, so every
- * array a kernel makes from them is freed with the pass), its attributes through {@link #node()}, and whether the
- * block runs in training mode.
+ * array a kernel makes from them is freed with the pass), its attributes through {@link #node()}, and the pass's
+ * {@link PassMode}.
  */
 final class KernelContext {
     private final ForwardPass pass;
@@ -31,8 +31,8 @@ final class KernelContext {
         return pass.opset();
     }
 
-    boolean training() {
-        return pass.training();
+    PassMode mode() {
+        return pass.mode();
     }
 
     /** The pass's manager, for arrays a kernel creates from host values. */

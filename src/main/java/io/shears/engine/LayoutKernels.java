@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import io.shears.graph.Axes;
 import io.shears.graph.Node;
 import io.shears.graph.SliceWindow;
 
@@ -27,7 +28,7 @@ final class LayoutKernels {
         r.add(LayoutKernels::slice, "Slice");
         r.add(OpKernel.checked(LayoutKernels::checkPad, LayoutKernels::pad), "Pad");
         r.add(ctx -> new NDList(ShapeMath.broadcastTo(ctx.input(0),
-                ShapeMath.broadcast(ShapeMath.dims(ctx.input(0)), ctx.longs(1)))), "Expand");
+                Axes.broadcast(ShapeMath.dims(ctx.input(0)), ctx.longs(1)))), "Expand");
     }
 
     static NDList flatten(KernelContext ctx) {
@@ -38,7 +39,7 @@ final class LayoutKernels {
         if (a < 0 || a > dims.length) {
             throw ctx.failure("axis " + axis + " is out of range for rank " + dims.length);
         }
-        return new NDList(x.reshape(ShapeMath.product(dims, 0, a), ShapeMath.product(dims, a, dims.length)));
+        return new NDList(x.reshape(Axes.product(dims, 0, a), Axes.product(dims, a, dims.length)));
     }
 
     /** 0 copies the input's dimension (unless allowzero), -1 takes what is left. */
@@ -60,7 +61,7 @@ final class LayoutKernels {
         int rank = x.getShape().dimension();
         int[] axes = new int[rank];
         for (int i = 0; i < rank; i++) {
-            axes[i] = perm == null ? rank - 1 - i : ShapeMath.axis(perm[i], rank);
+            axes[i] = perm == null ? rank - 1 - i : Axes.normalize(perm[i], rank);
         }
         return new NDList(x.transpose(axes));
     }
@@ -81,7 +82,7 @@ final class LayoutKernels {
         }
         if (axes != null) {
             for (long a : axes) {
-                int i = ShapeMath.axis(a, dims.length);
+                int i = Axes.normalize(a, dims.length);
                 if (dims[i] != 1) {
                     throw ctx.failure("cannot squeeze axis " + a + " of size " + dims[i]);
                 }
@@ -108,7 +109,7 @@ final class LayoutKernels {
         int rank = dims.length + axes.length;
         boolean[] inserted = new boolean[rank];
         for (long a : axes) {
-            inserted[ShapeMath.axis(a, rank)] = true;
+            inserted[Axes.normalize(a, rank)] = true;
         }
         long[] out = new long[rank];
         for (int i = 0, j = 0; i < rank; i++) {
@@ -125,7 +126,7 @@ final class LayoutKernels {
         for (int i = 0; i < ctx.inputCount(); i++) {
             parts.add(ctx.input(i));
         }
-        int axis = ShapeMath.axis(ctx.node().attrInt("axis", 0), ctx.input(0).getShape().dimension());
+        int axis = Axes.normalize(ctx.node().attrInt("axis", 0), ctx.input(0).getShape().dimension());
         return new NDList(NDArrays.concat(parts, axis));
     }
 
@@ -134,7 +135,7 @@ final class LayoutKernels {
         Node node = ctx.node();
         NDArray x = ctx.input(0);
         long[] dims = ShapeMath.dims(x);
-        int axis = ShapeMath.axis(node.attrInt("axis", 0), dims.length);
+        int axis = Axes.normalize(node.attrInt("axis", 0), dims.length);
         long[] sizes = node.attrInts("split");
         if (sizes == null) {
             sizes = ctx.optionalLongs(1);
@@ -228,7 +229,7 @@ final class LayoutKernels {
         long[] begin = new long[rank];
         long[] end = new long[rank];
         for (int i = 0; i < n; i++) {
-            int axis = axes == null ? i : ShapeMath.axis(axes[i], rank);
+            int axis = axes == null ? i : Axes.normalize(axes[i], rank);
             begin[axis] = pads[i];
             end[axis] = pads[i + n];
         }

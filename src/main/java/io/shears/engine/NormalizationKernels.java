@@ -42,7 +42,7 @@ final class NormalizationKernels {
         float epsilon = ctx.node().attrFloat("epsilon", 1e-5f);
         float momentum = ctx.node().attrFloat("momentum", 0.9f);
         NDArray y = x.getNDArrayInternal()
-                .batchNorm(x, mean, variance, scale, bias, 1, momentum, epsilon, ctx.training()).head();
+                .batchNorm(x, mean, variance, scale, bias, 1, momentum, epsilon, ctx.mode().batchStatistics()).head();
         if (!ctx.wantsOutput(1) && !ctx.wantsOutput(2)) {
             return new NDList(y);
         }

@@ -1,5 +1,6 @@
 package io.shears.engine;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -25,7 +26,8 @@ import java.util.Map;
  * supports. Building it refuses an operator without a kernel by name.
  *
  * <p>In training mode BatchNormalization normalises with the batch's statistics and updates its running statistics
- * in place; Dropout drops. Shapes are computed at run time, so any batch size works.
+ * in place; Dropout drops. {@link PassMode#BATCH_STATISTICS} does the former without the latter. Shapes are computed
+ * at run time, so any batch size works.
  *
  * <p>{@link #exportModel()} writes the current parameter values back into the ONNX model. Closing the block frees its
  * parameter arrays.
@@ -47,6 +49,23 @@ public final class OnnxInterpreterBlock extends AbstractBlock implements AutoClo
             addParameter(parameter);
         }
         this.inputNames = plan.inputs();
+    }
+
+    /** The device the block's parameters live on: the one its manager was created for. */
+    public Device device() {
+        return weights.manager().getDevice();
+    }
+
+    /**
+     * Refuses a manager on another device than the parameters. A pass would otherwise copy every parameter to the
+     * manager's device each step and train the copies, leaving the block's own weights untouched.
+     */
+    void requireDevice(NDManager manager, String who) {
+        if (!manager.getDevice().equals(device())) {
+            throw new IllegalArgumentException(who + " was given a manager on " + manager.getDevice()
+                    + " but the block's parameters are on " + device() + "; build the block on a manager of the "
+                    + "device to run on");
+        }
     }
 
     public List<String> inputNames() {
@@ -76,9 +95,17 @@ public final class OnnxInterpreterBlock extends AbstractBlock implements AutoClo
     @Override
     protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
+        return forward(parameterStore, inputs, PassMode.of(training));
+    }
+
+    /**
+     * Runs the model in the given mode; DJL's {@code forward(..., training)} is this with {@link PassMode#TRAINING}
+     * or {@link PassMode#INFERENCE}. The outputs are attached to the manager of the first input.
+     */
+    public NDList forward(ParameterStore parameterStore, NDList inputs, PassMode mode) {
         NDManager caller = inputs.head().getManager();
         try (NDManager pass = caller.newSubManager()) {
-            NDList outputs = new ForwardPass(plan, weights, parameterStore, training, pass, graph.opset()).run(inputs);
+            NDList outputs = new ForwardPass(plan, weights, parameterStore, mode, pass, graph.opset()).run(inputs);
             outputs.attach(caller);
             return outputs;
         }

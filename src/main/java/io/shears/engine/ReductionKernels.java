@@ -3,6 +3,7 @@ package io.shears.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import io.shears.graph.Axes;
 
 import java.util.Arrays;
 import java.util.function.BiFunction;
@@ -49,7 +50,7 @@ final class ReductionKernels {
             boolean[] reduced = new boolean[rank];
             int[] normalized = new int[axes.length];
             for (int i = 0; i < axes.length; i++) {
-                normalized[i] = ShapeMath.axis(axes[i], rank);
+                normalized[i] = Axes.normalize(axes[i], rank);
                 reduced[normalized[i]] = true;
             }
             NDArray y = keptDims.apply(x, normalized);

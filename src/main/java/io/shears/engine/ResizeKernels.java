@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.shears.graph.Axes;
 import io.shears.graph.Node;
 
 import java.util.Arrays;
@@ -131,7 +132,7 @@ final class ResizeKernels {
         }
         int[] axes = new int[given.length];
         for (int i = 0; i < given.length; i++) {
-            axes[i] = ShapeMath.axis(given[i], rank);
+            axes[i] = Axes.normalize(given[i], rank);
         }
         return axes;
     }

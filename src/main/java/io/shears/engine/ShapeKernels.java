@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import io.shears.graph.Axes;
 import io.shears.graph.Node;
 import io.shears.onnx.TensorValues;
 
@@ -44,7 +45,7 @@ final class ShapeKernels {
         NDArray data = ctx.input(0);
         NDArray indices = ctx.input(1).toType(DataType.INT64, false);
         long[] dims = ShapeMath.dims(data);
-        int axis = ShapeMath.axis(ctx.node().attrInt("axis", 0), dims.length);
+        int axis = Axes.normalize(ctx.node().attrInt("axis", 0), dims.length);
         NDArray flat = indices.reshape(-1);
         NDArray positive = flat.add(flat.lt(0).toType(DataType.INT64, false).mul(dims[axis]));
         NDArray picked = AxisIndex.take(data, axis, positive);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import io.shears.data.Batch;
@@ -132,6 +133,53 @@ class BatchNormRecalibrationTest {
              OnnxInterpreterBlock block = new OnnxInterpreterBlock(convBn(1f), manager)) {
             assertThatThrownBy(() -> BatchNormRecalibration.recalibrate(block, batches.iterator(), 100, manager))
                     .hasMessageContaining("momentum 1.0");
+        }
+    }
+
+    /** {@link #convBn} with a Dropout (ratio 0.5) between the Conv and the BatchNormalization. */
+    static ModelProto convDropoutBn() {
+        NodeModel m = new NodeModel(0, 1, 2, 4, 4);
+        m.node("Conv", List.of(NodeModel.INPUT, m.floats("w", new long[] {2, 2, 1, 1}, 1, 0, 0, 1)), List.of("c"));
+        m.node("Dropout", List.of("c"), List.of("d"));
+        m.single("BatchNormalization", List.of("d", m.floats("scale", new long[] {2}, 1, 1),
+                m.floats("bias", new long[] {2}, 0, 0), m.floats("mean", new long[] {2}, 0.5f, 0.5f),
+                m.floats("var", new long[] {2}, 2, 2)), floatAttr("epsilon", 1e-5f), floatAttr("momentum", 0.9f));
+        return m.build(13);
+    }
+
+    @Test
+    void dropoutStaysTheIdentitySoRecalibrationIsDeterministic() {
+        Engines.start();
+        List<Batch> batches = gaussianBatches(11, 8, 8, 8);
+        List<float[]> runs = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            try (NDManager manager = NDManager.newBaseManager();
+                 OnnxInterpreterBlock block = new OnnxInterpreterBlock(convDropoutBn(), manager)) {
+                BatchNormRecalibration.recalibrate(block, batches.iterator(), 100, manager);
+                // dropped and rescaled activations would inflate the variance about 2.5-fold
+                assertStatistics(block, statistics(batches), "run " + run);
+                float[] mean = block.parameter("mean").getArray().toFloatArray();
+                float[] var = block.parameter("var").getArray().toFloatArray();
+                runs.add(new float[] {mean[0], mean[1], var[0], var[1]});
+            }
+        }
+        assertThat(runs.get(1)).as("the second recalibration").containsExactly(runs.get(0));
+    }
+
+    @Test
+    void trainingModeStillDrops() {
+        Engines.start();
+        try (NDManager manager = NDManager.newBaseManager();
+             OnnxInterpreterBlock block = new OnnxInterpreterBlock(convDropoutBn(), manager)) {
+            NDArray x = manager.ones(new Shape(4, 2, 4, 4));
+            float[] statistics = block.forward(new ParameterStore(manager, false), new NDList(x),
+                    PassMode.BATCH_STATISTICS).head().toFloatArray();
+            float[] training = block.forward(new ParameterStore(manager, false), new NDList(x),
+                    PassMode.TRAINING).head().toFloatArray();
+            // all-equal input: batch statistics normalise it to 0 unless Dropout made some values 0
+            assertThat(statistics).containsOnly(0f);
+            assertThat(training).as("Dropout drops in training").doesNotContain(Float.NaN)
+                    .isNotEqualTo(statistics);
         }
     }
 

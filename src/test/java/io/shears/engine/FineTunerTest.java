@@ -240,7 +240,18 @@ class FineTunerTest {
                     .withFreeze(FineTuneSpec.Freeze.BACKBONE, List.of());
             FineTuner tuner = new FineTuner(block, dataset, spec, manager);
             assertThat(tuner.trainedParameters()).containsExactlyInAnyOrder("gemm0.weight", "gemm0.bias");
+            List<String> backbone = block.getParameters().values().stream().filter(Parameter::requiresGradient)
+                    .map(Parameter::getName).filter(name -> !tuner.trainedParameters().contains(name)).toList();
+            assertThat(backbone).contains("conv0.weight", "bn0.scale");
+            Map<String, Boolean> recordedDuringTraining = new LinkedHashMap<>();
+            tuner.onEpoch(row -> backbone.forEach(name ->
+                    recordedDuringTraining.put(name, block.parameter(name).getArray().hasGradient())));
             tuner.run(dir.resolve("f.csv"), dir.resolve("f"));
+            assertThat(recordedDuringTraining).as("backbone parameters attached to autograd during the run")
+                    .hasSize(backbone.size()).doesNotContainValue(true);
+            for (String name : backbone) {
+                assertThat(block.parameter(name).getArray().hasGradient()).as(name + " after the run").isTrue();
+            }
             Map<String, float[]> after = snapshot(block);
             for (String name : before.keySet()) {
                 if (tuner.trainedParameters().contains(name)) {

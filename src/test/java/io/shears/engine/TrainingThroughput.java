@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
@@ -19,7 +21,7 @@ import java.util.SplittableRandom;
 
 /**
  * Benchmark harness, not a test: training steps per second of an ONNX model in the interpreter (forward in training
- * mode, softmax cross-entropy, backward, plain SGD update), one NDManager scope per step. Run by
+ * mode, softmax cross-entropy, backward, plain SGD update, gradients zeroed), one NDManager scope per step. Run by
  * bench/train-throughput-resnet18.sh, which runs PyTorch eager on the same shapes beside it.
  *
  * <p>Arguments: MODEL BATCH SIZE WARMUP STEPS. Prints one line: {@code images_per_second=... step_ms_median=...}.
@@ -65,6 +67,8 @@ public final class TrainingThroughput {
                                 NDArray gradient = p.getArray().getGradient();
                                 gradient.attach(scope);
                                 p.getArray().subi(gradient.mul(0.01f));
+                                // as the reference's optimizer.zero_grad(): without it gradients add up over steps
+                                JniUtils.zeroGrad((PtNDArray) p.getArray());
                             }
                         }
                     }
