@@ -1,5 +1,6 @@
 package io.shears.jobs;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -104,6 +105,14 @@ public final class JobPipeline {
         } catch (Throwable t) {
             throw JobFailures.map(t);
         }
+    }
+
+    /**
+     * Where this process's jobs run: the first device of the engine settings' selection. A process runs one job per
+     * device; deployments give each worker process one GPU (see docs/deploying.md).
+     */
+    Device device() {
+        return settings.engine().device().primaryDevice();
     }
 
     /** The stages a spec runs, in order. */
@@ -332,7 +341,7 @@ public final class JobPipeline {
             startEngine();
             int batchSize = settings.calibrationBatchSize();
             int batches = Math.min(calibration.batches(), dataset.batchCount(Split.TRAIN, batchSize, false));
-            try (NDManager manager = NDManager.newBaseManager();
+            try (NDManager manager = NDManager.newBaseManager(device());
                  OnnxInterpreterBlock block = new OnnxInterpreterBlock(
                          reader.read(workspace.stateFile(PipelineWorkspace.PRUNED)), manager)) {
                 Iterator<Batch> source = progress.tracking(dataset.batches(Split.TRAIN, batchSize, 0, true, false),
@@ -356,7 +365,7 @@ public final class JobPipeline {
                     f.maxTrainFlops() == null ? 0 : f.maxTrainFlops(), 0, 0, FineTuneSpec.Freeze.parse(f.freeze()),
                     List.of(), f.seed());
             try (TrainingSlot slot = TrainingSlot.acquire();
-                 NDManager manager = NDManager.newBaseManager();
+                 NDManager manager = NDManager.newBaseManager(device());
                  OnnxInterpreterBlock block = new OnnxInterpreterBlock(reader.read(source), manager);
                  FineTuner tuner = new FineTuner(block, dataset, tuning, manager)) {
                 double planned = Math.max(1, tuner.plannedSteps());
@@ -419,7 +428,7 @@ public final class JobPipeline {
 
         private JobReport.Evaluation evaluate(Path model, Dataset dataset, Split split, double first, double span) {
             int batchSize = settings.evaluationBatchSize();
-            try (NDManager manager = NDManager.newBaseManager();
+            try (NDManager manager = NDManager.newBaseManager(device());
                  OnnxInterpreterBlock block = new OnnxInterpreterBlock(reader.read(model), manager)) {
                 Iterator<Batch> batches = progress.tracking(dataset.batches(split, batchSize, 0, false, false),
                         dataset.batchCount(split, batchSize, false), first, span);

@@ -1,5 +1,7 @@
 package io.shears.jobs;
 
+import io.shears.engine.DeviceSelection;
+import io.shears.engine.EngineSettings;
 import io.shears.server.ShearsProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,7 +15,25 @@ class PipelineConfiguration {
         ShearsProperties.Jobs jobs = properties.jobs();
         PipelineSettings settings = PipelineSettings.defaults()
                 .withLatency(List.of(1, 32), jobs.latencyWarmup(), jobs.latencyRuns(),
-                        Runtime.getRuntime().availableProcessors());
+                        Runtime.getRuntime().availableProcessors())
+                .withEngine(engineSettings(properties.engine()));
         return new JobPipeline(settings);
+    }
+
+    /** {@code shears.engine.*} over the system properties, so both the service's and the CLI's settings work. */
+    static EngineSettings engineSettings(ShearsProperties.Engine engine) {
+        EngineSettings settings = EngineSettings.fromSystemProperties();
+        if (engine.device() != null && !engine.device().isBlank()) {
+            settings = settings.withDevice(DeviceSelection.parse(engine.device()));
+        }
+        if (engine.cacheDir() != null && !engine.cacheDir().isBlank()) {
+            settings = settings.withCacheDir(java.nio.file.Path.of(engine.cacheDir()));
+        }
+        if (engine.intraopThreads() != null || engine.interopThreads() != null) {
+            settings = settings.withThreads(
+                    engine.interopThreads() != null ? engine.interopThreads() : settings.interopThreads(),
+                    engine.intraopThreads() != null ? engine.intraopThreads() : settings.intraopThreads());
+        }
+        return settings;
     }
 }

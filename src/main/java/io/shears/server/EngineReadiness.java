@@ -40,8 +40,11 @@ public class EngineReadiness implements HealthIndicator {
         }
         Thread t = new Thread(() -> {
             try {
-                info = EngineSetup.start(settings);
-                log.info("Engine ready: {}", info);
+                EngineInfo started = EngineSetup.start(settings);
+                // A device that is asked for but absent (gpu on a CPU node) keeps the worker unready.
+                var devices = settings.device().workerDevices();
+                info = started;
+                log.info("Engine ready on {}: {}", devices, info);
             } catch (RuntimeException | LinkageError e) {
                 failure = e.getMessage();
                 log.error("The engine failed to start; this worker stays unready", e);

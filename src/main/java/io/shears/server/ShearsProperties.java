@@ -11,10 +11,11 @@ import java.util.List;
 /** The service's own settings ({@code shears.*}); application.yml holds the embedded defaults. */
 @ConfigurationProperties("shears")
 public record ShearsProperties(Role role, String workerName, Path dataDir, Artifacts artifacts, Path workDir,
-                               Uploads uploads, Jobs jobs, Callbacks callbacks, Security security) {
+                               Uploads uploads, Jobs jobs, Callbacks callbacks, Security security, Engine engine) {
 
-    /** @param workerName names this process in job records; defaults to {@code <pid>@<host>} */
+    /** {@code workerName} names this process in job records; it defaults to {@code <pid>@<host>}. */
     public ShearsProperties {
+        engine = engine == null ? new Engine(null, null, null, null) : engine;
         if (workerName == null || workerName.isBlank()) {
             String host;
             try {
@@ -84,5 +85,15 @@ public record ShearsProperties(Role role, String workerName, Path dataDir, Artif
 
     /** @param bootstrapKey the first admin key (env SHEARS_API_KEY); generated and logged once when empty */
     public record Security(String bootstrapKey) {
+    }
+
+    /**
+     * The training engine (DJL's PyTorch). Unset values fall back to the JVM system properties the command line
+     * reads ({@code -Dshears.device}, {@code -Dshears.djl.cacheDir}, ...), then to DJL's defaults.
+     *
+     * @param device   {@code auto} (every GPU, else the CPU), {@code cpu}, {@code gpu} or {@code gpu:N}
+     * @param cacheDir where PyTorch's native library is extracted; images extract it at build time
+     */
+    public record Engine(String device, String cacheDir, Integer intraopThreads, Integer interopThreads) {
     }
 }
