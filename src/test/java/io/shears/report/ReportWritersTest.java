@@ -60,6 +60,8 @@ class ReportWritersTest {
         assertThat(topLevelKeys(json)).containsExactly("formatVersion", "versions", "spec", "model", "compute",
                 "head", "recalibration", "fineTuning", "accuracy", "export", "latency", "sweep", "stages");
         assertThat(json).doesNotContain("NaN").contains("\"valLoss\" : null");
+        assertThat(ReportJson.MAPPER.readTree(json).get("sweep").propertyNames())
+                .containsExactly("trainFlops", "candidates");
         JobReport back = ReportJson.read(file);
         assertThat(ReportJson.toJson(back)).isEqualTo(ReportJson.toJson(report));
         ReportJson.write(back, dir.resolve("again.json"));
