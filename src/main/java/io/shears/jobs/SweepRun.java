@@ -147,16 +147,16 @@ final class SweepRun {
     private JobReport sweepReport(Candidate winner, JobReport measured, List<Candidate> candidates) {
         List<JobReport.SweepCandidate> frontier = new ArrayList<>();
         for (Candidate c : candidates) {
-            frontier.add(c == winner ? figures(c, true) : figures(c, false));
+            frontier.add(figures(c, c == winner));
         }
         List<JobReport.StageTiming> stages = new ArrayList<>();
         for (JobReport.StageTiming t : winner.report().stages()) {
             stages.add(t.stage().equals(Stage.BENCHMARK.name()) ? measured.stages().stream()
                     .filter(m -> m.stage().equals(t.stage())).findFirst().orElse(t) : t);
         }
-        JobReport w = measured;
-        return new JobReport(JobReport.FORMAT_VERSION, w.versions(), ReportJson.toTree(spec), w.model(),
-                w.compute(), w.head(), w.recalibration(), w.fineTuning(), w.accuracy(), w.export(), w.latency(),
+        return new JobReport(JobReport.FORMAT_VERSION, measured.versions(), ReportJson.toTree(spec),
+                measured.model(), measured.compute(), measured.head(), measured.recalibration(),
+                measured.fineTuning(), measured.accuracy(), measured.export(), measured.latency(),
                 new JobReport.Sweep(spec.budget().trainFlops(), frontier), List.copyOf(stages));
     }
 
