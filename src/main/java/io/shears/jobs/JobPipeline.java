@@ -72,6 +72,9 @@ import java.util.function.Supplier;
  * its last epoch checkpoint. Every stage reads its input model from the previous stage's file, so no more than the
  * model in hand (and, while pruning, its cut copy) is held in memory.
  *
+ * <p>A spec with a {@code sweep} runs this pipeline once per candidate fraction, each in a directory of its own
+ * (see {@link SweepRun}), and publishes the most accurate candidate.
+ *
  * <p>Every failure surfaces as a {@link JobFailedException} with a stable code (see {@link JobFailures}), or as a
  * {@link JobCancelledException} when the listener cancels or the thread is interrupted. The same model, spec and
  * datasets give the same {@code model.onnx} bytes.
@@ -97,9 +100,32 @@ public final class JobPipeline {
         try {
             JobSpec spec = normalizedSpec.normalized();
             String modelDigest = sha256(inputs.model());
+            if (spec.sweep() != null) {
+                PipelineWorkspace workspace = new PipelineWorkspace(workDir);
+                workspace.open(fingerprint(spec, modelDigest));
+                return new SweepRun(this, spec, inputs, workspace, listener, modelDigest).execute();
+            }
+            return runSingle(spec, inputs, workDir, listener, modelDigest, true);
+        } catch (Throwable t) {
+            throw JobFailures.map(t);
+        }
+    }
+
+    /**
+     * Runs (or resumes) one model's pipeline for a spec without a sweep: a job, or one candidate of a sweep.
+     *
+     * @param benchmark whether to measure latency (when the settings ask for it); a sweep measures its winner only
+     */
+    PipelineResult runSingle(JobSpec spec, PipelineInputs inputs, Path workDir, PipelineListener listener,
+                             String modelDigest, boolean benchmark) {
+        try {
             PipelineWorkspace workspace = new PipelineWorkspace(workDir);
             workspace.open(fingerprint(spec, modelDigest));
-            try (Run run = new Run(spec, inputs, workspace, listener, modelDigest)) {
+            Set<Stage> planned = plannedStages(spec);
+            if (!benchmark) {
+                planned.remove(Stage.BENCHMARK);
+            }
+            try (Run run = new Run(spec, inputs, workspace, listener, modelDigest, planned)) {
                 return run.execute();
             }
         } catch (Throwable t) {
@@ -142,6 +168,7 @@ public final class JobPipeline {
         private final JobSpec spec;
         private final PipelineInputs inputs;
         private final PipelineWorkspace workspace;
+        private final Set<Stage> planned;
         private final PipelineProgress progress;
         private final String modelDigest;
         private final ModelReader reader;
@@ -150,17 +177,17 @@ public final class JobPipeline {
         private boolean engineStarted;
 
         Run(JobSpec spec, PipelineInputs inputs, PipelineWorkspace workspace, PipelineListener listener,
-            String modelDigest) {
+            String modelDigest, Set<Stage> planned) {
             this.spec = spec;
             this.inputs = inputs;
             this.workspace = workspace;
-            this.progress = new PipelineProgress(listener, plannedStages(spec));
+            this.planned = planned;
+            this.progress = new PipelineProgress(listener, planned);
             this.modelDigest = modelDigest;
             this.reader = new ModelReader(settings.modelLimits());
         }
 
         PipelineResult execute() {
-            Set<Stage> planned = plannedStages(spec);
             JobReport.Model model = stage(Stage.ANALYZE, JobReport.Model.class, this::analyze);
             PruneOutcome pruned = stage(Stage.PRUNE, PruneOutcome.class, () -> prune(model));
             JobReport.Recalibration recalibration = planned.contains(Stage.RECALIBRATE)
@@ -183,7 +210,7 @@ public final class JobPipeline {
                     : skipped(Stage.BENCHMARK);
 
             JobReport report = new JobReport(JobReport.FORMAT_VERSION, versions(), ReportJson.toTree(spec), model,
-                    pruned.report(), pruned.head(), recalibration, fineTuning, accuracy, export, latency,
+                    pruned.report(), pruned.head(), recalibration, fineTuning, accuracy, export, latency, null,
                     List.copyOf(timings));
             Path json = workspace.outputFile("report.json");
             Path html = workspace.outputFile("report.html");
@@ -572,7 +599,7 @@ public final class JobPipeline {
 
     /** Identifies a job's work: the spec minus what does not change the result, and the model's bytes. */
     private static String fingerprint(JobSpec spec, String modelDigest) {
-        JobSpec essential = new JobSpec(spec.modelId(), spec.budget(), spec.pruning(), spec.input(),
+        JobSpec essential = new JobSpec(spec.modelId(), spec.budget(), spec.sweep(), spec.pruning(), spec.input(),
                 spec.calibration(), spec.fineTune(), spec.evaluation(), null, Map.of());
         byte[] text = (ReportJson.MAPPER.writeValueAsString(essential) + "\n" + modelDigest)
                 .getBytes(StandardCharsets.UTF_8);
@@ -609,7 +636,7 @@ public final class JobPipeline {
         }
     }
 
-    private static void copyAtomically(Path source, Path target) {
+    static void copyAtomically(Path source, Path target) {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         try {
             Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);

@@ -12,12 +12,25 @@ import java.util.TreeMap;
  * {@code budget} is optional; {@link #normalized()} checks every field, naming the bad one, and fills in the
  * defaults, so the stored spec says exactly what ran.
  */
-public record JobSpec(String modelId, BudgetSpec budget, PruningSpec pruning, InputSpec input,
+public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, PruningSpec pruning, InputSpec input,
                       CalibrationSpec calibration, FineTuneSection fineTune, EvaluationSpec evaluation,
                       String callbackUrl, Map<String, String> labels) {
 
-    /** Exactly one of macs, flops or fraction. */
-    public record BudgetSpec(Long macs, Long flops, Double fraction) {
+    /**
+     * Exactly one of macs, flops or fraction (the model's compute), or trainFlops: a sweep's fine-tuning compute,
+     * which every candidate may spend (3 × forward FLOPs per sample seen).
+     */
+    public record BudgetSpec(Long macs, Long flops, Double fraction, Long trainFlops) {
+        public static BudgetSpec ofFraction(double fraction) {
+            return new BudgetSpec(null, null, fraction, null);
+        }
+    }
+
+    /**
+     * Prune to each fraction of the original MACs (1.0 keeps the model whole), fine-tune every candidate within the
+     * same {@code budget.trainFlops} and publish the most accurate: the compute-optimal choice for that budget.
+     */
+    public record SweepSpec(List<Double> fractions) {
     }
 
     public record PruningSpec(String scope, String criterion, String allocation, Integer roundTo, Integer minChannels,
@@ -55,11 +68,14 @@ public record JobSpec(String modelId, BudgetSpec budget, PruningSpec pruning, In
     static final int MAX_LABELS = 32;
     static final int MAX_EPOCHS = 1000;
     static final int MAX_BATCH = 4096;
+    static final int MAX_SWEEP_FRACTIONS = 8;
+    static final List<Double> DEFAULT_SWEEP_FRACTIONS = List.of(1.0, 0.75, 0.5, 0.25);
 
     /** This spec with every field checked and every default filled in. */
     public JobSpec normalized() {
         requireId("modelId", modelId);
         BudgetSpec b = normalizedBudget();
+        SweepSpec sw = sweep == null ? null : normalizedSweep();
         PruningSpec p = normalizedPruning();
         InputSpec in = normalizedInput();
         CalibrationSpec cal = null;
@@ -89,7 +105,7 @@ public record JobSpec(String modelId, BudgetSpec budget, PruningSpec pruning, In
                 lab.put(k, v);
             });
         }
-        return new JobSpec(modelId, b, p, in, cal, ft, ev, callback, lab);
+        return new JobSpec(modelId, b, sw, p, in, cal, ft, ev, callback, lab);
     }
 
     /** Every dataset the job reads, so the service can check they exist and belong to the caller. */
@@ -102,12 +118,13 @@ public record JobSpec(String modelId, BudgetSpec budget, PruningSpec pruning, In
 
     private BudgetSpec normalizedBudget() {
         if (budget == null) {
-            throw new InvalidJobSpecException("budget", "is required: one of macs, flops or fraction");
+            throw new InvalidJobSpecException("budget", "is required: one of macs, flops, fraction or trainFlops");
         }
         int given = (budget.macs() != null ? 1 : 0) + (budget.flops() != null ? 1 : 0)
-                + (budget.fraction() != null ? 1 : 0);
+                + (budget.fraction() != null ? 1 : 0) + (budget.trainFlops() != null ? 1 : 0);
         if (given != 1) {
-            throw new InvalidJobSpecException("budget", "give exactly one of macs, flops or fraction, got " + given);
+            throw new InvalidJobSpecException("budget", "give exactly one of macs, flops, fraction or trainFlops, got "
+                    + given);
         }
         if (budget.macs() != null && budget.macs() <= 0) {
             throw new InvalidJobSpecException("budget.macs", "must be positive, got " + budget.macs());
@@ -118,7 +135,44 @@ public record JobSpec(String modelId, BudgetSpec budget, PruningSpec pruning, In
         if (budget.fraction() != null && !(budget.fraction() > 0 && budget.fraction() <= 1)) {
             throw new InvalidJobSpecException("budget.fraction", "must be in (0, 1], got " + budget.fraction());
         }
+        if (budget.trainFlops() != null) {
+            if (budget.trainFlops() <= 0) {
+                throw new InvalidJobSpecException("budget.trainFlops", "must be positive, got "
+                        + budget.trainFlops());
+            }
+            if (sweep == null) {
+                throw new InvalidJobSpecException("budget.trainFlops", "is the training budget of a sweep and needs "
+                        + "sweep and fineTune; to cap one model's fine-tuning, use fineTune.maxTrainFlops");
+            }
+        } else if (sweep != null) {
+            throw new InvalidJobSpecException("budget", "a sweep takes budget.trainFlops, the fine-tuning FLOPs "
+                    + "each candidate may spend; its candidates' sizes come from sweep.fractions");
+        }
         return budget;
+    }
+
+    private SweepSpec normalizedSweep() {
+        if (fineTune == null) {
+            throw new InvalidJobSpecException("fineTune", "is required with sweep: every candidate is fine-tuned "
+                    + "within budget.trainFlops on the fine-tuning dataset");
+        }
+        List<Double> fractions = sweep.fractions() == null ? DEFAULT_SWEEP_FRACTIONS : sweep.fractions();
+        if (fractions.isEmpty() || fractions.size() > MAX_SWEEP_FRACTIONS) {
+            throw new InvalidJobSpecException("sweep.fractions", "must have 1.." + MAX_SWEEP_FRACTIONS
+                    + " fractions, got " + fractions.size());
+        }
+        for (int i = 0; i < fractions.size(); i++) {
+            Double f = fractions.get(i);
+            if (f == null || !(f > 0 && f <= 1)) {
+                throw new InvalidJobSpecException("sweep.fractions[" + i + "]", "must be in (0, 1], got " + f);
+            }
+        }
+        java.util.TreeSet<Double> distinct = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        distinct.addAll(fractions);
+        if (distinct.size() != fractions.size()) {
+            throw new InvalidJobSpecException("sweep.fractions", "must be distinct, got " + fractions);
+        }
+        return new SweepSpec(List.copyOf(distinct));
     }
 
     private PruningSpec normalizedPruning() {
@@ -177,13 +231,22 @@ public record JobSpec(String modelId, BudgetSpec budget, PruningSpec pruning, In
     private FineTuneSection normalizedFineTune() {
         FineTuneSection f = fineTune;
         requireId("fineTune.datasetId", f.datasetId());
-        if (f.epochs() == null && f.maxTrainFlops() == null) {
+        Long maxTrainFlops = f.maxTrainFlops();
+        Long sweepBudget = budget == null ? null : budget.trainFlops();
+        if (sweepBudget != null) {
+            if (maxTrainFlops != null && !maxTrainFlops.equals(sweepBudget)) {
+                throw new InvalidJobSpecException("fineTune.maxTrainFlops", "must be absent or equal to "
+                        + "budget.trainFlops (" + sweepBudget + ") in a sweep, got " + maxTrainFlops);
+            }
+            maxTrainFlops = sweepBudget;
+        }
+        if (f.epochs() == null && maxTrainFlops == null) {
             throw new InvalidJobSpecException("fineTune", "give epochs, maxTrainFlops or both");
         }
         int epochs = orDefault(f.epochs(), MAX_EPOCHS);
         range("fineTune.epochs", epochs, 1, MAX_EPOCHS);
-        if (f.maxTrainFlops() != null && f.maxTrainFlops() <= 0) {
-            throw new InvalidJobSpecException("fineTune.maxTrainFlops", "must be positive, got " + f.maxTrainFlops());
+        if (maxTrainFlops != null && maxTrainFlops <= 0) {
+            throw new InvalidJobSpecException("fineTune.maxTrainFlops", "must be positive, got " + maxTrainFlops);
         }
         String optimizer = oneOf("fineTune.optimizer", f.optimizer(), OPTIMIZERS, "sgd");
         double lr = f.learningRate() == null ? (optimizer.equals("sgd") ? 0.01 : 0.001) : f.learningRate();
@@ -199,7 +262,7 @@ public record JobSpec(String modelId, BudgetSpec budget, PruningSpec pruning, In
         String head = oneOf("fineTune.head", f.head(), HEADS, "auto");
         String freeze = oneOf("fineTune.freeze", f.freeze(), FREEZES, "none");
         long seed = f.seed() == null ? 0L : f.seed();
-        return new FineTuneSection(f.datasetId(), epochs, f.maxTrainFlops(), optimizer, lr, batch, wd, head, freeze,
+        return new FineTuneSection(f.datasetId(), epochs, maxTrainFlops, optimizer, lr, batch, wd, head, freeze,
                 seed);
     }
 

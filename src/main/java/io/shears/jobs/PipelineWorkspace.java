@@ -20,6 +20,9 @@ import java.util.stream.Stream;
  * again skips the finished stages and resumes training; {@code output/} receives the published files;
  * {@code spool/} holds the datasets' spool files while they are open.
  *
+ * <p>A sweep keeps one such directory per candidate under {@code candidates/}; each is stamped with its own
+ * candidate's fingerprint.
+ *
  * <p>A stage's JSON is written after its files, atomically, so its presence means the stage finished. The directory
  * is stamped with a fingerprint of the spec and the model; a different job found in it is cleared, never resumed.
  */
@@ -79,7 +82,16 @@ final class PipelineWorkspace {
 
     /** The saved result of {@code stage}, or null when the stage has not finished in this directory. */
     <T> Finished<T> finished(Stage stage, Class<T> type) {
-        Path file = stageFile(stage);
+        return finished(stageName(stage), type);
+    }
+
+    void finish(Stage stage, long millis, Object result) {
+        finish(stageName(stage), millis, result);
+    }
+
+    /** A saved result by name, for steps that are not stages (a sweep's verdict on one candidate). */
+    <T> Finished<T> finished(String name, Class<T> type) {
+        Path file = resultFile(name);
         if (!Files.exists(file)) {
             return null;
         }
@@ -87,22 +99,31 @@ final class PipelineWorkspace {
         return new Finished<>(node.get("millis").asLong(), ReportJson.MAPPER.treeToValue(node.get("result"), type));
     }
 
-    void finish(Stage stage, long millis, Object result) {
+    void finish(String name, long millis, Object result) {
         ObjectNode node = ReportJson.MAPPER.createObjectNode();
         node.put("millis", millis);
         node.set("result", ReportJson.MAPPER.valueToTree(result));
-        Path file = stageFile(stage);
+        Path file = resultFile(name);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.writeString(tmp, ReportJson.MAPPER.writeValueAsString(node), StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot record stage " + stage + " in " + state + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot record " + name + " in " + state + ": " + e.getMessage(), e);
         }
     }
 
-    private Path stageFile(Stage stage) {
-        return state.resolve(stage.name().toLowerCase(Locale.ROOT) + ".json");
+    /** Where a sweep runs the candidate of {@code fraction}: a work directory of its own, resumable like a job's. */
+    Path candidateDir(double fraction) {
+        return root.resolve("candidates").resolve("fraction-" + fraction);
+    }
+
+    private static String stageName(Stage stage) {
+        return stage.name().toLowerCase(Locale.ROOT);
+    }
+
+    private Path resultFile(String name) {
+        return state.resolve(name + ".json");
     }
 
     private static void deleteTree(Path dir) throws IOException {

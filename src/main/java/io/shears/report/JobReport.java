@@ -16,11 +16,12 @@ import java.util.Map;
  * @param spec     the normalized job spec, echoed back so the report says exactly what ran
  * @param compute  the pruning core's compute report: MACs (FLOPs = 2 × MACs) and params before and after, every
  *                 group's channels before and after, frozen groups with their reasons
+ * @param sweep    for a sweep job, every candidate with its figures; the other sections are the chosen candidate's
  * @param stages   every stage in order, with what happened to it and how long it took
  */
 public record JobReport(int formatVersion, Versions versions, JsonNode spec, Model model, PruningReport compute,
                         HeadChange head, Recalibration recalibration, FineTuning fineTuning, Accuracy accuracy,
-                        Export export, Latency latency, List<StageTiming> stages) {
+                        Export export, Latency latency, Sweep sweep, List<StageTiming> stages) {
     public static final int FORMAT_VERSION = 1;
 
     /** Versions of the components that produced the figures; {@code pytorchNative} includes its flavour (cpu, cu124). */
@@ -113,6 +114,37 @@ public record JobReport(int formatVersion, Versions versions, JsonNode spec, Mod
 
     /** Milliseconds per batch over the timed runs; samples per second at the median. */
     public record LatencyFigures(double medianMs, double minMs, double maxMs, double samplesPerSecond) {
+    }
+
+    /**
+     * The compute-optimal frontier a sweep measured: each candidate pruned to its fraction, fine-tuned within the
+     * same training budget and evaluated on the same split as {@code accuracy}.
+     *
+     * @param trainFlops the fine-tuning budget of every candidate (3 × forward FLOPs per sample seen)
+     */
+    public record Sweep(long trainFlops, List<SweepCandidate> candidates) {
+        public Sweep {
+            candidates = List.copyOf(candidates);
+        }
+
+        public SweepCandidate chosen() {
+            return candidates.stream().filter(SweepCandidate::chosen).findFirst().orElse(null);
+        }
+    }
+
+    /**
+     * One candidate of a sweep. An unreachable one (the pruning cannot get its MACs down to the fraction) has only
+     * its fraction and the reason in {@code note}; every figure of it is null.
+     *
+     * @param macs            MACs of the pruned candidate (FLOPs = 2 × MACs)
+     * @param trainFlopsSpent training FLOPs its fine-tuning spent, at most the sweep's budget
+     * @param samplesSeen     training samples its fine-tuning took, over all epochs
+     * @param epochs          epochs its fine-tuning started (the last one cut short when the budget ran out)
+     * @param chosen          the most accurate candidate (top-1; on a tie, the one with fewer MACs), published
+     */
+    public record SweepCandidate(double fraction, boolean reachable, Long macs, Long flops, Long params,
+                                 Long trainFlopsSpent, Long samplesSeen, Integer epochs, Double top1, Double top5,
+                                 Double meanLoss, boolean chosen, String note) {
     }
 
     /**

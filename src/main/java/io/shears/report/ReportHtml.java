@@ -14,8 +14,8 @@ import static io.shears.report.HtmlText.escape;
 
 /**
  * {@code report.html}: one self-contained page (inline CSS and SVG, no script, nothing fetched from the network) that
- * shows the job's report with charts of the channels kept per group, MACs before and after, accuracy after each stage
- * and, when the job fine-tuned, the loss per epoch. Every text taken from the model, the spec or the dataset is
+ * shows the job's report with charts of the channels kept per group, MACs before and after, accuracy after each stage,
+ * the loss per epoch when the job fine-tuned and, for a sweep, the frontier of accuracy against MACs. Every text taken from the model, the spec or the dataset is
  * escaped.
  */
 public final class ReportHtml {
@@ -32,6 +32,7 @@ public final class ReportHtml {
             .bar-kept,.bar-top1,.bar-pruned{fill:#2f6fdb}.bar-original{fill:#8d99b3}.legend-second{fill:#2f6fdb}
             .axis{stroke:#5b6475}.loss-train{stroke:#8d99b3;stroke-width:2}\
             .loss-val{stroke:#2f6fdb;stroke-width:2}.point-train{fill:#8d99b3}.point-val{fill:#2f6fdb}
+            .point-candidate{fill:#8d99b3}.point-chosen{fill:#2f6fdb}.ring-chosen{stroke:#2f6fdb;stroke-width:2}
             """;
 
     private ReportHtml() {
@@ -51,6 +52,10 @@ public final class ReportHtml {
                 .append("</style></head><body>\n");
         html.append("<h1>Shears report: ").append(escape(name)).append("</h1>\n");
         summary(html, report);
+        if (report.sweep() != null) {
+            html.append("<h2>Sweep</h2>\n");
+            sweep(html, report.sweep());
+        }
 
         html.append("<h2>Compute</h2>\n<p class=\"note\">MACs are the multiply-accumulates of Conv, ConvTranspose, "
                 + "Gemm and MatMul; FLOPs = 2 × MACs.</p>\n");
@@ -101,6 +106,10 @@ public final class ReportHtml {
     private static void summary(StringBuilder html, JobReport report) {
         JobSummary s = JobSummary.of(report);
         List<String[]> rows = new ArrayList<>();
+        if (s.chosenFraction() != null) {
+            rows.add(new String[] {"chosen fraction", s.chosenFraction() + " of the original MACs, the most "
+                    + "accurate candidate within " + num(report.sweep().trainFlops()) + " training FLOPs"});
+        }
         rows.add(new String[] {"budget", report.compute().target().budget()});
         rows.add(new String[] {"MACs", num(s.originalMacs()) + " → " + num(s.prunedMacs()) + String.format(Locale.ROOT,
                 " (%.4f)", s.macsRatio())});
@@ -117,6 +126,20 @@ public final class ReportHtml {
                     + h.newClasses() + " classes"});
         }
         table(html, List.of("", ""), rows, r -> List.of(r[0], r[1]));
+    }
+
+    private static void sweep(StringBuilder html, JobReport.Sweep sweep) {
+        html.append("<p class=\"note\">Every candidate was pruned to its fraction of the original MACs and "
+                + "fine-tuned within the same budget of ").append(num(sweep.trainFlops())).append(" training FLOPs "
+                + "(3 × forward FLOPs per sample seen), so smaller candidates saw more samples. The sections below "
+                + "are the chosen candidate's.</p>\n");
+        html.append(SvgCharts.frontier(sweep.candidates()));
+        table(html, List.of("fraction", "MACs", "FLOPs", "params", "training FLOPs", "samples seen", "epochs",
+                "top-1", "top-5", "mean loss", "chosen", "note"), sweep.candidates(), c -> List.of(
+                Double.toString(c.fraction()), num(c.macs()), num(c.flops()), num(c.params()),
+                num(c.trainFlopsSpent()), num(c.samplesSeen()), c.epochs() == null ? "" : c.epochs().toString(),
+                percent(c.top1()), percent(c.top5()), decimal(c.meanLoss()), c.chosen() ? "chosen" : "",
+                c.reachable() ? (c.note() == null ? "" : c.note()) : "unreachable: " + c.note()));
     }
 
     private static void totals(StringBuilder html, PruningReport c) {
@@ -214,6 +237,10 @@ public final class ReportHtml {
 
     private static String num(long n) {
         return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    private static String num(Long n) {
+        return n == null ? "" : num(n.longValue());
     }
 
     private static String percent(Double v) {

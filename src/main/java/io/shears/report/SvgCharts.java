@@ -11,7 +11,7 @@ import static io.shears.report.HtmlText.escape;
 /**
  * The report's charts as inline SVG, drawn here so that {@code report.html} needs no script, font or stylesheet from
  * anywhere. Each chart has a stable id ({@code chart-channels}, {@code chart-macs}, {@code chart-accuracy},
- * {@code chart-loss}) and its marks stable classes, for people styling the page and for tests that find them.
+ * {@code chart-loss}, {@code chart-frontier}) and its marks stable classes, for people styling the page and for tests that find them.
  */
 final class SvgCharts {
     /** Past this many groups the chart shows the first ones and says how many it left out; the table has them all. */
@@ -146,6 +146,53 @@ final class SvgCharts {
         }
         svg.append(text((left + right) / 2.0, height - 6, "middle", "label", "epoch"));
         return svg.append(legend(14, "train loss", "validation loss")).append("</svg>\n").toString();
+    }
+
+    /**
+     * A sweep's frontier: top-1 accuracy against MACs, one point per candidate that has both, the chosen one
+     * ringed; candidates without a point are named under the axes with the reason.
+     */
+    static String frontier(List<JobReport.SweepCandidate> candidates) {
+        List<JobReport.SweepCandidate> plotted = candidates.stream()
+                .filter(c -> c.reachable() && c.macs() != null && c.top1() != null).toList();
+        List<JobReport.SweepCandidate> missing = candidates.stream().filter(c -> !plotted.contains(c)).toList();
+        int left = 60;
+        int right = WIDTH - 30;
+        int top = 20;
+        int bottom = 220;
+        int height = bottom + 44 + ROW * missing.size();
+        StringBuilder svg = open("chart-frontier", height, "Top-1 accuracy against MACs, one point per candidate");
+        long maxMacs = Math.max(1, plotted.stream().mapToLong(JobReport.SweepCandidate::macs).max().orElse(1));
+        svg.append(line(left, bottom, right, bottom, "axis")).append(line(left, top, left, bottom, "axis"));
+        svg.append(text(left - 4, top + 4, "end", "value", "100%"));
+        svg.append(text(left - 4, bottom, "end", "value", "0%"));
+        svg.append(text(left, bottom + 16, "middle", "value", "0"));
+        svg.append(text(right, bottom + 16, "end", "value", String.format(Locale.ROOT, "%,d", maxMacs)));
+        svg.append(text((left + right) / 2.0, bottom + 32, "middle", "label", "MACs"));
+        for (JobReport.SweepCandidate c : plotted) {
+            // Points stay off the right edge so the largest candidate's label fits.
+            double x = left + (right - left - 40) * (double) c.macs() / maxMacs;
+            double y = bottom - (bottom - top) * c.top1();
+            String label = String.format(Locale.ROOT, "%s: %.2f%%", c.fraction(), 100 * c.top1());
+            svg.append("<g class=\"candidate\">");
+            if (c.chosen()) {
+                svg.append(String.format(Locale.ROOT, "<circle class=\"ring-chosen\" cx=\"%.1f\" cy=\"%.1f\" "
+                        + "r=\"8\" fill=\"none\"/>", x, y));
+            }
+            svg.append(String.format(Locale.ROOT, "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\">"
+                            + "<title>fraction %s: %,d MACs, top-1 %.2f%%%s</title></circle>",
+                    c.chosen() ? "point-chosen" : "point-candidate", x, y, c.fraction(), c.macs(),
+                    100 * c.top1(), c.chosen() ? " (chosen)" : ""));
+            svg.append(text(x + 10, y - 6, "start", "value", label + (c.chosen() ? " (chosen)" : "")));
+            svg.append("</g>\n");
+        }
+        int y = bottom + 50;
+        for (JobReport.SweepCandidate c : missing) {
+            svg.append(text(left, y, "start", "note", c.fraction() + ": " + (c.reachable()
+                    ? "no accuracy" : "unreachable") + (c.note() == null ? "" : " (" + shorten(c.note()) + ")")));
+            y += ROW;
+        }
+        return svg.append("</svg>\n").toString();
     }
 
     private static StringBuilder open(String id, int height, String title) {

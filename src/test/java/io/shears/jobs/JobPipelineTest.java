@@ -61,7 +61,7 @@ class JobPipelineTest {
 
     static JobSpec spec(JobSpec.BudgetSpec budget, JobSpec.CalibrationSpec calibration,
                         JobSpec.FineTuneSection fineTune, JobSpec.EvaluationSpec evaluation) {
-        return new JobSpec("m1", budget, new JobSpec.PruningSpec(null, null, null, 1, null, null, null), null,
+        return new JobSpec("m1", budget, null, new JobSpec.PruningSpec(null, null, null, 1, null, null, null), null,
                 calibration, fineTune, evaluation, null, null).normalized();
     }
 
@@ -71,7 +71,7 @@ class JobPipelineTest {
 
     /** Prune to 0.8, recalibrate on 2 batches, fine-tune 2 epochs; evaluation on the fine-tuning dataset's val split. */
     static JobSpec fullSpec() {
-        return spec(new JobSpec.BudgetSpec(null, null, 0.8), new JobSpec.CalibrationSpec("bars", 2),
+        return spec(new JobSpec.BudgetSpec(null, null, 0.8, null), new JobSpec.CalibrationSpec("bars", 2),
                 fineTune("bars", 2, null), null);
     }
 
@@ -90,8 +90,8 @@ class JobPipelineTest {
 
     @Test
     void pruneOnlyReportsWhatAFreshPrunerRunGivesAndTheWrittenModelCosts() throws IOException {
-        JobSpec spec = new JobSpec("r18", new JobSpec.BudgetSpec(null, null, 0.7), null, null, null, null, null,
-                null, null).normalized();
+        JobSpec spec = new JobSpec("r18", new JobSpec.BudgetSpec(null, null, 0.7, null), null, null, null, null, null,
+                null, null, null).normalized();
         RecordingListener listener = new RecordingListener();
 
         PipelineResult result = pipeline.run(spec, new PipelineInputs(RESNET18, Map.of()), dir, listener);
@@ -136,7 +136,7 @@ class JobPipelineTest {
 
     @Test
     void budgetFractionOneLeavesTheModelBehavingBitForBitAsTheOriginal() throws IOException {
-        JobSpec spec = spec(new JobSpec.BudgetSpec(null, null, 1.0), null, null, null);
+        JobSpec spec = spec(new JobSpec.BudgetSpec(null, null, 1.0, null), null, null, null);
 
         PipelineResult result = pipeline.run(spec, inputs(model), dir, PipelineListener.NONE);
 
@@ -237,7 +237,7 @@ class JobPipelineTest {
 
     @Test
     void aDatasetWithOtherClassesGetsANewHeadAndTheOriginalAccuracyIsExplained() throws IOException {
-        JobSpec spec = spec(new JobSpec.BudgetSpec(null, null, 0.8), null, fineTune("bars4", 1, "auto"), null);
+        JobSpec spec = spec(new JobSpec.BudgetSpec(null, null, 0.8, null), null, fineTune("bars4", 1, "auto"), null);
         Path hostile = dir.resolve("hostile.onnx");
         ModelWriter.write(withHostileNames(new ModelReader().read(model)), hostile);
 
@@ -273,8 +273,8 @@ class JobPipelineTest {
 
     @Test
     void keepingTheHeadForADatasetWithOtherClassesFailsNamingBothCounts() {
-        JobSpec keep = spec(new JobSpec.BudgetSpec(null, null, 0.8), null, fineTune("bars4", 1, "keep"), null);
-        JobSpec evaluateOnly = spec(new JobSpec.BudgetSpec(null, null, 0.8), null, null,
+        JobSpec keep = spec(new JobSpec.BudgetSpec(null, null, 0.8, null), null, fineTune("bars4", 1, "keep"), null);
+        JobSpec evaluateOnly = spec(new JobSpec.BudgetSpec(null, null, 0.8, null), null, null,
                 new JobSpec.EvaluationSpec("bars4"));
 
         for (JobSpec spec : List.of(keep, evaluateOnly)) {
@@ -289,7 +289,7 @@ class JobPipelineTest {
 
     @Test
     void anUnreachableBudgetFailsWithTheSmallestReachableMacs() {
-        JobSpec spec = spec(new JobSpec.BudgetSpec(1000L, null, null), null, null, null);
+        JobSpec spec = spec(new JobSpec.BudgetSpec(1000L, null, null, null), null, null, null);
 
         assertThatThrownBy(() -> pipeline.run(spec, inputs(model), dir, PipelineListener.NONE))
                 .isInstanceOfSatisfying(JobFailedException.class, e -> {
@@ -302,7 +302,7 @@ class JobPipelineTest {
     @Test
     void aCorruptModelFailsAsUnparseable() throws IOException {
         Path corrupt = Files.write(dir.resolve("corrupt.onnx"), new byte[] {0x08, 0x07, 0x12, (byte) 0xff, 0x01});
-        JobSpec spec = spec(new JobSpec.BudgetSpec(null, null, 0.5), null, null, null);
+        JobSpec spec = spec(new JobSpec.BudgetSpec(null, null, 0.5, null), null, null, null);
 
         assertThatThrownBy(() -> pipeline.run(spec, inputs(corrupt), dir.resolve("work"), PipelineListener.NONE))
                 .isInstanceOfSatisfying(JobFailedException.class, e -> {
@@ -333,7 +333,7 @@ class JobPipelineTest {
             public void progress(double fraction) {
             }
         };
-        JobSpec evaluate = spec(new JobSpec.BudgetSpec(null, null, 0.8), null, null,
+        JobSpec evaluate = spec(new JobSpec.BudgetSpec(null, null, 0.8, null), null, null,
                 new JobSpec.EvaluationSpec("bars"));
 
         assertThatThrownBy(() -> pipeline.run(fullSpec(), inputs(model), dir.resolve("a"), cancelOnRecalibration))

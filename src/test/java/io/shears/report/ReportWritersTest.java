@@ -42,7 +42,7 @@ class ReportWritersTest {
         JobReport untuned = new JobReport(r.formatVersion(), r.versions(), r.spec(), r.model(), r.compute(), r.head(),
                 r.recalibration(), null, new JobReport.Accuracy(a.datasetId(), a.split(), a.classes(), null,
                 a.prunedZeroShot(), a.recalibrated(), null, java.util.Map.of("original", "head replaced")),
-                r.export(), r.latency(), r.stages());
+                r.export(), r.latency(), null, r.stages());
 
         String html = ReportHtml.render(untuned);
 
@@ -52,14 +52,16 @@ class ReportWritersTest {
     @Test
     void jsonKeepsTheRecordOrderAndReadsBackEqual() throws Exception {
         Path file = dir.resolve("report.json");
-        JobReport report = SampleReports.fineTuned();
+        JobReport report = SampleReports.swept();
 
         ReportJson.write(report, file);
 
         String json = Files.readString(file);
         assertThat(topLevelKeys(json)).containsExactly("formatVersion", "versions", "spec", "model", "compute",
-                "head", "recalibration", "fineTuning", "accuracy", "export", "latency", "stages");
+                "head", "recalibration", "fineTuning", "accuracy", "export", "latency", "sweep", "stages");
         assertThat(json).doesNotContain("NaN").contains("\"valLoss\" : null");
+        assertThat(ReportJson.MAPPER.readTree(json).get("sweep").propertyNames())
+                .containsExactly("trainFlops", "candidates");
         JobReport back = ReportJson.read(file);
         assertThat(ReportJson.toJson(back)).isEqualTo(ReportJson.toJson(report));
         ReportJson.write(back, dir.resolve("again.json"));
@@ -75,6 +77,21 @@ class ReportWritersTest {
         assertThat(s.macsRatio()).isEqualTo(0.48);
         assertThat(s.finalTop1()).isEqualTo(0.75);
         assertThat(s.speedUpBatch32()).isEqualTo(1.6);
+        assertThat(s.chosenFraction()).isNull();
+        assertThat(JobSummary.of(SampleReports.swept()).chosenFraction()).isEqualTo(0.5);
+    }
+
+    @Test
+    void htmlOfASweepPlotsEveryReachableCandidateMarksTheChosenOneAndListsTheUnreachable() {
+        String html = ReportHtml.render(SampleReports.swept());
+
+        String chart = html.substring(html.indexOf("<svg id=\"chart-frontier\""));
+        chart = chart.substring(0, chart.indexOf("</svg>"));
+        assertThat(countOf(chart, "class=\"point-candidate\"")).isEqualTo(1);
+        assertThat(countOf(chart, "class=\"point-chosen\"")).isEqualTo(1);
+        assertThat(chart).contains("0.25: unreachable");
+        assertThat(html).contains("<h2>Sweep</h2>", "chosen fraction", "smallest reachable &lt;b&gt;");
+        assertThat(html).doesNotContain("<b>");
     }
 
     @Test

@@ -14,6 +14,18 @@ final class SampleReports {
     private SampleReports() {
     }
 
+    /** The fine-tuned report as the chosen candidate of a sweep over 1.0, 0.5 and an unreachable 0.25. */
+    static JobReport swept() {
+        JobReport r = fineTuned();
+        JobReport.Sweep sweep = new JobReport.Sweep(200, List.of(
+                new JobReport.SweepCandidate(1.0, true, 1000L, 2000L, 300L, 180L, 3L, 1, 0.5, null, 0.9, false, null),
+                new JobReport.SweepCandidate(0.5, true, 480L, 960L, 150L, 200L, 8L, 2, 0.75, null, 0.5, true, null),
+                new JobReport.SweepCandidate(0.25, false, null, null, null, null, null, null, null, null, null, false,
+                        "smallest reachable <b>")));
+        return new JobReport(r.formatVersion(), r.versions(), r.spec(), r.model(), r.compute(), r.head(),
+                r.recalibration(), r.fineTuning(), r.accuracy(), r.export(), r.latency(), sweep, r.stages());
+    }
+
     static JobReport fineTuned() {
         PruningReport compute = new PruningReport("filters", "l1", "uniform", 8, 1, 1.0, List.of(), 0L,
                 new PruningReport.Target("fraction=0.5", 500, 1000), new ModelTotals(1000, 2000, 300, 4000),
@@ -43,6 +55,7 @@ final class SampleReports {
                                 new JobReport.LatencyFigures(1, 1, 2, 1000), 2.0, null),
                         new JobReport.LatencyComparison(32, new JobReport.LatencyFigures(40, 39, 41, 800),
                                 new JobReport.LatencyFigures(25, 24, 26, 1280), 1.6, null))),
+                null,
                 List.of(new JobReport.StageTiming("ANALYZE", "done", 3), new JobReport.StageTiming("PRUNE", "done", 9)));
     }
 }
