@@ -6,6 +6,12 @@ import io.shears.tenancy.Caller;
 import io.shears.tenancy.IssuedKey;
 import io.shears.tenancy.KeyInfo;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.context.annotation.Conditional;
@@ -28,6 +34,28 @@ import java.util.List;
 @Tag(name = "Admin", description = "API keys and tenants (admin keys only)")
 @SecurityRequirement(name = "apiKey")
 public class AdminController {
+    private static final String KEY_ID = "8f42debb-f0cb-4b2e-9cc4-0b27d13f5d99";
+    private static final String NEW_KEY_EXAMPLE = """
+            {"tenant": "acme", "admin": false, "label": "ci pipeline"}""";
+    private static final String ISSUED_EXAMPLE = """
+            {"id": "8f42debb-f0cb-4b2e-9cc4-0b27d13f5d99", "tenant": "acme",
+             "key": "shk_EZzj1g1Ftq1AHsx82i20Pi2XQmEQfBkWBAx0j6pmKA0", "admin": false, "label": "ci pipeline",
+             "createdAt": "2026-11-28T03:22:05.360844Z",
+             "callbackSecret": "vprbRNEdKGeSncz2JPLYz1D5T3Rd4fR7EH0ZxtG17gc"}""";
+    private static final String KEYS_EXAMPLE = """
+            [{"id": "28dad723-f8ad-4a75-87bb-2dd0e418c709", "tenant": "default", "admin": true,
+              "label": "bootstrap (SHEARS_API_KEY)", "createdAt": "2026-11-28T03:21:09.171973Z", "revokedAt": null},
+             {"id": "8f42debb-f0cb-4b2e-9cc4-0b27d13f5d99", "tenant": "acme", "admin": false, "label": "ci pipeline",
+              "createdAt": "2026-11-28T03:22:05.360845Z", "revokedAt": null}]""";
+    private static final String INVALID_TENANT = """
+            {"type": "https://shears.io/problems/invalid-field", "title": "Unprocessable Content", "status": 422,
+             "detail": "tenant: 1..64 lower-case letters, digits or '-'", "instance": "/v1/admin/keys",
+             "code": "INVALID_FIELD"}""";
+    private static final String NOT_FOUND = """
+            {"type": "https://shears.io/problems/not-found", "title": "Not Found", "status": 404,
+             "detail": "no key '8f42debb-f0cb-4b2e-9cc4-0b27d13f5d99'",
+             "instance": "/v1/admin/keys/8f42debb-f0cb-4b2e-9cc4-0b27d13f5d99", "code": "NOT_FOUND"}""";
+
     private final ApiKeys keys;
 
     public AdminController(ApiKeys keys) {
@@ -39,8 +67,21 @@ public class AdminController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Create an API key", description = "The key is in this answer only; Shears keeps a hash. "
-            + "callbackSecret is the tenant's secret for verifying job callbacks.")
+    @Operation(operationId = "createKey", summary = "Create an API key",
+            description = "The key is in this answer only; Shears keeps a hash. callbackSecret is the tenant's secret "
+                    + "for verifying job callbacks. A new tenant is created with its first key.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    examples = @ExampleObject(name = "a tenant's key", value = NEW_KEY_EXAMPLE))))
+    @ApiResponse(responseCode = "201", description = "Created; the only time the key is shown",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = IssuedKey.class),
+                    examples = @ExampleObject(name = "a tenant's key", value = ISSUED_EXAMPLE)))
+    @ApiResponse(responseCode = "422", description = "A bad tenant name or a label over 200 characters "
+            + "(INVALID_FIELD)",
+            content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
+                    schema = @Schema(implementation = ProblemDocument.class),
+                    examples = @ExampleObject(name = "INVALID_FIELD", value = INVALID_TENANT)))
     public ResponseEntity<IssuedKey> create(Caller caller, @RequestBody NewKey request) {
         if (request == null || request.tenant() == null || !request.tenant().matches("[a-z0-9][a-z0-9-]{0,63}")) {
             throw ServiceException.invalid("INVALID_FIELD", "tenant: 1..64 lower-case letters, digits or '-'");
@@ -53,14 +94,26 @@ public class AdminController {
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "List API keys (never the keys themselves)")
+    @Operation(operationId = "listKeys", summary = "List API keys (never the keys themselves)",
+            description = "Every tenant's keys, revoked ones with the time they were revoked.")
+    @ApiResponse(responseCode = "200", description = "The keys, oldest first",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    array = @ArraySchema(schema = @Schema(implementation = KeyInfo.class)),
+                    examples = @ExampleObject(name = "two keys", value = KEYS_EXAMPLE)))
     public List<KeyInfo> list(Caller caller) {
         return keys.list();
     }
 
     @DeleteMapping("/{id}")
-    @Operation(summary = "Revoke an API key", description = "Requests with it fail with 401 from then on.")
-    public ResponseEntity<Void> revoke(Caller caller, @PathVariable String id) {
+    @Operation(operationId = "revokeKey", summary = "Revoke an API key",
+            description = "Requests with it fail with 401 from then on. Revoking a revoked key is not an error.")
+    @ApiResponse(responseCode = "204", description = "Revoked")
+    @ApiResponse(responseCode = "404", description = "No such key",
+            content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
+                    schema = @Schema(implementation = ProblemDocument.class),
+                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+    public ResponseEntity<Void> revoke(Caller caller, @Parameter(description = "the key's id (not the key)",
+            example = KEY_ID) @PathVariable String id) {
         if (!keys.revoke(id)) {
             throw ServiceException.notFound("key", id);
         }

@@ -5,6 +5,11 @@ import io.shears.artifacts.ArtifactRecord;
 import io.shears.server.ServiceException;
 import io.shears.tenancy.Caller;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -23,6 +28,12 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Artifacts", description = "Download what jobs published")
 @SecurityRequirement(name = "apiKey")
 public class ArtifactsController {
+    private static final String ARTIFACT_ID = "34bef28d-1708-31da-b2e6-166b3f7c4feb";
+    private static final String NOT_FOUND = """
+            {"type": "https://shears.io/problems/not-found", "title": "Not Found", "status": 404,
+             "detail": "no artifact '34bef28d-1708-31da-b2e6-166b3f7c4feb'",
+             "instance": "/v1/artifacts/34bef28d-1708-31da-b2e6-166b3f7c4feb", "code": "NOT_FOUND"}""";
+
     private final ArtifactCatalog artifacts;
     private final BlobResponses blobs;
 
@@ -32,11 +43,26 @@ public class ArtifactsController {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "Download an artifact",
-            description = "With ETag (the SHA-256), Content-Length, Repr-Digest (sha-256) and Range support.")
-    @ApiResponse(responseCode = "200", description = "The whole artifact")
-    @ApiResponse(responseCode = "206", description = "The requested range")
-    public ResponseEntity<Resource> download(Caller caller, @PathVariable String id) {
+    @Operation(operationId = "downloadArtifact", summary = "Download an artifact",
+            description = "With ETag (the SHA-256), Content-Length, Repr-Digest (sha-256) and Range support. The "
+                    + "media type is the artifact's: application/octet-stream for model.onnx, application/json for "
+                    + "report.json, text/html for report.html, text/csv for training.csv.")
+    @ApiResponse(responseCode = "200", description = "The whole artifact",
+            headers = {@Header(name = "ETag", description = "the quoted SHA-256 of the content",
+                    schema = @Schema(type = "string")),
+                    @Header(name = "Repr-Digest", description = "RFC 9530 digest, sha-256=:base64:",
+                            schema = @Schema(type = "string"))},
+            content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary")))
+    @ApiResponse(responseCode = "206", description = "The requested range",
+            content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary")))
+    @ApiResponse(responseCode = "404", description = "No such artifact (or another tenant's)",
+            content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
+                    schema = @Schema(implementation = ProblemDocument.class),
+                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+    public ResponseEntity<Resource> download(Caller caller,
+                                             @Parameter(description = "the artifact's id, from a job's result",
+                                                     example = ARTIFACT_ID)
+                                             @PathVariable String id) {
         ArtifactRecord a = artifacts.find(caller.tenantId(), id)
                 .orElseThrow(() -> ServiceException.notFound("artifact", id));
         return blobs.serve(a.sha256(), a.bytes(), MediaType.parseMediaType(a.mediaType()), a.name());

@@ -7,8 +7,12 @@ import io.shears.jobs.JobMetrics;
 import io.shears.tenancy.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.media.SchemaProperty;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
@@ -41,6 +45,40 @@ import java.util.List;
 @Tag(name = "Models", description = "Upload ONNX models; each is validated and analysed at once")
 @SecurityRequirement(name = "apiKey")
 public class ModelsController {
+    static final String MODEL_ID = "3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11";
+    static final String MODEL_EXAMPLE = """
+            {"id": "3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11", "name": "resnet18",
+             "sha256": "7e02b1eca8848f35a2a15c8130150b8c93ce5cba9bf5e8e1e85d542ede72a7d9", "bytes": 605283,
+             "opset": 17, "inputs": [{"name": "input", "shape": [1, 3, 64, 64]}],
+             "outputs": [{"name": "logits", "shape": [1, 10]}], "macs": 6884832, "flops": 13769664,
+             "params": 146746, "prunableGroups": 8, "frozenGroups": 5, "unsupportedOps": [],
+             "createdAt": "2026-11-28T03:21:58.909736Z"}""";
+    private static final String NOT_FOUND = """
+            {"type": "https://shears.io/problems/not-found", "title": "Not Found", "status": 404,
+             "detail": "no model '3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11'",
+             "instance": "/v1/models/3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11",
+             "code": "NOT_FOUND"}""";
+    private static final String UNPARSEABLE = """
+            {"type": "https://shears.io/problems/model-unparseable", "title": "Bad Request", "status": 400,
+             "detail": "not an ONNX model: protobuf does not parse (While parsing a protocol message, the input \
+            ended unexpectedly in the middle of a field.)",
+             "instance": "/v1/models",
+             "code": "MODEL_UNPARSEABLE"}""";
+    private static final String TOO_LARGE = """
+            {"type": "https://shears.io/problems/upload-too-large", "title": "Content Too Large", "status": 413,
+             "detail": "the model is larger than the 2147483648-byte upload limit", "instance": "/v1/models",
+             "code": "UPLOAD_TOO_LARGE"}""";
+    private static final String UNSUPPORTED_OPERATOR = """
+            {"type": "https://shears.io/problems/unsupported-operator", "title": "Unprocessable Content",
+             "status": 422, "detail": "node mystery_node: operator 'FancyOp' is not supported and the model \
+            declares no static shape for its outputs",
+             "instance": "/v1/models", "code": "UNSUPPORTED_OPERATOR"}""";
+    private static final String IN_USE = """
+            {"type": "https://shears.io/problems/model-in-use", "title": "Conflict", "status": 409,
+             "detail": "model '3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11' is used by 1 queued or running job(s); \
+            cancel them or wait",
+             "instance": "/v1/models/3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11", "code": "MODEL_IN_USE"}""";
+
     private final ModelCatalog models;
     private final UploadSpool spool;
     private final JobMetrics metrics;
@@ -53,22 +91,48 @@ public class ModelsController {
         this.blobs = blobs;
     }
 
+    // Both upload methods share POST /v1/models; springdoc would merge them into one operation in an order it does not
+    // guarantee, so this one documents both forms and the multipart method is hidden.
     @PostMapping(consumes = {MediaType.APPLICATION_OCTET_STREAM_VALUE, "application/zip", "application/gzip",
             "application/x-tar"}, produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Upload a model as the request body",
+    @Operation(operationId = "uploadModel", summary = "Upload a model",
             description = "The body is an .onnx file, or a zip or tar.gz bundle of model.onnx and its external-data "
-                    + "files. The format is recognised by content. The model is parsed, its shapes are inferred and "
-                    + "its channel groups analysed before the answer.",
-            requestBody = @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
-                    schema = @Schema(type = "string", format = "binary"))))
-    @ApiResponse(responseCode = "201", description = "Stored and analysed")
-    @ApiResponse(responseCode = "400", description = "Not an ONNX model or bundle (MODEL_UNPARSEABLE, BUNDLE_INVALID)",
-            content = @Content(mediaType = "application/problem+json"))
+                    + "files, sent as the raw body (any of the binary media types; the format is recognised by "
+                    + "content) or as a multipart form whose part 'file' holds it. The model is parsed, its shapes "
+                    + "are inferred and its channel groups analysed before the answer.",
+            requestBody = @RequestBody(required = true, content = {
+                    @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+                            schema = @Schema(type = "string", format = "binary")),
+                    @Content(mediaType = "application/zip", schema = @Schema(type = "string", format = "binary")),
+                    @Content(mediaType = "application/gzip", schema = @Schema(type = "string", format = "binary")),
+                    @Content(mediaType = "application/x-tar", schema = @Schema(type = "string", format = "binary")),
+                    @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
+                            schema = @Schema(type = "object", requiredProperties = "file"), schemaProperties = {
+                            @SchemaProperty(name = "file", schema = @Schema(type = "string", format = "binary",
+                                    description = "the .onnx file or bundle; its filename is the default name")),
+                            @SchemaProperty(name = "name", schema = @Schema(type = "string",
+                                    description = "display name")),
+                            @SchemaProperty(name = "inputShape", schema = @Schema(type = "string",
+                                    description = "static input shape for dynamic dimensions"))})}))
+    @ApiResponse(responseCode = "201", description = "Stored and analysed; Location names the model",
+            headers = @Header(name = "Location", description = "/v1/models/{id}", schema = @Schema(type = "string")),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = ModelView.class),
+                    examples = @ExampleObject(name = "resnet18", value = MODEL_EXAMPLE)))
+    @ApiResponse(responseCode = "400", description = "Not an ONNX model or bundle (MODEL_UNPARSEABLE, BUNDLE_INVALID), "
+            + "or a multipart form without a 'file' part (MALFORMED_UPLOAD)",
+            content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
+                    schema = @Schema(implementation = ProblemDocument.class),
+                    examples = @ExampleObject(name = "MODEL_UNPARSEABLE", value = UNPARSEABLE)))
     @ApiResponse(responseCode = "413", description = "Larger than the upload limit (UPLOAD_TOO_LARGE)",
-            content = @Content(mediaType = "application/problem+json"))
+            content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
+                    schema = @Schema(implementation = ProblemDocument.class),
+                    examples = @ExampleObject(name = "UPLOAD_TOO_LARGE", value = TOO_LARGE)))
     @ApiResponse(responseCode = "422", description = "A model Shears cannot use, e.g. UNSUPPORTED_OPERATOR naming "
-            + "the node, INPUT_SHAPE_REQUIRED, EXTERNAL_DATA_OUTSIDE_BUNDLE",
-            content = @Content(mediaType = "application/problem+json"))
+            + "the node, INPUT_SHAPE_REQUIRED, EXTERNAL_DATA_OUTSIDE_BUNDLE; or an empty upload (UPLOAD_EMPTY)",
+            content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
+                    schema = @Schema(implementation = ProblemDocument.class),
+                    examples = @ExampleObject(name = "UNSUPPORTED_OPERATOR", value = UNSUPPORTED_OPERATOR)))
     public ResponseEntity<ModelView> uploadBody(Caller caller, HttpServletRequest request,
                                                 @Parameter(description = "display name", example = "resnet50")
                                                 @RequestParam(required = false) String name,
@@ -82,9 +146,7 @@ public class ModelsController {
     }
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "Upload a model as a multipart form", description = "The part 'file' holds the .onnx file "
-            + "or bundle; 'name' and 'inputShape' are optional parts.")
-    @ApiResponse(responseCode = "201", description = "Stored and analysed")
+    @Operation(hidden = true)
     public ResponseEntity<ModelView> uploadMultipart(Caller caller, @RequestPart("file") MultipartFile file,
                                                      @RequestParam(required = false) String name,
                                                      @RequestParam(required = false) String inputShape)
@@ -95,33 +157,71 @@ public class ModelsController {
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "List your models, newest first")
+    @Operation(operationId = "listModels", summary = "List your models, newest first")
+    @ApiResponse(responseCode = "200", description = "The caller's tenant's models",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    array = @ArraySchema(schema = @Schema(implementation = ModelView.class)),
+                    examples = @ExampleObject(name = "one model", value = "[" + MODEL_EXAMPLE + "]")))
     public List<ModelView> list(Caller caller) {
         return models.list(caller.tenantId());
     }
 
     @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(summary = "One model")
+    @Operation(operationId = "getModel", summary = "One model",
+            description = "What was analysed at upload: inputs and outputs, MACs and FLOPs (= 2 × MACs) at the "
+                    + "analysed input shape, parameters, and the counts of prunable and frozen channel groups.")
+    @ApiResponse(responseCode = "200", description = "The model",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = ModelView.class),
+                    examples = @ExampleObject(name = "resnet18", value = MODEL_EXAMPLE)))
     @ApiResponse(responseCode = "404", description = "No such model (or another tenant's)",
-            content = @Content(mediaType = "application/problem+json"))
-    public ModelView get(Caller caller, @PathVariable String id) {
+            content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
+                    schema = @Schema(implementation = ProblemDocument.class),
+                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+    public ModelView get(Caller caller, @Parameter(description = "the model's id", example = MODEL_ID)
+                         @PathVariable String id) {
         return models.get(caller.tenantId(), id);
     }
 
     @GetMapping(path = "/{id}/content", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-    @Operation(summary = "Download the model as uploaded")
-    public ResponseEntity<Resource> content(Caller caller, @PathVariable String id) throws IOException {
+    @Operation(operationId = "downloadModel", summary = "Download the model as uploaded",
+            description = "The uploaded bytes, with ETag (the SHA-256), Repr-Digest and Range support.")
+    @ApiResponse(responseCode = "200", description = "The uploaded file",
+            headers = {@Header(name = "ETag", description = "the quoted SHA-256 of the content",
+                    schema = @Schema(type = "string")),
+                    @Header(name = "Repr-Digest", description = "RFC 9530 digest, sha-256=:base64:",
+                            schema = @Schema(type = "string"))},
+            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+                    schema = @Schema(type = "string", format = "binary")))
+    @ApiResponse(responseCode = "206", description = "The requested range",
+            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+                    schema = @Schema(type = "string", format = "binary")))
+    @ApiResponse(responseCode = "404", description = "No such model (or another tenant's)",
+            content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
+                    schema = @Schema(implementation = ProblemDocument.class),
+                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+    public ResponseEntity<Resource> content(Caller caller,
+                                            @Parameter(description = "the model's id", example = MODEL_ID)
+                                            @PathVariable String id) throws IOException {
         ModelView model = models.get(caller.tenantId(), id);
         return blobs.serve(model.sha256(), model.bytes(), MediaType.APPLICATION_OCTET_STREAM, model.name());
     }
 
     @DeleteMapping("/{id}")
-    @Operation(summary = "Delete a model", description = "Refused with 409 MODEL_IN_USE while a queued or running "
-            + "job uses it.")
+    @Operation(operationId = "deleteModel", summary = "Delete a model",
+            description = "Refused with 409 MODEL_IN_USE while a queued or running job uses it. The stored file "
+                    + "goes when no other model, dataset or artifact has the same content.")
     @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(responseCode = "404", description = "No such model (or another tenant's)",
+            content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
+                    schema = @Schema(implementation = ProblemDocument.class),
+                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
     @ApiResponse(responseCode = "409", description = "A job uses the model (MODEL_IN_USE)",
-            content = @Content(mediaType = "application/problem+json"))
-    public ResponseEntity<Void> delete(Caller caller, @PathVariable String id) throws IOException {
+            content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
+                    schema = @Schema(implementation = ProblemDocument.class),
+                    examples = @ExampleObject(name = "MODEL_IN_USE", value = IN_USE)))
+    public ResponseEntity<Void> delete(Caller caller, @Parameter(description = "the model's id", example = MODEL_ID)
+                                       @PathVariable String id) throws IOException {
         models.delete(caller.tenantId(), id);
         return ResponseEntity.noContent().build();
     }

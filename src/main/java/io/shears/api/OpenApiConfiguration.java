@@ -5,15 +5,74 @@ import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.info.License;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
+import io.swagger.v3.oas.annotations.servers.Server;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.examples.Example;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.tags.Tag;
+import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
 
+import java.util.Comparator;
+import java.util.Map;
+
+/**
+ * The OpenAPI document's frame. The server is the relative URL "/" so that the document is the same on every host
+ * and port (the committed openapi.yaml is compared with the live one) and Swagger UI calls the host it was loaded
+ * from.
+ */
 @Configuration(proxyBeanMethods = false)
 @OpenAPIDefinition(info = @Info(title = "Shears", version = "v1",
         description = "Zero-shot structured pruning of ONNX models to a compute budget, with BatchNorm "
                 + "recalibration, fine-tuning, evaluation and measured latency. Errors are application/problem+json "
                 + "with a stable 'code'.",
-        license = @License(name = "Apache-2.0")))
+        license = @License(name = "Apache-2.0")),
+        servers = @Server(url = "/", description = "the Shears instance serving this document"))
 @SecurityScheme(name = "apiKey", type = SecuritySchemeType.HTTP, scheme = "bearer",
         description = "An API key: 'Authorization: Bearer shk_...'")
 class OpenApiConfiguration {
+
+    /**
+     * The API key filter answers before any controller, so its refusals (401 on every secured operation, 403 on the
+     * admin ones) are added here once rather than on each method, where one could be forgotten. Tags are sorted
+     * because springdoc lists them in the order it happens to meet the controllers.
+     */
+    @Bean
+    OpenApiCustomizer keyRefusalsAndTagOrder() {
+        return openApi -> {
+            if (openApi.getTags() != null) {
+                openApi.getTags().sort(Comparator.comparing(Tag::getName));
+            }
+            if (openApi.getPaths() == null) {
+                return;
+            }
+            openApi.getPaths().forEach((path, item) -> {
+                for (Operation op : item.readOperations()) {
+                    if (op.getSecurity() == null || op.getSecurity().isEmpty()) {
+                        continue;
+                    }
+                    op.getResponses().putIfAbsent("401", refusal("No API key, or an unknown or revoked one",
+                            "UNAUTHENTICATED", ProblemDocument.UNAUTHENTICATED));
+                    if (path.startsWith("/v1/admin")) {
+                        op.getResponses().putIfAbsent("403", refusal("The API key is not an admin key",
+                                "FORBIDDEN", ProblemDocument.FORBIDDEN));
+                    }
+                }
+            });
+        };
+    }
+
+    private static ApiResponse refusal(String description, String code, String example) {
+        // Parsed so that the example is written as a JSON object, not as one string.
+        Object value = JsonMapper.builder().build().readValue(example, Map.class);
+        return new ApiResponse().description(description).content(new Content().addMediaType(
+                ProblemDocument.MEDIA_TYPE, new MediaType()
+                        .schema(new Schema<>().$ref("#/components/schemas/Problem"))
+                        .examples(Map.of(code, new Example().value(value)))));
+    }
 }
