@@ -14,10 +14,18 @@ class PipelineConfiguration {
     JobPipeline jobPipeline(ShearsProperties properties) {
         ShearsProperties.Jobs jobs = properties.jobs();
         PipelineSettings settings = PipelineSettings.defaults()
-                .withLatency(List.of(1, 32), jobs.latencyWarmup(), jobs.latencyRuns(),
-                        Runtime.getRuntime().availableProcessors())
+                .withLatency(List.of(1, 32), jobs.latencyWarmup(), jobs.latencyRuns(), latencyThreads(properties))
                 .withEngine(engineSettings(properties.engine()));
         return new JobPipeline(settings);
+    }
+
+    /**
+     * ONNX Runtime's benchmark threads spin while they wait; in a process that also serves the API, one core is
+     * left to the request threads so polling clients are not starved.
+     */
+    static int latencyThreads(ShearsProperties properties) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return properties.role() != null && properties.role().servesApi() ? Math.max(1, cores - 1) : cores;
     }
 
     /** {@code shears.engine.*} over the system properties, so both the service's and the CLI's settings work. */

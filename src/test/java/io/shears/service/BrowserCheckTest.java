@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * resulting DOM, so a page that only works as source text (a broken script, a missing asset, SVG the parser drops)
  * fails here. Skipped where no Chromium is installed.
  */
-class BrowserCheckTest extends ServiceDocsContext {
+class BrowserCheckTest extends ServiceTestSupport {
     static final String CHROMIUM_PROPERTY = "shears.chromium";
     static final Duration BROWSER_TIMEOUT = Duration.ofSeconds(60);
     static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);

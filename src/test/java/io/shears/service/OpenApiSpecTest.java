@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.fail;
  * openapi.yaml at the repository root is the live OpenAPI document, so clients can be generated and reviewed from the
  * repository; this test fails when a change to the API leaves it behind.
  */
-class OpenApiSpecTest extends ServiceDocsContext {
+class OpenApiSpecTest extends ServiceTestSupport {
     static final Path COMMITTED = Path.of("openapi.yaml");
     static final String WRITE_PROPERTY = "shears.writeOpenapi";
     static final String REGENERATE = "mvn -q -B -ntp test -Dtest=OpenApiSpecTest -D" + WRITE_PROPERTY + "=true";
