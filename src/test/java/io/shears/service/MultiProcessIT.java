@@ -143,7 +143,7 @@ class MultiProcessIT {
                     ServiceFixtures.idxDataset(Files.createTempDirectory("shears-mp"), 10, 30, 10), "application/zip");
             String job = client.postJson("/v1/jobs", Map.of("modelId", cnn, "budget", Map.of("fraction", 0.9),
                     "pruning", Map.of("scope", "channels", "roundTo", 1), "input", Map.of("channels", "rgb"),
-                    "fineTune", Map.of("datasetId", data, "epochs", 30, "batchSize", 4)))
+                    "fineTune", Map.of("datasetId", data, "epochs", 12, "batchSize", 4)))
                     .json().get("id").asString();
             JobPolling.inStage(client, job, "FINETUNE", LONG);
 
