@@ -2,7 +2,6 @@ package io.shears.service;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 import java.io.File;
@@ -32,12 +31,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class BrowserCheckTest extends ServiceTestSupport {
     static final String CHROMIUM_PROPERTY = "shears.chromium";
     static final Duration BROWSER_TIMEOUT = Duration.ofSeconds(60);
-    static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
 
     static Path chromium;
-
-    @TempDir
-    Path tmp;
 
     @BeforeAll
     static void findChromium() {
@@ -96,19 +91,6 @@ class BrowserCheckTest extends ServiceTestSupport {
             assertThat(dom).as("svg#" + chart).anyMatch(e -> e.tag().equals("svg")
                     && chart.equals(e.attributes().get("id")));
         }
-    }
-
-    private JsonNode awaitTerminal(String id) throws InterruptedException {
-        long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            var r = api.get("/v1/jobs/" + id);
-            assertThat(r.status()).as(r.toString()).isEqualTo(200);
-            if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(r.json().get("state").asString())) {
-                return r.json();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("job " + id + " did not end in " + JOB_TIMEOUT);
     }
 
     /** The DOM after the page's scripts ran, as Chromium serialises it. */
