@@ -11,8 +11,8 @@ Budgets are multiples X of the dense model's forward FLOPs over the training set
     maxTrainFlops = X * flops * trainCount        (flops = forward FLOPs per image from the model upload)
 Shears charges 3 x forward FLOPs per training sample seen, so X = 3 is one dense epoch.
 
-Cells run cheapest first: ordered by X * (seed + 1), so seed 0 of every budget comes before seeds 1 and 2 of the
-big budgets; the no-calibration cells (lowest budget) go with their budget. Fraction 1.0 is the dense model: it is
+Cells run cheapest first: ordered by X * (1 + 2 * seed), so with the default budgets the order is 10x seeds 0 and 1,
+46x seed 0, 10x seed 2, 46x seed 1, 215x seed 0, ...; the no-calibration cells (lowest budget) go with their budget. Fraction 1.0 is the dense model: it is
 run once per budget and seed (scope 'dense') unless --dense-per-scope.
 
     python3 bench/experiments/compute_optimal.py --url http://localhost:8282 --key experiment-key-0123456789 \\
@@ -94,13 +94,36 @@ def cells(args, budgets_x):
                     for cal in calibs:
                         key = f"f{frac:g}-{scope}-x{x:g}-s{seed}-{'cal' if cal else 'nocal'}"
                         out.append(dict(key=key, fraction=frac, scope=scope, budget_x=x, seed=seed,
-                                        calibration=cal, order=(x * (seed + 1), x, seed, -frac, scope, not cal)))
+                                        calibration=cal,
+                                        order=(x * (1 + args.seed_weight * seed), x, seed, -frac, scope, not cal)))
     out.sort(key=lambda c: c["order"])
+    return out
+
+
+def check_cells(args):
+    """Recalibration check: prune only, evaluate on the source task (where the head is right), with and without BN
+    recalibration on source images; seed 0."""
+    out = []
+    for frac in args.fractions:
+        for scope in (args.scopes if frac < 1.0 else ["dense"]):
+            for cal in (True, False):
+                key = f"f{frac:g}-{scope}-source-{'cal' if cal else 'nocal'}"
+                out.append(dict(key=key, fraction=frac, scope=scope, budget_x=0, seed=0, calibration=cal,
+                                order=(-frac, scope, not cal), check=True))
     return out
 
 
 def job_spec(args, model, train_ds, eval_ds, cell, max_train_flops, round_to):
     scope = "filters" if cell["scope"] == "dense" else cell["scope"]
+    if cell.get("check"):
+        spec = {"modelId": model["id"], "budget": {"fraction": cell["fraction"]},
+                "pruning": {"scope": scope, "roundTo": round_to, "seed": 0},
+                "input": {"channels": "grey", "mean": [args.mean], "std": [args.std]},
+                "evaluation": {"datasetId": eval_ds["id"]},
+                "labels": {"experiment": "compute-optimal-transfer", "cell": cell["key"]}}
+        if cell["calibration"]:
+            spec["calibration"] = {"datasetId": train_ds["id"], "batches": args.calibration_batches}
+        return spec
     spec = {
         "modelId": model["id"],
         "budget": {"fraction": cell["fraction"]},
@@ -164,8 +187,11 @@ def main():
     ap.add_argument("--budgets-x", default="10,46.4,215,1000",
                     help="budgets as multiples of the dense forward FLOPs over the training set")
     ap.add_argument("--seeds", default="0,1,2")
+    ap.add_argument("--seed-weight", type=float, default=2.0,
+                    help="cells run in the order of budget_x * (1 + seed_weight * seed)")
     ap.add_argument("--max-cost-x", type=float, default=float("inf"),
-                    help="only cells with budget_x * (seed + 1) <= this (a reduced grid, cheapest first)")
+                    help="only cells with budget_x * (1 + seed_weight * seed) <= this (a reduced grid, cheapest "
+                         "first)")
     ap.add_argument("--limit", type=int, default=0, help="stop after this many new cells (smoke tests)")
     ap.add_argument("--round-to", type=int, default=8)
     ap.add_argument("--batch-size", type=int, default=32)
@@ -175,6 +201,9 @@ def main():
     ap.add_argument("--calibration-batches", type=int, default=20)
     ap.add_argument("--no-calibration-at-lowest", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--dense-per-scope", action="store_true")
+    ap.add_argument("--recalibration-check", action="store_true",
+                    help="instead of the grid: prune only, on the source task (fmnist04-source.zip), evaluated with "
+                         "and without BN recalibration; results to OUT with -recal before .csv")
     ap.add_argument("--concurrency", type=int, default=2, help="jobs in flight at once")
     ap.add_argument("--poll", type=float, default=2.0)
     args = ap.parse_args()
@@ -184,6 +213,8 @@ def main():
     budgets_x = [float(b) for b in args.budgets_x.split(",")]
 
     api = Api(args.url, args.key)
+    if args.recalibration_check:
+        args.out = args.out[:-4] + "-recal.csv" if args.out.endswith(".csv") else args.out + "-recal"
     state_path = args.out + ".state.json"
     state = json.load(open(state_path)) if os.path.exists(state_path) else {"uploads": {}, "jobs": {}}
     lock = threading.Lock()
@@ -197,6 +228,9 @@ def main():
     model = upload(api, state, "models", os.path.join(args.models, "fmnist04-resnet-bnkeep.onnx"), "fmnist04-bnkeep")
     train_ds = upload(api, state, "datasets", os.path.join(args.models, "fmnist59-finetune.zip"), "fmnist59-finetune")
     eval_ds = upload(api, state, "datasets", os.path.join(args.models, "fmnist59-target.zip"), "fmnist59-target")
+    if args.recalibration_check:
+        train_ds = eval_ds = upload(api, state, "datasets", os.path.join(args.models, "fmnist04-source.zip"),
+                                    "fmnist04-source")
     save_state()
     dense_fwd = model["flops"] * train_ds["trainCount"]
     print(f"model {model['id']}: {model['macs']} MACs, {model['flops']} FLOPs/image, {model['params']} params; "
@@ -214,7 +248,8 @@ def main():
     else:
         with open(args.out, "w", newline="") as f:
             csv.DictWriter(f, FIELDS).writeheader()
-    todo = [c for c in cells(args, budgets_x) if c["key"] not in done and c["order"][0] <= args.max_cost_x]
+    grid = check_cells(args) if args.recalibration_check else cells(args, budgets_x)
+    todo = [c for c in grid if c["key"] not in done and c["order"][0] <= args.max_cost_x]
     if args.limit:
         todo = todo[:args.limit]
     print(f"{len(done)} cells recorded, {len(todo)} to run", flush=True)
@@ -227,7 +262,7 @@ def main():
                 os.fsync(f.fileno())
 
     def run(cell):
-        mtf = int(round(cell["budget_x"] * dense_fwd))
+        mtf = 0 if cell.get("check") else int(round(cell["budget_x"] * dense_fwd))
         round_to = args.round_to
         while True:
             jkey = f"{cell['key']}-r{round_to}"

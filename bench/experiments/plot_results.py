@@ -98,17 +98,67 @@ def stage_table(rows):
     return "\n".join(out)
 
 
+def answers(rows, recal_rows=None):
+    """The headline comparisons: pruned against dense per budget, filters against channels paired by seed, and the
+    recalibration check."""
+    out = []
+    cal = groups(rows, True)
+    ok = lambda rs: {int(r["seed"]): fnum(r["final_top1"]) for r in rs if r["state"] == "SUCCEEDED"}
+    for x in sorted({k[2] for k in cal}):
+        dense = ok(cal.get(("dense", 1.0, x), []))
+        if not dense:
+            continue
+        dm = statistics.mean(dense.values())
+        out.append(f"budget {x:g}x: dense {100 * dm:.2f}% (n={len(dense)})")
+        for (scope, frac, xx), rs in sorted(cal.items()):
+            if xx != x or scope == "dense":
+                continue
+            acc = ok(rs)
+            paired = [acc[s] - dense[s] for s in acc if s in dense]
+            if not acc:
+                continue
+            m = statistics.mean(acc.values())
+            out.append(f"  {scope:8s} {frac:<5g}: {100 * m:.2f}% (n={len(acc)}), vs dense {100 * (m - dm):+.2f} pt, "
+                       f"relative accuracy {100 * (m / dm - 1):+.2f}%, relative error {100 * ((1 - m) / (1 - dm) - 1):+.1f}%"
+                       + (f", paired diffs {[round(100 * d, 2) for d in paired]}" if paired else ""))
+        for frac in sorted({k[1] for k in cal if k[2] == x and k[0] != "dense"}, reverse=True):
+            f_, c_ = ok(cal.get(("filters", frac, x), [])), ok(cal.get(("channels", frac, x), []))
+            d = [f_[s] - c_[s] for s in f_ if s in c_]
+            if d:
+                out.append(f"  filters - channels at {frac:g}: {[round(100 * v, 2) for v in d]} pt, mean "
+                           f"{100 * statistics.mean(d):+.2f} pt")
+    nocal = groups(rows, False)
+    diffs = []
+    for k, rs in nocal.items():
+        a, b = ok(cal.get(k, [])), ok(rs)
+        diffs += [a[s] - b[s] for s in a if s in b]
+    if diffs:
+        out.append(f"fine-tuned with minus without recalibration: {len(diffs)} pairs, max |diff| "
+                   f"{100 * max(abs(d) for d in diffs):.3f} pt")
+    if recal_rows:
+        out.append("source task, pruned zero-shot (no fine-tuning), top-1 without -> with recalibration:")
+        by = defaultdict(dict)
+        for r in recal_rows:
+            by[(r["scope"], float(r["fraction"]))][int(r["calibration"])] = r
+        for (scope, frac), d in sorted(by.items(), key=lambda kv: (kv[0][0] != "dense", kv[0][0], -kv[0][1])):
+            a = d.get(0, {}).get("final_top1")
+            b = d.get(1, {}).get("final_top1")
+            out.append(f"  {scope:8s} {frac:<5g}: {a} -> {b}")
+    return "\n".join(out)
+
+
 def svg(rows, path):
     g = groups(rows, True)
     panels = ["filters", "channels"]
-    W, H, PW, PH, ML, MT = 940, 430, 380, 300, 70, 50
+    W, H, PW, PH, ML, MT = 1080, 430, 380, 300, 70, 50
     xs = [float(r["max_train_flops"]) for r in rows]
     ys = [fnum(r["final_top1"]) for r in rows if r["state"] == "SUCCEEDED" and fnum(r["final_top1"]) is not None]
     if not xs or not ys:
         return
     x0, x1 = math.log10(min(xs)) - 0.15, math.log10(max(xs)) + 0.15
-    y0 = max(0.0, math.floor((min(ys) - 0.03) * 20) / 20)
-    y1 = min(1.0, math.ceil((max(ys) + 0.01) * 20) / 20)
+    step = 0.01 if max(ys) - min(ys) < 0.06 else 0.05
+    y0 = max(0.0, math.floor((min(ys) - step) / step) * step)
+    y1 = min(1.0, math.ceil((max(ys) + step / 2) / step) * step)
     el = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
           f'font-family="sans-serif" font-size="12">', f'<rect width="{W}" height="{H}" fill="white"/>',
           f'<text x="{W / 2}" y="20" text-anchor="middle" font-size="15">Fashion-MNIST 0–4 → 5–9: target test top-1 '
@@ -136,7 +186,7 @@ def svg(rows, path):
         while t <= y1 + 1e-9:
             el.append(f'<line x1="{ox}" y1="{py(t):.1f}" x2="{ox + PW}" y2="{py(t):.1f}" stroke="#eee"/>')
             el.append(f'<text x="{ox - 6}" y="{py(t) + 4:.1f}" text-anchor="end">{100 * t:.0f}%</text>')
-            t += 0.05
+            t += step
         el.append(f'<text x="{ox + PW / 2}" y="{MT + PH + 34}" text-anchor="middle">fine-tuning budget '
                   f'maxTrainFlops (log scale)</text>')
         if pi == 0:
@@ -162,7 +212,7 @@ def svg(rows, path):
                 if sd > 0:
                     el.append(f'<line x1="{px(x):.1f}" y1="{py(m - sd):.1f}" x2="{px(x):.1f}" y2="{py(m + sd):.1f}" '
                               f'stroke="{c}"/>')
-    lx = ML + 2 * (PW + 90) - 80
+    lx = ML + 2 * PW + 90 + 100
     for i, frac in enumerate(sorted(COLOURS, reverse=True)):
         y = MT + 10 + i * 20
         label = "dense (1.0)" if frac == 1.0 else f"fraction {frac:g}"
@@ -181,9 +231,11 @@ def main():
     ap.add_argument("csv")
     ap.add_argument("--svg")
     ap.add_argument("--table")
+    ap.add_argument("--recal", help="CSV of the recalibration check (compute_optimal.py --recalibration-check)")
     a = ap.parse_args()
     rows = load(a.csv)
-    text = table(rows) + "\n\n" + stage_table(rows) + "\n"
+    recal = load(a.recal) if a.recal else None
+    text = table(rows) + "\n\n" + stage_table(rows) + "\n\n```\n" + answers(rows, recal) + "\n```\n"
     print(text)
     if a.table:
         open(a.table, "w").write(text)

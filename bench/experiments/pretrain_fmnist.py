@@ -233,6 +233,19 @@ def main():
     print(f"fine-tuning dataset: the same {len(t_train_x)} train images and {len(monitor)} other training images "
           f"({args.monitor_per_class} per class) as t10k -> {fpath}")
     print(f"target train label counts: {np.bincount(t_train_y).tolist()}, test: {np.bincount(t_test_y).tolist()}")
+    # Source-task dataset for the recalibration check (pruned zero-shot on the source task, with and without BN
+    # recalibration): 200 source training images per class (rng seed SEED + 2000) and the full source test split.
+    rng = np.random.default_rng(args.seed + 2000)
+    src = np.concatenate([rng.choice(np.flatnonzero(ytr == c), args.per_class, replace=False) for c in range(5)])
+    src = src[rng.permutation(len(src))]
+    spath = os.path.join(args.out, "fmnist04-source.zip")
+    with zipfile.ZipFile(spath, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("train-images-idx3-ubyte", idx_bytes(xtr[src]))
+        z.writestr("train-labels-idx1-ubyte", idx_bytes(ytr[src]))
+        z.writestr("t10k-images-idx3-ubyte", idx_bytes(xte[src_te]))
+        z.writestr("t10k-labels-idx1-ubyte", idx_bytes(yte[src_te]))
+    print(f"source-task check dataset: {len(src)} train images (rng seed {args.seed + 2000}), "
+          f"{int(src_te.sum())} test images -> {spath}")
     # Zero-shot transfer with the source head, for reference (the labels mean different classes).
     tt = normalise(t_test_x)
     print(f"source model on target test set (source head, no training): "
