@@ -261,6 +261,8 @@ def main():
                 f.flush()
                 os.fsync(f.fileno())
 
+    idem_suffix = {}
+
     def run(cell):
         mtf = 0 if cell.get("check") else int(round(cell["budget_x"] * dense_fwd))
         round_to = args.round_to
@@ -270,7 +272,8 @@ def main():
                 job_id = state["jobs"].get(jkey)
             if job_id is None:
                 spec = job_spec(args, model, train_ds, eval_ds, cell, mtf, round_to)
-                job = api.call("POST", "/v1/jobs", spec, headers={"Idempotency-Key": jkey})
+                job = api.call("POST", "/v1/jobs", spec,
+                               headers={"Idempotency-Key": jkey + idem_suffix.get(cell["key"], "")})
                 job_id = job["id"]
                 with lock:
                     state["jobs"][jkey] = job_id
@@ -282,6 +285,15 @@ def main():
                     break
                 time.sleep(args.poll)
             err = (job.get("error") or {}).get("code")
+            if job["state"] == "CANCELLED":
+                # Cancelled (e.g. a run stopped by hand): submit the cell again under a fresh Idempotency-Key.
+                with lock:
+                    state["jobs"].pop(jkey, None)
+                    state["jobs"][jkey + "-cancelled"] = job_id
+                    state["resubmits"] = state.get("resubmits", 0) + 1
+                    idem_suffix[cell["key"]] = f"-again{state['resubmits']}"
+                    save_state()
+                continue
             if err == "BUDGET_UNREACHABLE" and round_to > 1:
                 print(f"  {cell['key']}: unreachable with roundTo {round_to}, retrying with roundTo 1", flush=True)
                 round_to = 1
