@@ -27,7 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# SERVER_PORT rather than --server.port: the serve command does not pass Spring arguments through yet.
+# The port goes in as SERVER_PORT (Spring reads it from the environment), so the command line stays the default one.
 JAVA_OPTS=()
 [ "${SHEARS_BENCH_JFR:-0}" = 1 ] && JAVA_OPTS+=("-XX:StartFlightRecording=filename=$PWD/$OUT/service.jfr,settings=profile")
 (cd "$DATA" && SERVER_PORT="$PORT" SHEARS_API_KEY="$KEY" exec java "${JAVA_OPTS[@]}" -jar "$OLDPWD/target/shears.jar" \
