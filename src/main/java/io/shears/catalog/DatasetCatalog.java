@@ -14,7 +14,6 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -27,12 +26,14 @@ public class DatasetCatalog {
     private final ArtifactStore store;
     private final JsonMapper json;
     private final ShearsProperties properties;
+    private final CatalogTable<DatasetView> rows;
 
     public DatasetCatalog(JdbcClient jdbc, ArtifactStore store, JsonMapper json, ShearsProperties properties) {
         this.jdbc = jdbc;
         this.store = store;
         this.json = json;
         this.properties = properties;
+        this.rows = new CatalogTable<>(jdbc, json, "datasets", "dataset", DatasetView.class);
     }
 
     public long maxBytes() {
@@ -63,26 +64,16 @@ public class DatasetCatalog {
         } finally {
             deleteTree(spool);
         }
-        jdbc.sql("insert into datasets (id, tenant_id, name, sha256, bytes, details, created_at) "
-                        + "values (:id, :tenant, :name, :sha, :bytes, :details, :now)")
-                .param("id", view.id()).param("tenant", tenant).param("name", view.name())
-                .param("sha", view.sha256()).param("bytes", view.bytes())
-                .param("details", json.writeValueAsString(view)).param("now", Timestamp.from(view.createdAt()))
-                .update();
+        rows.insert(view.id(), tenant, view.name(), view.sha256(), view.bytes(), view, view.createdAt());
         return view;
     }
 
     public List<DatasetView> list(String tenant) {
-        return jdbc.sql("select details from datasets where tenant_id = :tenant order by created_at desc, id")
-                .param("tenant", tenant).query(String.class).list().stream()
-                .map(d -> json.readValue(d, DatasetView.class)).toList();
+        return rows.list(tenant);
     }
 
     public DatasetView get(String tenant, String id) {
-        return jdbc.sql("select details from datasets where tenant_id = :tenant and id = :id")
-                .param("tenant", tenant).param("id", id).query(String.class).optional()
-                .map(d -> json.readValue(d, DatasetView.class))
-                .orElseThrow(() -> ServiceException.notFound("dataset", id));
+        return rows.get(tenant, id);
     }
 
     public Path file(String tenant, String id, Path cacheDir) throws IOException {
@@ -97,7 +88,7 @@ public class DatasetCatalog {
             throw ServiceException.conflict("DATASET_IN_USE", "dataset '" + id + "' is used by " + active
                     + " queued or running job(s); cancel them or wait");
         }
-        jdbc.sql("delete from datasets where id = :id").param("id", id).update();
+        rows.delete(id);
         BlobReferences.deleteIfUnreferenced(jdbc, store, dataset.sha256());
     }
 

@@ -16,7 +16,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -30,12 +29,14 @@ public class ModelCatalog {
     private final ArtifactStore store;
     private final JsonMapper json;
     private final ShearsProperties properties;
+    private final CatalogTable<ModelView> rows;
 
     public ModelCatalog(JdbcClient jdbc, ArtifactStore store, JsonMapper json, ShearsProperties properties) {
         this.jdbc = jdbc;
         this.store = store;
         this.json = json;
         this.properties = properties;
+        this.rows = new CatalogTable<>(jdbc, json, "models", "model", ModelView.class);
     }
 
     public long maxBytes() {
@@ -62,25 +63,16 @@ public class ModelCatalog {
                 tensors(inspection.inputs()), tensors(inspection.outputs()), inspection.totals().macs(),
                 inspection.totals().flops(), inspection.totals().params(), inspection.prunableGroups().size(),
                 inspection.frozenGroups().size(), inspection.unsupportedOps(), now);
-        jdbc.sql("insert into models (id, tenant_id, name, sha256, bytes, details, created_at) "
-                        + "values (:id, :tenant, :name, :sha, :bytes, :details, :now)")
-                .param("id", id).param("tenant", tenant).param("name", displayName).param("sha", blob.sha256())
-                .param("bytes", blob.bytes()).param("details", json.writeValueAsString(view))
-                .param("now", Timestamp.from(now)).update();
+        rows.insert(id, tenant, displayName, blob.sha256(), blob.bytes(), view, now);
         return view;
     }
 
     public List<ModelView> list(String tenant) {
-        return jdbc.sql("select details from models where tenant_id = :tenant order by created_at desc, id")
-                .param("tenant", tenant).query(String.class).list().stream()
-                .map(d -> json.readValue(d, ModelView.class)).toList();
+        return rows.list(tenant);
     }
 
     public ModelView get(String tenant, String id) {
-        return jdbc.sql("select details from models where tenant_id = :tenant and id = :id")
-                .param("tenant", tenant).param("id", id).query(String.class).optional()
-                .map(d -> json.readValue(d, ModelView.class))
-                .orElseThrow(() -> ServiceException.notFound("model", id));
+        return rows.get(tenant, id);
     }
 
     /** The stored model file, for reading in place (never to be changed). */
@@ -96,7 +88,7 @@ public class ModelCatalog {
             throw ServiceException.conflict("MODEL_IN_USE", "model '" + id + "' is used by " + active
                     + " queued or running job(s); cancel them or wait");
         }
-        jdbc.sql("delete from models where id = :id").param("id", id).update();
+        rows.delete(id);
         BlobReferences.deleteIfUnreferenced(jdbc, store, model.sha256());
     }
 
