@@ -40,6 +40,9 @@ class Api:
         self.url = url.rstrip("/")
         self.key = key
 
+    class NotFound(RuntimeError):
+        """A 404: the id is unknown to this service (for instance a job recorded against an earlier data directory)."""
+
     def call(self, method, path, body=None, ctype=None, headers=None, raw=False, timeout=600):
         h = {"Authorization": "Bearer " + self.key}
         if ctype:
@@ -60,7 +63,8 @@ class Api:
                 if e.code >= 500 or e.code == 429:
                     time.sleep(min(2 ** attempt, 30))
                     continue
-                raise RuntimeError(f"{method} {path}: HTTP {e.code}: {detail}") from None
+                error = Api.NotFound if e.code == 404 else RuntimeError
+                raise error(f"{method} {path}: HTTP {e.code}: {detail}") from None
             except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
                 time.sleep(min(2 ** attempt, 30))
                 last = e
@@ -279,11 +283,18 @@ def main():
                     state["jobs"][jkey] = job_id
                     save_state()
             t0 = time.time()
-            while True:
-                job = api.call("GET", f"/v1/jobs/{job_id}")
-                if job["state"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
-                    break
-                time.sleep(args.poll)
+            try:
+                while True:
+                    job = api.call("GET", f"/v1/jobs/{job_id}")
+                    if job["state"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+                        break
+                    time.sleep(args.poll)
+            except Api.NotFound:
+                print(f"  {cell['key']}: job {job_id} is unknown to this service, submitting the cell again", flush=True)
+                with lock:
+                    state["jobs"].pop(jkey, None)
+                    save_state()
+                continue
             err = (job.get("error") or {}).get("code")
             if job["state"] == "CANCELLED":
                 # Cancelled (e.g. a run stopped by hand): submit the cell again under a fresh Idempotency-Key.

@@ -30,8 +30,7 @@ STARTED=""
 if ! curl -sf "http://localhost:$PORT/actuator/health" >/dev/null 2>&1; then
   # Two JobRunr workers: the service still fine-tunes one model at a time (one training slot per process), but the
   # other worker prunes, evaluates and benchmarks the next job meanwhile, and the 5 s poll gap disappears.
-  # The settings go in as -D system properties: `java -jar shears.jar --server.port=...` currently fails in picocli
-  # (ServeCommand's @Unmatched list is immutable: "Could not add unmatched argument array").
+  # The settings go in as -D system properties, which also worked before ServeCommand passed --options through.
   (cd "$SCRATCH/run" && SHEARS_API_KEY=$KEY exec nice -n 19 java -Dserver.port=$PORT \
      -Dshears.jobs.latency-runs=3 -Dshears.jobs.latency-warmup=1 \
      -Djobrunr.background-job-server.worker-count=${WORKERS:-2} \

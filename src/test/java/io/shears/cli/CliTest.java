@@ -213,6 +213,16 @@ class CliTest {
         }
     }
 
+    // ------------------------------------------------------------------ serve
+
+    @Test
+    void serveHandsUnknownOptionsToSpringUnchanged() {
+        ServeCommand serve = new ServeCommand();
+        new picocli.CommandLine(serve).parseArgs("--server.port=9090", "--shears.role=api");
+
+        assertThat(serve.springArguments).containsExactly("--server.port=9090", "--shears.role=api");
+    }
+
     // ------------------------------------------------------------------ exit 2: usage
 
     @ParameterizedTest(name = "{0}")
