@@ -23,12 +23,12 @@ java -jar target/shears.jar prune "$MODEL" -o "$OUT/pruned.onnx" --target-fracti
 
 run_java() {
   java -Dshears.djl.intraopThreads="$THREADS" -Dshears.djl.interopThreads=1 -cp "$CP" \
-    io.shears.engine.TrainingThroughput "$1" 16 224 "$WARMUP" "$STEPS" 2>/dev/null | grep '^images_per_second='
+    io.shears.engine.TrainingThroughput "$1" 16 224 "$WARMUP" "$STEPS" 2>>"$OUT/java.log" | grep '^images_per_second='
 }
 # the machine has as many cores as threads here: anything else running skews the ratio, so say what the load was
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $THREADS threads, batch 16, 224x224, $STEPS timed steps after $WARMUP warm-up, $ROUNDS rounds"
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-ROWS="$OUT/rounds.txt"
+ROWS="$OUT/rounds.txt"   # the Java processes' logs go to $OUT/java.log
 : > "$ROWS"
 for round in $(seq 1 "$ROUNDS"); do
   echo "round=$round pytorch-eager $(/usr/bin/python3 bench/train_step_pytorch.py 16 224 "$WARMUP" "$STEPS" "$THREADS")" | tee -a "$ROWS"
