@@ -39,6 +39,9 @@ final class PipelineProgress {
         checkCancelled();
         current = stage;
         listener.enterStage(stage);
+        // The listener is where a cancel reaches the job; an interrupt it leaves must stop the stage before its work
+        // starts, since not every library on a stage's path keeps the flag for a later check.
+        checkCancelled();
         report(start.get(stage) / total);
     }
 
