@@ -7,9 +7,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -33,24 +35,42 @@ public class ApiKeys implements ApplicationRunner {
 
     private final JdbcClient jdbc;
     private final ShearsProperties properties;
+    private final TransactionTemplate transactions;
 
-    public ApiKeys(JdbcClient jdbc, ShearsProperties properties) {
+    public ApiKeys(JdbcClient jdbc, ShearsProperties properties, TransactionTemplate transactions) {
         this.jdbc = jdbc;
         this.properties = properties;
+        this.transactions = transactions;
     }
 
-    /** The first admin key: from SHEARS_API_KEY, or generated and printed once when no key exists yet. */
+    /**
+     * The first admin key: from SHEARS_API_KEY, or generated and printed once when no key exists yet. The processes
+     * of a scale-out deployment start together on one database and all check for the key; the ones that lose the race
+     * to insert it try once more and then find it.
+     */
     @Override
-    @Transactional
     public void run(ApplicationArguments args) {
+        try {
+            transactions.executeWithoutResult(status -> registerBootstrapKey());
+        } catch (DuplicateKeyException anotherProcessRegisteredIt) {
+            transactions.executeWithoutResult(status -> registerBootstrapKey());
+        }
+    }
+
+    private void registerBootstrapKey() {
         String configured = properties.security() == null ? null : properties.security().bootstrapKey();
         if (configured != null && !configured.isBlank()) {
             if (configured.length() < 16) {
                 throw new IllegalStateException("SHEARS_API_KEY must be at least 16 characters");
             }
-            if (findByHash(hash(configured)).isEmpty()) {
+            Optional<Boolean> revoked = jdbc.sql("select revoked_at from api_keys where key_hash = :h")
+                    .param("h", hash(configured)).query((rs, n) -> rs.getTimestamp(1) != null).optional();
+            if (revoked.isEmpty()) {
                 insert(DEFAULT_TENANT, configured, true, "bootstrap (SHEARS_API_KEY)");
                 log.info("Admin API key from SHEARS_API_KEY registered for tenant '{}'", DEFAULT_TENANT);
+            } else if (revoked.get()) {
+                // An admin revoked it; a restart must not bring it back.
+                log.warn("SHEARS_API_KEY was revoked and stays revoked; use another admin key or set a new one");
             }
             return;
         }
