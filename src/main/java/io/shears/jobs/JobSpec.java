@@ -66,7 +66,12 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
     static final Set<String> FREEZES = Set.of("none", "backbone");
     static final Set<String> CHANNELS = Set.of("grey", "rgb", "keep");
     static final int MAX_LABELS = 32;
-    static final int MAX_EPOCHS = 1000;
+    /**
+     * Also the default when only {@code maxTrainFlops} is given. High, so that the budget ends training: a quarter of a
+     * model on 1,000 images needs more than 1,000 epochs to spend 1,000 dense forward passes, and a sweep's small
+     * candidates must get the whole budget the dense one gets.
+     */
+    static final int MAX_EPOCHS = 100_000;
     static final int MAX_BATCH = 4096;
     static final int MAX_SWEEP_FRACTIONS = 8;
     static final List<Double> DEFAULT_SWEEP_FRACTIONS = List.of(1.0, 0.75, 0.5, 0.25);

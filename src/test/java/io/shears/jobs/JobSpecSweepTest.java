@@ -55,6 +55,14 @@ class JobSpecSweepTest {
     }
 
     @Test
+    void aSmallCandidateMayTrainForThousandsOfEpochsToSpendTheBudgetButNotWithoutBound() {
+        // A quarter of a model on 1,000 images needs about 1,350 epochs to spend 1,000 dense forward passes.
+        assertThat(spec(trainFlops(X), fractions(0.25), fineTune(5_000, null)).normalized().fineTune().epochs())
+                .isEqualTo(5_000);
+        assertRefused(spec(trainFlops(X), fractions(0.25), fineTune(100_001, null)), "fineTune.epochs", "100000");
+    }
+
+    @Test
     void aFineTuningBudgetEqualToTheSweepsIsAccepted() {
         JobSpec normalized = spec(trainFlops(X), fractions(0.5), fineTune(null, X)).normalized();
 
