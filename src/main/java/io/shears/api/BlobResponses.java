@@ -1,6 +1,7 @@
 package io.shears.api;
 
 import io.shears.artifacts.ArtifactStore;
+import io.shears.artifacts.LazyBlobStream;
 import org.springframework.core.io.AbstractResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.ContentDisposition;
@@ -9,7 +10,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -39,7 +39,7 @@ public class BlobResponses {
                 .body(new BlobResource(store, sha256, bytes, filename));
     }
 
-    /** Each read opens the blob afresh, so range requests can read it more than once. */
+    /** Each read opens the blob afresh, so range requests can read it more than once, each from its start. */
     private static final class BlobResource extends AbstractResource {
         private final ArtifactStore store;
         private final String sha256;
@@ -54,8 +54,8 @@ public class BlobResponses {
         }
 
         @Override
-        public InputStream getInputStream() throws IOException {
-            return store.open(sha256, 0);
+        public InputStream getInputStream() {
+            return new LazyBlobStream(store, sha256, bytes);
         }
 
         @Override

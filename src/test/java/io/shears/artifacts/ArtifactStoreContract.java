@@ -10,7 +10,10 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,6 +71,52 @@ abstract class ArtifactStoreContract {
         assertThat(read(blob.sha256(), 65_536)).isEqualTo(Arrays.copyOfRange(content, 65_536, content.length));
         assertThat(read(blob.sha256(), content.length - 1)).containsExactly(content[content.length - 1]);
         assertThat(read(blob.sha256(), content.length)).isEmpty();
+    }
+
+    @Test
+    void aLazyStreamOpensTheBlobWhereSkipLeftIt() throws Exception {
+        byte[] content = random(70_000, 8);
+        StoredBlob blob = store.put(write("lazy.bin", content));
+        List<Long> opened = new ArrayList<>();
+        ArtifactStore recording = new ArtifactStore() {
+            @Override
+            public StoredBlob put(Path file) throws IOException {
+                return store.put(file);
+            }
+
+            @Override
+            public Optional<Long> size(String sha256) throws IOException {
+                return store.size(sha256);
+            }
+
+            @Override
+            public InputStream open(String sha256, long offset) throws IOException {
+                opened.add(offset);
+                return store.open(sha256, offset);
+            }
+
+            @Override
+            public Path localFile(String sha256, Path cacheDir) throws IOException {
+                return store.localFile(sha256, cacheDir);
+            }
+
+            @Override
+            public void delete(String sha256) throws IOException {
+                store.delete(sha256);
+            }
+        };
+
+        try (InputStream in = new LazyBlobStream(recording, blob.sha256(), content.length)) {
+            assertThat(in.skip(60_000)).isEqualTo(60_000);
+            assertThat(in.skip(5_000)).isEqualTo(5_000);
+            assertThat(opened).as("nothing is fetched for a skip").isEmpty();
+            assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(content, 65_000, content.length));
+        }
+        try (InputStream in = new LazyBlobStream(recording, blob.sha256(), content.length)) {
+            assertThat(in.skip(100_000)).as("a skip stops at the end").isEqualTo(content.length);
+            assertThat(in.read()).isEqualTo(-1);
+        }
+        assertThat(opened).containsExactly(65_000L, (long) content.length);
     }
 
     @Test
