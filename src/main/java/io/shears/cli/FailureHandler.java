@@ -27,6 +27,9 @@ final class FailureHandler implements CommandLine.IExecutionExceptionHandler {
         if (ex instanceof EngineSetupException e) {
             return fail(err, e.code(), e.getMessage(), ExitCodes.INTERNAL_ERROR);
         }
+        if (ex instanceof ServiceStartException e) {
+            return fail(err, ServiceStartException.CODE, e.getMessage(), ExitCodes.INTERNAL_ERROR);
+        }
         if (ex instanceof UncheckedIOException || ex instanceof IOException) {
             return fail(err, "IO", ex.getMessage(), ExitCodes.USAGE);
         }

@@ -21,7 +21,12 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ConfigurableApplicationContext context = ShearsApplication.start(springArguments.toArray(String[]::new));
+        ConfigurableApplicationContext context;
+        try {
+            context = ShearsApplication.start(springArguments.toArray(String[]::new));
+        } catch (RuntimeException failure) {
+            throw new ServiceStartException(failure);
+        }
         CountDownLatch closed = new CountDownLatch(1);
         context.addApplicationListener(e -> {
             if (e instanceof ContextClosedEvent) {

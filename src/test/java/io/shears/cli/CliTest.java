@@ -223,6 +223,19 @@ class CliTest {
         assertThat(serve.springArguments).containsExactly("--server.port=9090", "--shears.role=api");
     }
 
+    @Test
+    void serveOnAPortInUseEndsWithOneLineNamingTheCause() throws IOException {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            Run run = shears("serve", "--server.port=" + taken.getLocalPort(), "--shears.data-dir=" + dir.resolve("data"),
+                    "--shears.role=api", "--spring.main.banner-mode=off");
+
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.INTERNAL_ERROR);
+            assertOneErrorLine(run);
+            assertThat(run.err()).startsWith("error: STARTUP: the service did not start: ")
+                    .containsIgnoringCase("in use");
+        }
+    }
+
     // ------------------------------------------------------------------ exit 2: usage
 
     @ParameterizedTest(name = "{0}")
