@@ -3,6 +3,10 @@
 
     python3 bench/experiments/plot_results.py /root/scratch-experiment/results.csv \\
         --svg docs/experiments/compute-optimal-transfer.svg --table /root/scratch-experiment/table.md
+
+The plot is drawn from a summary (mean, std and n per scope, fraction and budget). `--write-summary` saves the one
+computed from the rows; `--summary` draws from a saved one instead, so a plot can be redrawn when some runs' rows are
+kept only as their summary.
 """
 import argparse
 import csv
@@ -147,12 +151,41 @@ def answers(rows, recal_rows=None):
     return "\n".join(out)
 
 
-def svg(rows, path):
-    g = groups(rows, True)
+SUMMARY_FIELDS = ["scope", "fraction", "budget_x", "max_train_flops", "mean", "std", "n"]
+
+
+def summarise(rows):
+    """Mean, std and n of the final top-1 per (scope, fraction, budget) over the recalibrated cells' seeds."""
+    out = []
+    for (scope, frac, x), rs in sorted(groups(rows, True).items()):
+        m, sd, n = ms([fnum(r["final_top1"]) for r in rs if r["state"] == "SUCCEEDED"])
+        if m is not None:
+            out.append({"scope": scope, "fraction": frac, "budget_x": x,
+                        "max_train_flops": float(rs[0]["max_train_flops"]), "mean": m, "std": sd, "n": n})
+    return out
+
+
+def write_summary(summary, path):
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=SUMMARY_FIELDS, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for p in summary:
+            w.writerow({**p, "fraction": f"{p['fraction']:g}", "budget_x": f"{p['budget_x']:g}",
+                        "max_train_flops": f"{p['max_train_flops']:.0f}", "mean": f"{p['mean']:.6f}",
+                        "std": f"{p['std']:.6f}"})
+
+
+def load_summary(path):
+    return [{"scope": r["scope"], "fraction": float(r["fraction"]), "budget_x": float(r["budget_x"]),
+             "max_train_flops": float(r["max_train_flops"]), "mean": float(r["mean"]), "std": float(r["std"]),
+             "n": int(r["n"])} for r in load(path)]
+
+
+def svg(summary, path):
     panels = ["filters", "channels"]
     W, H, PW, PH, ML, MT = 1080, 430, 380, 300, 70, 50
-    xs = [float(r["max_train_flops"]) for r in rows]
-    ys = [fnum(r["final_top1"]) for r in rows if r["state"] == "SUCCEEDED" and fnum(r["final_top1"]) is not None]
+    xs = [p["max_train_flops"] for p in summary]
+    ys = [v for p in summary for v in (p["mean"] - p["std"], p["mean"] + p["std"])]
     if not xs or not ys:
         return
     x0, x1 = math.log10(min(xs)) - 0.15, math.log10(max(xs)) + 0.15
@@ -194,13 +227,8 @@ def svg(rows, path):
                       f'target test top-1</text>')
         for frac in sorted(COLOURS, reverse=True):
             key_scope = "dense" if frac == 1.0 else scope
-            pts = []
-            for (s, f, x), rs in sorted(g.items(), key=lambda kv: kv[0][2]):
-                if s != key_scope or f != frac:
-                    continue
-                m, sd, n = ms([fnum(r["final_top1"]) for r in rs if r["state"] == "SUCCEEDED"])
-                if m is not None:
-                    pts.append((float(rs[0]["max_train_flops"]), m, sd))
+            pts = sorted((p["max_train_flops"], p["mean"], p["std"]) for p in summary
+                         if p["scope"] == key_scope and p["fraction"] == frac)
             if not pts:
                 continue
             c = COLOURS[frac]
@@ -228,19 +256,30 @@ def svg(rows, path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("csv")
+    ap.add_argument("csv", nargs="?", help="the driver's rows (compute_optimal.py --out)")
     ap.add_argument("--svg")
     ap.add_argument("--table")
     ap.add_argument("--recal", help="CSV of the recalibration check (compute_optimal.py --recalibration-check)")
+    ap.add_argument("--write-summary", help="save the rows' summary, which the plot is drawn from, as CSV")
+    ap.add_argument("--summary", help="draw the plot from this saved summary instead of the rows")
     a = ap.parse_args()
-    rows = load(a.csv)
-    recal = load(a.recal) if a.recal else None
-    text = table(rows) + "\n\n" + stage_table(rows) + "\n\n```\n" + answers(rows, recal) + "\n```\n"
-    print(text)
-    if a.table:
-        open(a.table, "w").write(text)
+    if not a.csv and not a.summary:
+        ap.error("give the rows CSV, --summary, or both")
+    summary = None
+    if a.csv:
+        rows = load(a.csv)
+        recal = load(a.recal) if a.recal else None
+        text = table(rows) + "\n\n" + stage_table(rows) + "\n\n```\n" + answers(rows, recal) + "\n```\n"
+        print(text)
+        if a.table:
+            open(a.table, "w").write(text)
+        summary = summarise(rows)
+        if a.write_summary:
+            write_summary(summary, a.write_summary)
+    if a.summary:
+        summary = load_summary(a.summary)
     if a.svg:
-        svg(rows, a.svg)
+        svg(summary, a.svg)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,8 @@ python3 "$REPO/bench/experiments/compute_optimal.py" --url "http://localhost:$PO
 RC=$?
 set -e
 python3 "$REPO/bench/experiments/plot_results.py" "$SCRATCH/results.csv" \
-  --svg "$REPO/docs/experiments/compute-optimal-transfer.svg" --table "$SCRATCH/table.md" || true
+  --svg "$REPO/docs/experiments/compute-optimal-transfer.svg" --table "$SCRATCH/table.md" \
+  --write-summary "$REPO/docs/experiments/compute-optimal-transfer-summary.csv" || true
 if [ -n "$STARTED" ] && [ "${KEEP_SERVICE:-0}" != 1 ]; then
   kill "$STARTED" 2>/dev/null || true
 fi
