@@ -35,7 +35,7 @@ FIELDS = ["key", "fraction", "scope", "budget_x", "max_train_flops", "seed", "ca
           "state", "error_code", "error_message", "original_macs", "pruned_macs", "macs_ratio", "pruned_params",
           "acc_original", "acc_pruned_zero_shot", "acc_recalibrated", "acc_fine_tuned", "final_top1",
           "eval_samples", "train_flops", "steps", "epochs", "budget_reached", "finetune_seconds", "job_seconds",
-          "started_at", "finished_at"]
+          "started_at", "finished_at", "threads"]
 
 
 class Api:
@@ -178,7 +178,7 @@ def record(api, cell, job, max_train_flops, round_to):
         ft = report.get("fineTuning") or {}
         eps = ft.get("epochs") or []
         row.update(train_flops=ft.get("trainFlops", ""), steps=ft.get("steps", ""), epochs=len(eps),
-                   budget_reached=ft.get("budgetReached", ""),
+                   budget_reached=ft.get("budgetReached", ""), threads=ft.get("threads", ""),
                    finetune_seconds=round(sum(e.get("seconds") or 0 for e in eps), 1))
         row["job_seconds"] = round(sum(t.get("millis") or 0 for t in report.get("stages") or []) / 1000, 1)
     return row
@@ -256,7 +256,16 @@ def main():
     done = set()
     if os.path.exists(args.out):
         with open(args.out) as f:
-            done = {r["key"] for r in csv.DictReader(f)}
+            reader = csv.DictReader(f)
+            recorded = list(reader)
+            header = reader.fieldnames or []
+        done = {r["key"] for r in recorded}
+        if header != FIELDS:
+            # A CSV from before a column was added: rewrite it under the current header, new columns empty.
+            with open(args.out, "w", newline="") as f:
+                w = csv.DictWriter(f, FIELDS, restval="", extrasaction="ignore")
+                w.writeheader()
+                w.writerows(recorded)
     else:
         with open(args.out, "w", newline="") as f:
             csv.DictWriter(f, FIELDS).writeheader()

@@ -10,6 +10,7 @@ import io.shears.data.Batch;
 import io.shears.data.Dataset;
 import io.shears.data.Split;
 import io.shears.engine.BatchNormRecalibration;
+import io.shears.engine.EngineInfo;
 import io.shears.engine.EngineSetup;
 import io.shears.engine.EngineSetupException;
 import io.shears.engine.Evaluator;
@@ -174,7 +175,7 @@ public final class JobPipeline {
         private final ModelReader reader;
         private final List<JobReport.StageTiming> timings = new ArrayList<>();
         private JobDatasets datasets;
-        private boolean engineStarted;
+        private EngineInfo engine;
 
         Run(JobSpec spec, PipelineInputs inputs, PipelineWorkspace workspace, PipelineListener listener,
             String modelDigest, Set<Stage> planned) {
@@ -404,7 +405,7 @@ public final class JobPipeline {
                         JobReport.finite(e.valLoss()), JobReport.finite(e.valTop1()), e.trainFlops(), e.seconds()))
                         .toList();
                 return new JobReport.FineTuning(f.datasetId(), epochs, result.steps(), result.trainFlops(),
-                        result.budgetReached(), result.resumedAtEpoch());
+                        result.budgetReached(), result.resumedAtEpoch(), engine.intraopThreads());
             }
         }
 
@@ -546,9 +547,8 @@ public final class JobPipeline {
         }
 
         private void startEngine() {
-            if (!engineStarted) {
-                EngineSetup.start(settings.engine());
-                engineStarted = true;
+            if (engine == null) {
+                engine = EngineSetup.start(settings.engine());
             }
         }
 

@@ -50,9 +50,12 @@ public record JobReport(int formatVersion, Versions versions, JsonNode spec, Mod
     /**
      * @param resumedAtEpoch the epoch a rerun resumed at from its checkpoint, 0 when it ran straight through
      * @param trainFlops     training FLOPs spent: 3 × forward FLOPs per sample seen
+     * @param threads        PyTorch's intra-op threads during training. On a CPU the trained weights depend on it (a
+     *                       reduction split over more threads adds in another order), so a rerun reproduces the
+     *                       bytes only with the same count on the same kind of CPU
      */
     public record FineTuning(String datasetId, List<Epoch> epochs, long steps, long trainFlops,
-                             boolean budgetReached, int resumedAtEpoch) {
+                             boolean budgetReached, int resumedAtEpoch, int threads) {
         public FineTuning {
             epochs = List.copyOf(epochs);
         }

@@ -107,7 +107,7 @@ class DeployConsistencyTest {
                 "JOBRUNR_BACKGROUND_JOB_SERVER_POLL_INTERVAL_IN_SECONDS",
                 "JOBRUNR_BACKGROUND_JOB_SERVER_SERVER_TIMEOUT_POLL_INTERVAL_MULTIPLICAND",
                 "JOBRUNR_BACKGROUND_JOB_SERVER_INTERRUPT_JOBS_AWAIT_DURATION_ON_STOP",
-                "SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE", "JAVA_TOOL_OPTIONS")) {
+                "SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE", "JAVA_TOOL_OPTIONS", "SHEARS_ENGINE_INTRAOP_THREADS")) {
             assertThat(worker.get(same)).as(same).isEqualTo(chartWorker.get(same));
         }
         // Compose's stop_grace_period plays the chart's terminationGracePeriodSeconds.

@@ -129,6 +129,16 @@ class HelmChartTest {
     }
 
     @Test
+    void everyWorkerTrainsWithTheSameThreadCountWhateverItsNode() {
+        // Fine-tuned weights depend on PyTorch's intra-op threads; the node's core count must not pick them.
+        RenderedChart chart = RenderedChart.render(Map.of());
+        assertThat(chart.effectiveEnv(chart.deployment("worker"))).containsEntry("SHEARS_ENGINE_INTRAOP_THREADS", "2");
+        assertThat(chart.envNames(chart.deployment("api"))).doesNotContain("SHEARS_ENGINE_INTRAOP_THREADS");
+        RenderedChart eight = RenderedChart.render(Map.of("worker.engineThreads", "8"));
+        assertThat(eight.effectiveEnv(eight.deployment("worker"))).containsEntry("SHEARS_ENGINE_INTRAOP_THREADS", "8");
+    }
+
+    @Test
     void aStoppingWorkerHandsItsJobBackWithinTheGracePeriod() {
         for (Map<String, Object> sets : List.of(Map.<String, Object>of(),
                 Map.<String, Object>of("worker.terminationGracePeriodSeconds", "600"))) {

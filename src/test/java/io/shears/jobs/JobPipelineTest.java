@@ -1,5 +1,6 @@
 package io.shears.jobs;
 
+import ai.djl.pytorch.jni.JniUtils;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.shears.graph.CostModel;
 import io.shears.graph.CostReport;
@@ -169,6 +170,7 @@ class JobPipelineTest {
         assertThat(accuracy.fineTuned().meanLoss()).isLessThan(accuracy.recalibrated().meanLoss());
         assertThat(report.fineTuning().epochs()).hasSize(2);
         assertThat(report.fineTuning().resumedAtEpoch()).isZero();
+        assertThat(report.fineTuning().threads()).isPositive().isEqualTo(JniUtils.getNumThreads());
         assertThat(Files.readAllLines(result.trainingCsv())).hasSize(3).first().asString().startsWith("epoch,");
         assertThat(result.summary().finalTop1()).isEqualTo(accuracy.fineTuned().top1());
         assertThat(report.compute().pruned().macs()).isLessThanOrEqualTo(report.compute().target().macs());

@@ -33,6 +33,7 @@ class ReportWritersTest {
         assertThat(countOf(html, "class=\"bar-kept\"")).isEqualTo(2);
         assertThat(countOf(html, "class=\"point-train\"")).isEqualTo(2);
         assertThat(countOf(html, "class=\"point-val\"")).isEqualTo(1);
+        assertThat(html).contains("4 steps, 200 training FLOPs, 2 PyTorch threads.");
     }
 
     @Test
