@@ -52,10 +52,11 @@ public record JobReport(int formatVersion, Versions versions, JsonNode spec, Mod
      * @param trainFlops     training FLOPs spent: 3 × forward FLOPs per sample seen
      * @param threads        PyTorch's intra-op threads during training. On a CPU the trained weights depend on it (a
      *                       reduction split over more threads adds in another order), so a rerun reproduces the
-     *                       bytes only with the same count on the same kind of CPU
+     *                       bytes only with the same count on the same kind of CPU. Null in stage results written
+     *                       before it was recorded
      */
     public record FineTuning(String datasetId, List<Epoch> epochs, long steps, long trainFlops,
-                             boolean budgetReached, int resumedAtEpoch, int threads) {
+                             boolean budgetReached, int resumedAtEpoch, Integer threads) {
         public FineTuning {
             epochs = List.copyOf(epochs);
         }

@@ -201,7 +201,7 @@ public final class ReportHtml {
                 .append(" steps, ").append(num(f.trainFlops())).append(" training FLOPs")
                 .append(f.budgetReached() ? ", stopped at the FLOP budget" : "")
                 .append(f.resumedAtEpoch() > 0 ? ", resumed at epoch " + f.resumedAtEpoch() : "")
-                .append(f.threads() > 0 ? ", " + f.threads() + " PyTorch thread" + (f.threads() == 1 ? "" : "s") : "")
+                .append(f.threads() != null ? ", " + f.threads() + " PyTorch thread" + (f.threads() == 1 ? "" : "s") : "")
                 .append(".</p>\n");
         html.append(SvgCharts.loss(f.epochs()));
         table(html, List.of("epoch", "train loss", "train accuracy", "val loss", "val top-1", "seconds"), f.epochs(),

@@ -70,6 +70,22 @@ class ReportWritersTest {
     }
 
     @Test
+    void aFineTuningRecordedBeforeThreadsWereReportedStillReads() throws Exception {
+        // A job interrupted across an upgrade resumes from stage results written by the older version.
+        String older = "{\"datasetId\":\"train\",\"epochs\":[],\"steps\":4,\"trainFlops\":200,"
+                + "\"budgetReached\":true,\"resumedAtEpoch\":0}";
+
+        JobReport.FineTuning tuning = ReportJson.MAPPER.readValue(older, JobReport.FineTuning.class);
+
+        assertThat(tuning.steps()).isEqualTo(4);
+        assertThat(tuning.threads()).isNull();
+        assertThat(ReportHtml.render(new JobReport(JobReport.FORMAT_VERSION, SampleReports.fineTuned().versions(),
+                SampleReports.fineTuned().spec(), SampleReports.fineTuned().model(), SampleReports.fineTuned().compute(),
+                null, null, tuning, null, null, null, null, List.of())))
+                .contains("4 steps, 200 training FLOPs, stopped at the FLOP budget.");
+    }
+
+    @Test
     void summaryTakesTheLastEvaluatedStageAndTheBatch32SpeedUp() {
         JobSummary s = JobSummary.of(SampleReports.fineTuned());
 
