@@ -84,6 +84,12 @@ and IRSA or an instance profile supplies S3 credentials.
       name: {{ include "shears.secretName" . }}
       key: {{ .Values.secrets.keys.apiKey }}
       optional: true
+- name: SHEARS_METRICS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "shears.secretName" . }}
+      key: {{ .Values.secrets.keys.metricsKey }}
+      optional: true
 {{- if eq .Values.artifacts.type "s3" }}
 - name: AWS_ACCESS_KEY_ID
   valueFrom:
@@ -136,8 +142,11 @@ readinessProbe:
 {{- if and .Values.secrets.values.apiKey (lt (len .Values.secrets.values.apiKey) 16) }}
 {{- fail "secrets.values.apiKey must be at least 16 characters (Shears refuses a shorter SHEARS_API_KEY)" }}
 {{- end }}
-{{- if and .Values.metrics.serviceMonitor.enabled (not .Values.secrets.existingSecret) (not .Values.secrets.values.apiKey) }}
-{{- fail "metrics.serviceMonitor needs an admin key to scrape with: set secrets.values.apiKey or secrets.existingSecret" }}
+{{- if and .Values.secrets.values.metricsKey (lt (len .Values.secrets.values.metricsKey) 16) }}
+{{- fail "secrets.values.metricsKey must be at least 16 characters (Shears refuses a shorter SHEARS_METRICS_KEY)" }}
+{{- end }}
+{{- if and .Values.metrics.serviceMonitor.enabled (not .Values.secrets.existingSecret) (not .Values.secrets.values.metricsKey) }}
+{{- fail "metrics.serviceMonitor needs a metrics key to scrape with (never the admin key): set secrets.values.metricsKey or secrets.existingSecret" }}
 {{- end }}
 {{- if not (has .Values.artifacts.type (list "s3" "filesystem")) }}
 {{- fail (printf "artifacts.type must be s3 or filesystem, is %q" .Values.artifacts.type) }}

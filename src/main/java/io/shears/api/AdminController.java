@@ -4,6 +4,7 @@ import io.shears.server.ServiceException;
 import io.shears.tenancy.ApiKeys;
 import io.shears.tenancy.Caller;
 import io.shears.tenancy.IssuedKey;
+import io.shears.tenancy.KeyRole;
 import io.shears.tenancy.KeyInfo;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -18,6 +19,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -26,26 +28,30 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
 @RestController
 @RequestMapping("/v1/admin/keys")
 @Conditional(ServesApi.class)
 @Tag(name = "Admin", description = "API keys and tenants (admin keys only)")
 @SecurityRequirement(name = "apiKey")
+@PreAuthorize("hasRole('ADMIN')")
 public class AdminController {
     private static final String KEY_ID = "8f42debb-f0cb-4b2e-9cc4-0b27d13f5d99";
     private static final String NEW_KEY_EXAMPLE = """
-            {"tenant": "acme", "admin": false, "label": "ci pipeline"}""";
+            {"tenant": "acme", "role": "tenant", "label": "ci pipeline"}""";
     private static final String ISSUED_EXAMPLE = """
             {"id": "8f42debb-f0cb-4b2e-9cc4-0b27d13f5d99", "tenant": "acme",
-             "key": "shk_EZzj1g1Ftq1AHsx82i20Pi2XQmEQfBkWBAx0j6pmKA0", "admin": false, "label": "ci pipeline",
+             "key": "shk_EZzj1g1Ftq1AHsx82i20Pi2XQmEQfBkWBAx0j6pmKA0", "role": "tenant", "admin": false, "label": "ci pipeline",
              "createdAt": "2026-11-28T03:22:05.360844Z",
              "callbackSecret": "vprbRNEdKGeSncz2JPLYz1D5T3Rd4fR7EH0ZxtG17gc"}""";
     private static final String KEYS_EXAMPLE = """
-            [{"id": "28dad723-f8ad-4a75-87bb-2dd0e418c709", "tenant": "default", "admin": true,
+            [{"id": "28dad723-f8ad-4a75-87bb-2dd0e418c709", "tenant": "default", "role": "admin", "admin": true,
               "label": "bootstrap (SHEARS_API_KEY)", "createdAt": "2026-11-28T03:21:09.171973Z", "revokedAt": null},
-             {"id": "8f42debb-f0cb-4b2e-9cc4-0b27d13f5d99", "tenant": "acme", "admin": false, "label": "ci pipeline",
+             {"id": "8f42debb-f0cb-4b2e-9cc4-0b27d13f5d99", "tenant": "acme", "role": "tenant", "admin": false,
+              "label": "ci pipeline",
               "createdAt": "2026-11-28T03:22:05.360845Z", "revokedAt": null}]""";
     private static final String INVALID_TENANT = """
             {"type": "https://shears.io/problems/invalid-field", "title": "Unprocessable Content", "status": 422,
@@ -62,8 +68,14 @@ public class AdminController {
         this.keys = keys;
     }
 
-    /** @param tenant the tenant the key acts for; created with its callback secret on first use */
-    public record NewKey(String tenant, Boolean admin, String label) {
+    /**
+     * @param tenant the tenant the key acts for; created with its callback secret on first use
+     * @param role   {@code tenant} (the default), {@code admin}, or {@code metrics} (reads /actuator/prometheus only)
+     * @param admin  the older form of {@code "role": "admin"}
+     */
+    public record NewKey(String tenant,
+                         @Schema(allowableValues = {"tenant", "admin", "metrics"}, defaultValue = "tenant") String role,
+                         @Schema(deprecated = true) Boolean admin, String label) {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -89,8 +101,21 @@ public class AdminController {
         if (request.label() != null && request.label().length() > 200) {
             throw ServiceException.invalid("INVALID_FIELD", "label: at most 200 characters");
         }
-        IssuedKey key = keys.create(request.tenant(), Boolean.TRUE.equals(request.admin()), request.label());
+        IssuedKey key = keys.create(request.tenant(), role(request), request.label());
         return ResponseEntity.status(HttpStatus.CREATED).body(key);
+    }
+
+    private static KeyRole role(NewKey request) {
+        if (request.role() == null) {
+            return Boolean.TRUE.equals(request.admin()) ? KeyRole.ADMIN : KeyRole.TENANT;
+        }
+        KeyRole role = KeyRole.fromExternalName(request.role()).orElseThrow(() -> ServiceException.invalid(
+                "INVALID_FIELD", "role: one of " + Arrays.stream(KeyRole.values()).map(KeyRole::externalName)
+                        .collect(Collectors.joining(", "))));
+        if (request.admin() != null && request.admin() != (role == KeyRole.ADMIN)) {
+            throw ServiceException.invalid("INVALID_FIELD", "admin: contradicts role '" + request.role() + "'");
+        }
+        return role;
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)

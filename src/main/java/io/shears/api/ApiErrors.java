@@ -9,9 +9,12 @@ import io.shears.server.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -79,6 +82,19 @@ public class ApiErrors {
                 || e.problem() == DatasetProblem.DATASET_ARCHIVE_CORRUPT ? HttpStatus.BAD_REQUEST
                 : HttpStatus.UNPROCESSABLE_CONTENT;
         return Problems.response(status, e.code(), e.getMessage());
+    }
+
+    /** Method security refused the caller: the filter chain's rules let the request through, the method did not. */
+    @ExceptionHandler(AccessDeniedException.class)
+    ResponseEntity<ProblemDetail> forbidden(AccessDeniedException e) {
+        return Problems.response(HttpStatus.FORBIDDEN, "FORBIDDEN", "this API key's role does not allow this request");
+    }
+
+    @ExceptionHandler(AuthenticationException.class)
+    ResponseEntity<ProblemDetail> unauthenticated(AuthenticationException e) {
+        return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header("WWW-Authenticate", "Bearer")
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(Problems.of(HttpStatus.UNAUTHORIZED, "UNAUTHENTICATED", ApiKeyAuthenticationFilter.MISSING_KEY));
     }
 
     @ExceptionHandler(MaxUploadSizeExceededException.class)

@@ -83,8 +83,12 @@ public record ShearsProperties(Role role, String workerName, Path dataDir, Artif
         }
     }
 
-    /** @param bootstrapKey the first admin key (env SHEARS_API_KEY); generated and logged once when empty */
-    public record Security(String bootstrapKey) {
+    /**
+     * @param bootstrapKey the first admin key (env SHEARS_API_KEY); generated and logged once when empty
+     * @param metricsKey   a key that may read {@code /actuator/prometheus} and nothing else (env SHEARS_METRICS_KEY);
+     *                     none when empty
+     */
+    public record Security(String bootstrapKey, String metricsKey) {
     }
 
     /**

@@ -44,7 +44,8 @@ public class ApiKeys implements ApplicationRunner {
     }
 
     /**
-     * The first admin key: from SHEARS_API_KEY, or generated and printed once when no key exists yet. The processes
+     * The first admin key: from SHEARS_API_KEY, or generated and printed once when no key exists yet; and the metrics
+     * key from SHEARS_METRICS_KEY, which a Prometheus scraper uses instead of an admin key. The processes
      * of a scale-out deployment start together on one database and all check for the key; the ones that lose the race
      * to insert it try once more and then find it.
      */
@@ -60,26 +61,34 @@ public class ApiKeys implements ApplicationRunner {
     private void registerBootstrapKey() {
         String configured = properties.security() == null ? null : properties.security().bootstrapKey();
         if (configured != null && !configured.isBlank()) {
-            if (configured.length() < 16) {
-                throw new IllegalStateException("SHEARS_API_KEY must be at least 16 characters");
+            registerConfiguredKey(configured, KeyRole.ADMIN, "SHEARS_API_KEY");
+        } else {
+            Integer keys = jdbc.sql("select count(*) from api_keys").query(Integer.class).single();
+            if (keys == 0) {
+                String key = newKey();
+                insert(DEFAULT_TENANT, key, KeyRole.ADMIN, "bootstrap (generated)");
+                log.warn("Generated the first admin API key for tenant '{}'; it is shown only this once: {}",
+                        DEFAULT_TENANT, key);
             }
-            Optional<Boolean> revoked = jdbc.sql("select revoked_at from api_keys where key_hash = :h")
-                    .param("h", hash(configured)).query((rs, n) -> rs.getTimestamp(1) != null).optional();
-            if (revoked.isEmpty()) {
-                insert(DEFAULT_TENANT, configured, true, "bootstrap (SHEARS_API_KEY)");
-                log.info("Admin API key from SHEARS_API_KEY registered for tenant '{}'", DEFAULT_TENANT);
-            } else if (revoked.get()) {
-                // An admin revoked it; a restart must not bring it back.
-                log.warn("SHEARS_API_KEY was revoked and stays revoked; use another admin key or set a new one");
-            }
-            return;
         }
-        Integer keys = jdbc.sql("select count(*) from api_keys").query(Integer.class).single();
-        if (keys == 0) {
-            String key = newKey();
-            insert(DEFAULT_TENANT, key, true, "bootstrap (generated)");
-            log.warn("Generated the first admin API key for tenant '{}'; it is shown only this once: {}",
-                    DEFAULT_TENANT, key);
+        String metrics = properties.security() == null ? null : properties.security().metricsKey();
+        if (metrics != null && !metrics.isBlank()) {
+            registerConfiguredKey(metrics, KeyRole.METRICS, "SHEARS_METRICS_KEY");
+        }
+    }
+
+    /** Registers a key given in the configuration once; a key an admin revoked stays revoked across restarts. */
+    private void registerConfiguredKey(String key, KeyRole role, String setting) {
+        if (key.length() < 16) {
+            throw new IllegalStateException(setting + " must be at least 16 characters");
+        }
+        Optional<Boolean> revoked = jdbc.sql("select revoked_at from api_keys where key_hash = :h")
+                .param("h", hash(key)).query((rs, n) -> rs.getTimestamp(1) != null).optional();
+        if (revoked.isEmpty()) {
+            insert(DEFAULT_TENANT, key, role, "bootstrap (" + setting + ")");
+            log.info("{} API key from {} registered for tenant '{}'", role.externalName(), setting, DEFAULT_TENANT);
+        } else if (revoked.get()) {
+            log.warn("{} was revoked and stays revoked; set a new one", setting);
         }
     }
 
@@ -91,13 +100,13 @@ public class ApiKeys implements ApplicationRunner {
     }
 
     @Transactional
-    public IssuedKey create(String tenant, boolean admin, String label) {
-        return insert(tenant, newKey(), admin, label);
+    public IssuedKey create(String tenant, KeyRole role, String label) {
+        return insert(tenant, newKey(), role, label);
     }
 
     public List<KeyInfo> list() {
-        return jdbc.sql("select id, tenant_id, admin, label, created_at, revoked_at from api_keys order by created_at, id")
-                .query((rs, n) -> new KeyInfo(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4),
+        return jdbc.sql("select id, tenant_id, role, label, created_at, revoked_at from api_keys order by created_at, id")
+                .query((rs, n) -> new KeyInfo(rs.getString(1), rs.getString(2), role(rs.getString(3)), rs.getString(4),
                         rs.getTimestamp(5).toInstant(),
                         rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant()))
                 .list();
@@ -116,21 +125,26 @@ public class ApiKeys implements ApplicationRunner {
     }
 
     private Optional<Caller> findByHash(String hash) {
-        return jdbc.sql("select tenant_id, id, admin from api_keys where key_hash = :h and revoked_at is null")
+        return jdbc.sql("select tenant_id, id, role from api_keys where key_hash = :h and revoked_at is null")
                 .param("h", hash)
-                .query((rs, n) -> new Caller(rs.getString(1), rs.getString(2), rs.getBoolean(3)))
+                .query((rs, n) -> new Caller(rs.getString(1), rs.getString(2), role(rs.getString(3))))
                 .optional();
     }
 
-    private IssuedKey insert(String tenant, String key, boolean admin, String label) {
+    private static KeyRole role(String stored) {
+        return KeyRole.fromExternalName(stored)
+                .orElseThrow(() -> new IllegalStateException("unknown key role in the database: " + stored));
+    }
+
+    private IssuedKey insert(String tenant, String key, KeyRole role, String label) {
         Instant now = Instant.now();
         String secret = ensureTenant(tenant, now);
         String id = UUID.randomUUID().toString();
-        jdbc.sql("insert into api_keys (id, tenant_id, key_hash, admin, label, created_at) "
-                        + "values (:id, :tenant, :hash, :admin, :label, :now)")
-                .param("id", id).param("tenant", tenant).param("hash", hash(key)).param("admin", admin)
+        jdbc.sql("insert into api_keys (id, tenant_id, key_hash, role, label, created_at) "
+                        + "values (:id, :tenant, :hash, :role, :label, :now)")
+                .param("id", id).param("tenant", tenant).param("hash", hash(key)).param("role", role.externalName())
                 .param("label", label).param("now", Timestamp.from(now)).update();
-        return new IssuedKey(id, tenant, key, admin, label, now, secret);
+        return new IssuedKey(id, tenant, key, role, label, now, secret);
     }
 
     private String ensureTenant(String tenant, Instant now) {

@@ -1,5 +1,5 @@
 package io.shears.tenancy;
 
-/** Who made a request: the tenant its API key belongs to, and whether the key may administer keys. */
-public record Caller(String tenantId, String keyId, boolean admin) {
+/** Who made a request: the tenant its API key belongs to, and the key's role. */
+public record Caller(String tenantId, String keyId, KeyRole role) {
 }

@@ -167,8 +167,11 @@ class HelmChartTest {
                 .hasMessageContaining("terminationGracePeriodSeconds");
         assertThatThrownBy(() -> RenderedChart.render(Map.of("secrets.values.apiKey", "short")))
                 .hasMessageContaining("16 characters");
-        assertThatThrownBy(() -> RenderedChart.render(Map.of("metrics.serviceMonitor.enabled", "true")))
-                .hasMessageContaining("admin key");
+        assertThatThrownBy(() -> RenderedChart.render(Map.of("metrics.serviceMonitor.enabled", "true",
+                "secrets.values.apiKey", "admin-key-5b8d2e4f6a1c")))
+                .as("the admin key is never the scrape credential").hasMessageContaining("metrics key");
+        assertThatThrownBy(() -> RenderedChart.render(Map.of("secrets.values.metricsKey", "short")))
+                .hasMessageContaining("16 characters");
     }
 
     @Test
@@ -176,6 +179,7 @@ class HelmChartTest {
         Map<String, Object> sets = new LinkedHashMap<>();
         sets.put("secrets.values.databasePassword", "db-pass-7f3a9c1e");
         sets.put("secrets.values.apiKey", "admin-key-5b8d2e4f6a1c");
+        sets.put("secrets.values.metricsKey", "metrics-key-9e1c4a7b3d");
         sets.put("secrets.values.s3AccessKeyId", "AKIA-e9c4b7a2");
         sets.put("secrets.values.s3SecretAccessKey", "s3-secret-1d6f8a3b");
         sets.put("metrics.serviceMonitor.enabled", "true");
@@ -185,6 +189,7 @@ class HelmChartTest {
         Map<String, Object> data = map(secret.get("data"));
         assertThat(decode(data.get("database-password"))).isEqualTo("db-pass-7f3a9c1e");
         assertThat(decode(data.get("api-key"))).isEqualTo("admin-key-5b8d2e4f6a1c");
+        assertThat(decode(data.get("metrics-key"))).isEqualTo("metrics-key-9e1c4a7b3d");
         assertThat(decode(data.get("s3-access-key-id"))).isEqualTo("AKIA-e9c4b7a2");
         assertThat(decode(data.get("s3-secret-access-key"))).isEqualTo("s3-secret-1d6f8a3b");
 
@@ -211,7 +216,7 @@ class HelmChartTest {
         Map<String, Object> endpoint = map(list(at(monitor, "spec", "endpoints")).get(0));
         assertThat(endpoint).containsEntry("path", "/actuator/prometheus").containsEntry("port", "http");
         assertThat(at(endpoint, "authorization", "credentials"))
-                .isEqualTo(Map.of("name", RELEASE, "key", "api-key"));
+                .isEqualTo(Map.of("name", RELEASE, "key", "metrics-key"));
     }
 
     @Test
