@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.NativeWebRequest;
 
 @RestController
 @RequestMapping("/v1/artifacts")
@@ -53,18 +54,17 @@ public class ArtifactsController {
                     @Header(name = "Repr-Digest", description = "RFC 9530 digest, sha-256=:base64:",
                             schema = @Schema(type = "string"))},
             content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary")))
-    @ApiResponse(responseCode = "206", description = "The requested range",
-            content = @Content(mediaType = "*/*", schema = @Schema(type = "string", format = "binary")))
+    @ByteRangeDocs
     @ApiResponse(responseCode = "404", description = "No such artifact (or another tenant's)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
                     examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
-    public ResponseEntity<Resource> download(Caller caller,
+    public ResponseEntity<Resource> download(Caller caller, NativeWebRequest request,
                                              @Parameter(description = "the artifact's id, from a job's result",
                                                      example = ARTIFACT_ID)
                                              @PathVariable String id) {
         ArtifactRecord a = artifacts.find(caller.tenantId(), id)
                 .orElseThrow(() -> ServiceException.notFound("artifact", id));
-        return blobs.serve(a.sha256(), a.bytes(), MediaType.parseMediaType(a.mediaType()), a.name());
+        return blobs.serve(request, a.sha256(), a.bytes(), MediaType.parseMediaType(a.mediaType()), a.name());
     }
 }

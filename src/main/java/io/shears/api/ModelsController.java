@@ -30,6 +30,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.multipart.MultipartFile;
 
 import java.io.IOException;
@@ -193,18 +194,16 @@ public class ModelsController {
                             schema = @Schema(type = "string"))},
             content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
                     schema = @Schema(type = "string", format = "binary")))
-    @ApiResponse(responseCode = "206", description = "The requested range",
-            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
-                    schema = @Schema(type = "string", format = "binary")))
+    @ByteRangeDocs
     @ApiResponse(responseCode = "404", description = "No such model (or another tenant's)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
                     examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
-    public ResponseEntity<Resource> content(Caller caller,
+    public ResponseEntity<Resource> content(Caller caller, NativeWebRequest request,
                                             @Parameter(description = "the model's id", example = MODEL_ID)
                                             @PathVariable String id) throws IOException {
         ModelView model = models.get(caller.tenantId(), id);
-        return blobs.serve(model.sha256(), model.bytes(), MediaType.APPLICATION_OCTET_STREAM, model.name());
+        return blobs.serve(request, model.sha256(), model.bytes(), MediaType.APPLICATION_OCTET_STREAM, model.name());
     }
 
     @DeleteMapping("/{id}")

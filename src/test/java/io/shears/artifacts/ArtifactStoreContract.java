@@ -116,7 +116,19 @@ abstract class ArtifactStoreContract {
             assertThat(in.skip(100_000)).as("a skip stops at the end").isEqualTo(content.length);
             assertThat(in.read()).isEqualTo(-1);
         }
-        assertThat(opened).containsExactly(65_000L, (long) content.length);
+        assertThat(opened).as("a read at the end opens nothing").containsExactly(65_000L);
+
+        opened.clear();
+        try (InputStream in = new LazyBlobStream(recording, blob.sha256(), 30_000, 1_000)) {
+            assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(content, 30_000, 31_000));
+            assertThat(in.read()).as("a span ends at its last byte").isEqualTo(-1);
+        }
+        try (InputStream in = new LazyBlobStream(recording, blob.sha256(), 69_990, 10)) {
+            assertThat(in.skip(4)).isEqualTo(4);
+            assertThat(in.readNBytes(100)).isEqualTo(Arrays.copyOfRange(content, 69_994, 70_000));
+            assertThat(in.skip(5)).as("a skip stops at the span's end").isZero();
+        }
+        assertThat(opened).as("a span opens the blob at its first byte").containsExactly(30_000L, 69_994L);
     }
 
     @Test

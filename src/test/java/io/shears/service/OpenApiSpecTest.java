@@ -67,6 +67,9 @@ class OpenApiSpecTest extends ServiceTestSupport {
                 for (Map.Entry<String, JsonNode> response : op.path("responses").properties()) {
                     int status = Integer.parseInt(response.getKey());
                     JsonNode content = response.getValue().path("content");
+                    if (status == 416 && content.isMissingNode()) {
+                        continue; // RFC 9110: an unsatisfiable Range gets an empty body and a Content-Range
+                    }
                     if (status >= 400) {
                         JsonNode problem = content.path("application/problem+json");
                         if (problem.isMissingNode() || content.size() != 1) {
