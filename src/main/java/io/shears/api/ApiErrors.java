@@ -8,6 +8,9 @@ import io.shears.pruning.InvalidPruningOptionsException;
 import io.shears.server.ServiceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import jakarta.servlet.http.HttpServletRequest;
+import org.apache.catalina.connector.ClientAbortException;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -31,7 +34,7 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
 
-import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Every refusal becomes problem+json with a stable {@code code}; nothing reaches the client as a stack trace. Input
@@ -112,20 +115,38 @@ public class ApiErrors {
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
         if (e.getCause() instanceof DatabindException bad && !bad.getPath().isEmpty()) {
-            String field = fieldPath(bad.getPath());
+            String field = BindingMessages.fieldPath(bad.getPath());
             ResponseEntity<ProblemDetail> r = Problems.response(HttpStatus.UNPROCESSABLE_CONTENT, "INVALID_FIELD",
-                    field + ": " + firstLine(bad.getOriginalMessage()));
+                    field + ": " + BindingMessages.fieldProblem(bad));
             r.getBody().setProperty("field", field);
             return r;
         }
-        return Problems.response(HttpStatus.BAD_REQUEST, "MALFORMED_JSON", "the body is not valid JSON for this "
-                + "endpoint: " + firstLine(e.getMostSpecificCause().getMessage()));
+        if (e.getMostSpecificCause() instanceof JacksonException syntax && syntax.getLocation() != null
+                && syntax.getLocation().getLineNr() > 0) {
+            return Problems.response(HttpStatus.BAD_REQUEST, "MALFORMED_JSON", "the body is not valid JSON: "
+                    + firstLine(syntax.getOriginalMessage()) + " (line " + syntax.getLocation().getLineNr()
+                    + ", column " + syntax.getLocation().getColumnNr() + ")");
+        }
+        return Problems.response(HttpStatus.BAD_REQUEST, "MALFORMED_JSON",
+                "the request needs a JSON object as its body");
     }
 
-    @ExceptionHandler({MissingServletRequestParameterException.class, MissingRequestHeaderException.class,
-            MethodArgumentTypeMismatchException.class})
-    ResponseEntity<ProblemDetail> parameter(Exception e) {
-        return Problems.response(HttpStatus.BAD_REQUEST, "INVALID_PARAMETER", firstLine(e.getMessage()));
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ProblemDetail> parameterType(MethodArgumentTypeMismatchException e) {
+        return Problems.response(HttpStatus.BAD_REQUEST, "INVALID_PARAMETER",
+                BindingMessages.parameterProblem(e.getName(), e.getValue(), e.getRequiredType()));
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<ProblemDetail> missingParameter(MissingServletRequestParameterException e) {
+        return Problems.response(HttpStatus.BAD_REQUEST, "INVALID_PARAMETER",
+                "the query parameter '" + e.getParameterName() + "' is required");
+    }
+
+    @ExceptionHandler(MissingRequestHeaderException.class)
+    ResponseEntity<ProblemDetail> missingHeader(MissingRequestHeaderException e) {
+        return Problems.response(HttpStatus.BAD_REQUEST, "INVALID_PARAMETER",
+                "the header '" + e.getHeaderName() + "' is required");
     }
 
     @ExceptionHandler(NoResourceFoundException.class)
@@ -135,17 +156,27 @@ public class ApiErrors {
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
     ResponseEntity<ProblemDetail> method(HttpRequestMethodNotSupportedException e) {
-        return Problems.response(HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", e.getMessage());
+        ResponseEntity<ProblemDetail> r = Problems.response(HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
+                "the method " + e.getMethod() + " is not allowed here"
+                        + (e.getSupportedHttpMethods() == null ? "" : "; allowed: " + e.getSupportedHttpMethods()
+                        .stream().map(Object::toString).sorted().collect(Collectors.joining(", "))));
+        return e.getSupportedHttpMethods() == null ? r : ResponseEntity.status(r.getStatusCode())
+                .headers(r.getHeaders()).allow(e.getSupportedHttpMethods().toArray(HttpMethod[]::new)).body(r.getBody());
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
     ResponseEntity<ProblemDetail> mediaType(HttpMediaTypeNotSupportedException e) {
-        return Problems.response(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", e.getMessage());
+        return Problems.response(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
+                "the Content-Type " + (e.getContentType() == null ? "(none)" : "'" + e.getContentType() + "'")
+                        + " is not accepted here; send one of " + e.getSupportedMediaTypes().stream()
+                        .map(Object::toString).collect(Collectors.joining(", ")));
     }
 
     @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
     ResponseEntity<ProblemDetail> notAcceptable(HttpMediaTypeNotAcceptableException e) {
-        return Problems.response(HttpStatus.NOT_ACCEPTABLE, "NOT_ACCEPTABLE", e.getMessage());
+        return Problems.response(HttpStatus.NOT_ACCEPTABLE, "NOT_ACCEPTABLE",
+                "the Accept header asks for a type this endpoint cannot give; it gives " + e.getSupportedMediaTypes()
+                        .stream().map(Object::toString).collect(Collectors.joining(", ")));
     }
 
     @ExceptionHandler(AsyncRequestNotUsableException.class)
@@ -154,23 +185,25 @@ public class ApiErrors {
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> internal(Exception e) {
+    ResponseEntity<ProblemDetail> internal(Exception e, HttpServletRequest request) {
+        if (clientWentAway(e)) {
+            // Nobody is left to answer, and a client hanging up is not a fault of the service.
+            log.debug("The client went away during {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            return null;
+        }
         log.error("Unexpected failure", e);
         return Problems.response(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL",
                 "the service failed unexpectedly; the failure is logged");
     }
 
-    /** {@code fineTune.epochs}, {@code pruning.exclude[2]}: the JSON path of the value Jackson could not bind. */
-    private static String fieldPath(List<JacksonException.Reference> path) {
-        StringBuilder out = new StringBuilder();
-        for (JacksonException.Reference ref : path) {
-            if (ref.getPropertyName() != null) {
-                out.append(out.isEmpty() ? "" : ".").append(ref.getPropertyName());
-            } else if (ref.getIndex() >= 0) {
-                out.append('[').append(ref.getIndex()).append(']');
+    /** Whether the failure is the client closing the connection while its request was read or answered. */
+    private static boolean clientWentAway(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ClientAbortException) {
+                return true;
             }
         }
-        return out.toString();
+        return false;
     }
 
     private static String firstLine(String s) {

@@ -57,8 +57,7 @@ public class DatasetsController {
              "instance": "/v1/datasets/9b2d1c3e-0a4f-4e6b-8c7d-5e6f7a8b9c0d", "code": "NOT_FOUND"}""";
     private static final String UNSUPPORTED_FORMAT = """
             {"type": "https://shears.io/problems/dataset-unsupported-format", "title": "Bad Request", "status": 400,
-             "detail": "dataset must be a zip, tar.gz or tar archive; dataset2072459130724495030.upload starts with \
-            0x080812077079746f",
+             "detail": "dataset must be a zip, tar.gz or tar archive; the upload starts with 0x080812077079746f",
              "instance": "/v1/datasets", "code": "DATASET_UNSUPPORTED_FORMAT"}""";
     private static final String TOO_LARGE = """
             {"type": "https://shears.io/problems/upload-too-large", "title": "Content Too Large", "status": 413,

@@ -140,9 +140,7 @@ public class JobsController {
              "instance": "/v1/jobs", "code": "IDEMPOTENCY_KEY_REUSED"}""";
     private static final String BAD_STATE = """
             {"type": "https://shears.io/problems/invalid-parameter", "title": "Bad Request", "status": 400,
-             "detail": "Method parameter 'state': Failed to convert value of type 'java.lang.String' to required \
-            type 'io.shears.jobs.JobState'; Failed to convert from type [java.lang.String] to type \
-            [@org.springframework.web.bind.annotation.RequestParam io.shears.jobs.JobState] for value [DONE]",
+             "detail": "state: 'DONE' is not one of QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED",
              "instance": "/v1/jobs", "code": "INVALID_PARAMETER"}""";
     private static final String BAD_SIZE = """
             {"type": "https://shears.io/problems/invalid-parameter", "title": "Unprocessable Content", "status": 422,

@@ -6,6 +6,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 import java.io.BufferedInputStream;
@@ -70,7 +71,7 @@ final class ArchiveReader {
             return Format.TAR;
         }
         throw new DatasetException(DatasetProblem.DATASET_UNSUPPORTED_FORMAT,
-                "dataset must be a zip, tar.gz or tar archive; " + archive.getFileName() + " starts with "
+                "dataset must be a zip, tar.gz or tar archive; the upload starts with "
                         + (n == 0 ? "nothing (empty file)" : "0x" + HexFormat.of().formatHex(head, 0, Math.min(n, 8))));
     }
 
@@ -81,6 +82,7 @@ final class ArchiveReader {
         try (InputStream file = new BufferedInputStream(Files.newInputStream(archive), 1 << 16)) {
             switch (format) {
                 case ZIP -> {
+                    refuseZipLinks(archive);
                     ZipArchiveInputStream zip = new ZipArchiveInputStream(file, "UTF-8", true, true);
                     reader.readEntries(zip, zip::getCompressedCount, true, visitor);
                 }
@@ -101,8 +103,7 @@ final class ArchiveReader {
                 c.initCause(e);
                 throw c;
             }
-            throw new DatasetException(DatasetProblem.DATASET_ARCHIVE_CORRUPT, "archive " + archive.getFileName()
-                    + " does not read as " + format.name().toLowerCase().replace('_', '.') + ": " + e.getMessage(), e);
+            throw new DatasetException(DatasetProblem.DATASET_ARCHIVE_CORRUPT, "the archive does not read as " + format.name().toLowerCase().replace('_', '.') + ": " + e.getMessage(), e);
         }
         return reader.totalBytes;
     }
@@ -147,6 +148,20 @@ final class ArchiveReader {
                 throw e;
             }
             throw new IOException(e.getMessage() + " (at entry '" + current + "')", e);
+        }
+    }
+
+    /**
+     * A zip marks a symbolic link only in its central directory, at the end of the file, which the streaming reader
+     * never sees: without this look it would read the link as a file holding the target's name.
+     */
+    private static void refuseZipLinks(Path archive) {
+        try (ZipFile zip = ZipFile.builder().setPath(archive).get()) {
+            for (ZipArchiveEntry entry : java.util.Collections.list(zip.getEntries())) {
+                checkKind(entry);
+            }
+        } catch (IOException unreadableDirectory) {
+            // The streaming read below decides whether such an archive can be read at all.
         }
     }
 

@@ -132,11 +132,14 @@ public class JobService {
             JobView cancelled = view(tenant, id);
             callbacks.send(tenant, cancelled.spec().callbackUrl(), cancelled);
         }
-        try {
-            // Interrupts the worker thread too, for stages that report progress rarely.
-            scheduler.delete(UUID.fromString(id), "cancelled by the client");
-        } catch (RuntimeException e) {
-            log.debug("Job {}: JobRunr had nothing to delete: {}", id, e.toString());
+        if (row.state() == JobState.QUEUED) {
+            // A running job is stopped by its worker's CancellationWatch; deleting it in JobRunr while it runs would
+            // make JobRunr's own state change fail when the worker returns.
+            try {
+                scheduler.delete(UUID.fromString(id), "cancelled by the client");
+            } catch (RuntimeException e) {
+                log.debug("Job {}: JobRunr had nothing to delete: {}", id, e.toString());
+            }
         }
         return view(tenant, id);
     }

@@ -45,13 +45,15 @@ public class JobWorker implements JobRequestHandler<RunJob> {
     private final JobCallbacks callbacks;
     private final JobEvents events;
     private final JobPipeline pipeline;
+    private final CancellationWatch cancellation;
     private final ShearsProperties properties;
     private final JsonMapper json;
     private final String workerName;
 
     public JobWorker(JobRepository jobs, JobService service, ModelCatalog models, DatasetCatalog datasets,
                      ArtifactStore store, ArtifactCatalog artifacts, JobMetrics metrics, JobCallbacks callbacks,
-                     JobEvents events, JobPipeline pipeline, ShearsProperties properties, JsonMapper json) {
+                     JobEvents events, JobPipeline pipeline, CancellationWatch cancellation,
+                     ShearsProperties properties, JsonMapper json) {
         this.jobs = jobs;
         this.service = service;
         this.models = models;
@@ -62,6 +64,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         this.callbacks = callbacks;
         this.events = events;
         this.pipeline = pipeline;
+        this.cancellation = cancellation;
         this.properties = properties;
         this.json = json;
         this.workerName = properties.workerName();
@@ -107,7 +110,10 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         try {
             JobSpec spec = json.readValue(row.spec(), JobSpec.class);
             PipelineInputs inputs = inputs(row.tenantId(), spec, work);
-            PipelineResult result = pipeline.run(spec, inputs, work, progress);
+            PipelineResult result;
+            try (CancellationWatch.Handle watched = cancellation.watch(id)) {
+                result = pipeline.run(spec, inputs, work, progress);
+            }
             progress.closeStage();
             publish(row, result);
             end(row, JobState.SUCCEEDED, null, null, json.writeValueAsString(result.summary()));

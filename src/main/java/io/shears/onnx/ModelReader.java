@@ -70,7 +70,7 @@ public final class ModelReader {
             ModelProto model = ModelProto.parseFrom(coded);
             if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
                 throw new InvalidModelException(ModelProblem.MODEL_UNPARSEABLE,
-                        "not an ONNX model: " + file.getFileName() + " holds no graph with nodes");
+                        "not an ONNX model: it holds no graph with nodes");
             }
             return model;
         } catch (InvalidProtocolBufferException e) {

@@ -235,6 +235,25 @@ final class Fixtures {
         return target;
     }
 
+    /** A zip of the entries plus a symbolic link, marked as Info-ZIP marks one: Unix mode 0120777. */
+    static Path zipWithSymlink(Path target, Map<String, byte[]> entries, String linkName, String linkTarget) {
+        try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(Files.newOutputStream(target))) {
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                zip.putArchiveEntry(new ZipArchiveEntry(e.getKey()));
+                zip.write(e.getValue());
+                zip.closeArchiveEntry();
+            }
+            ZipArchiveEntry link = new ZipArchiveEntry(linkName);
+            link.setUnixMode(0120777);
+            zip.putArchiveEntry(link);
+            zip.write(linkTarget.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            zip.closeArchiveEntry();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return target;
+    }
+
     /** A zip with one deflated entry of {@code size} zero bytes, written in chunks so the test never holds it. */
     static Path zipOfZeros(Path target, Map<String, byte[]> before, String name, long size) {
         try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(Files.newOutputStream(target))) {

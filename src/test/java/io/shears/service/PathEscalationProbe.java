@@ -52,7 +52,7 @@ public final class PathEscalationProbe {
                         Reply r = send(method, path, key, method.equals("POST") ? NEW_ADMIN_KEY : null);
                         sent++;
                         boolean leaked = r.body().contains("shk_") || r.body().contains("shears_jobs")
-                                || r.body().contains(keyId);
+                                || r.body().contains(keyId) || ServiceInternals.shown(r.body()) != null;
                         if (!REFUSED.contains(r.status()) || leaked) {
                             failures.add(method + " " + path + (key == null ? " (no key)" : " (tenant key)")
                                     + " -> " + r.status() + " " + r.body().substring(0, Math.min(120, r.body().length())));

@@ -9,6 +9,9 @@ import io.shears.jobs.JobCallbacks;
 import io.shears.tenancy.ApiKeys;
 import io.shears.testing.OrtRunner;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import tools.jackson.databind.JsonNode;
 
 import java.io.InputStream;
@@ -29,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * What the service must do, over real HTTP. The same tests run on H2 (the embedded default) and on PostgreSQL (see
  * the subclasses).
  */
+@ExtendWith(OutputCaptureExtension.class)
 abstract class ServiceSuite extends ServiceTestSupport {
     // ---- models
 
@@ -207,7 +211,7 @@ abstract class ServiceSuite extends ServiceTestSupport {
         var submitted = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.05)));
         JsonNode done = awaitTerminal(submitted.json().get("id").asString());
         assertThat(done.get("state").asString()).isEqualTo("FAILED");
-        assertThat(done.get("error").get("code").asString()).isEqualTo("BUDGET_UNREACHABLE");
+        assertJobError(done, "BUDGET_UNREACHABLE");
         assertThat(done.get("error").get("message").asString()).contains("smallest reachable");
         assertThat(done.get("attempts").asInt()).isEqualTo(1);
     }
@@ -263,7 +267,8 @@ abstract class ServiceSuite extends ServiceTestSupport {
     }
 
     @Test
-    void aRunningJobIsCancelledWithinSecondsAndItsModelCannotBeDeletedMeanwhile() {
+    void aRunningJobIsCancelledWithinSecondsAndItsModelCannotBeDeletedMeanwhile(CapturedOutput output)
+            throws InterruptedException {
         String model = upload(ServiceFixtures.smallCnn());
         String data = uploadDataset(ServiceFixtures.idxDataset(tmp, 10, 30, 4));
         var submitted = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.9),
@@ -281,10 +286,13 @@ abstract class ServiceSuite extends ServiceTestSupport {
         JsonNode done = awaitTerminal(job);
         double seconds = (System.nanoTime() - asked) / 1e9;
         assertThat(done.get("state").asString()).isEqualTo("CANCELLED");
-        assertThat(done.get("error").get("code").asString()).isEqualTo("CANCELLED");
+        assertJobError(done, "CANCELLED");
         assertThat(seconds).as("seconds from cancel to CANCELLED").isLessThan(15);
         assertThat(api.post("/v1/jobs/" + job + "/cancel").json().get("state").asString()).isEqualTo("CANCELLED");
         assertThat(api.delete("/v1/models/" + model).status()).isEqualTo(204);
+        Thread.sleep(1_000);
+        assertThat(output.getAll()).as("a cancel is no error of the service or of JobRunr")
+                .doesNotContain("could not update job(id=" + job);
     }
 
     @Test

@@ -100,6 +100,13 @@ abstract class ServiceTestSupport {
         assertThat(r.header("Content-Type")).as(r.toString()).startsWith("application/problem+json");
         assertThat(r.code()).as(r.toString()).isEqualTo(code);
         assertThat(r.text()).doesNotContain("Exception").doesNotContain("\tat ");
+        ErrorCatalog.assertDocumented(status, code);
+    }
+
+    /** The job ended with this error code, which docs/errors.md documents. */
+    static void assertJobError(JsonNode job, String code) {
+        assertThat(job.path("error").path("code").asString()).as(job.toString()).isEqualTo(code);
+        ErrorCatalog.assertDocumentedJobCode(code);
     }
 
     static List<String> ids(JsonNode array) {

@@ -29,7 +29,7 @@ class TimeLimitTest {
                     .json().get("id").asString();
             JsonNode done = JobPolling.terminal(api, job, Duration.ofSeconds(120));
             assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("FAILED");
-            assertThat(done.get("error").get("code").asString()).isEqualTo("TIMEOUT");
+            ServiceTestSupport.assertJobError(done, "TIMEOUT");
             assertThat(done.get("attempts").asInt()).isEqualTo(1);
             Duration ran = Duration.between(java.time.Instant.parse(done.get("startedAt").asString()),
                     java.time.Instant.parse(done.get("finishedAt").asString()));
