@@ -45,7 +45,8 @@ public class DatasetCatalog {
         DatasetView view;
         try {
             DatasetOptions options = DatasetOptions.defaults().withSpoolDirectory(spool)
-                    .withLimits(DatasetLimits.defaults().withMaxTotalBytes(Math.max(maxBytes(), 1) * 4));
+                    .withLimits(DatasetLimits.defaults().withMaxTotalBytes(Math.max(maxBytes(), 1) * 4)
+                            .withMaxClasses(properties.uploads().maxDatasetClasses()));
             StoredBlob blob;
             try (Dataset dataset = Dataset.open(upload, options)) {
                 blob = store.put(upload);

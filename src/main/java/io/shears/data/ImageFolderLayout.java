@@ -56,6 +56,7 @@ final class ImageFolderLayout {
     static Layout resolve(Scan scan, String prefix, DatasetOptions options, Spool spool) {
         DatasetLimits limits = options.limits();
         List<String> classes = children(scan.dirs, prefix + "train");
+        Layout.checkClassCount(classes.size(), limits, prefix + "train/");
         boolean hasVal = scan.dirs.contains(prefix + "val");
         List<String> valClasses = hasVal ? children(scan.dirs, prefix + "val") : List.of();
         Map<String, Integer> index = new HashMap<>();

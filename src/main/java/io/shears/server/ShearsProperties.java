@@ -1,6 +1,7 @@
 package io.shears.server;
 
 import io.shears.Role;
+import io.shears.data.DatasetLimits;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -64,7 +65,11 @@ public record ShearsProperties(Role role, String workerName, Path dataDir, Artif
         }
     }
 
-    public record Uploads(DataSize maxModelBytes, DataSize maxDatasetBytes) {
+    /** @param maxDatasetClasses a dataset with more classes is refused with DATASET_TOO_MANY_CLASSES */
+    public record Uploads(DataSize maxModelBytes, DataSize maxDatasetBytes, Integer maxDatasetClasses) {
+        public Uploads {
+            maxDatasetClasses = maxDatasetClasses == null ? DatasetLimits.DEFAULT_MAX_CLASSES : maxDatasetClasses;
+        }
     }
 
     /**
