@@ -21,8 +21,12 @@ final class Preprocessor {
 
     /** Preprocesses {@code src} into {@code dst[offset .. offset + shape.size())}. */
     void apply(ImageDecoder.PixelSource src, float[] dst, int offset) {
-        int h = src.height();
         int w = src.width();
+        ImageDecoder.Sampling sampling = src.sampling();
+        if (sampling.sampled(src.fullWidth()) != w || sampling.sampled(src.fullHeight()) != src.height()) {
+            throw new IllegalStateException("decoded " + w + "x" + src.height() + " is not " + sampling + " of "
+                    + src.fullWidth() + "x" + src.fullHeight());
+        }
         int outC = shape.channels();
         int inC = src.channels();
         boolean toLuma = outC == 1 && inC == 3;
@@ -30,14 +34,14 @@ final class Preprocessor {
         if (workC != 1 && workC != outC) {
             throw new IllegalStateException("cannot make " + outC + " channels from " + inC);
         }
-        int[] resized = spec.resizedSize(h, w);
+        int[] resized = spec.resizedSize(src.fullHeight(), src.fullWidth());
         int oh = shape.height();
         int ow = shape.width();
         if (!spec.hasCrop() && (resized[0] != oh || resized[1] != ow)) {
             throw new IllegalStateException("image of " + resized[0] + "x" + resized[1] + " in a dataset of " + shape);
         }
-        Axis rows = Axis.of(h, resized[0], oh);
-        Axis cols = Axis.of(w, resized[1], ow);
+        Axis rows = Axis.of(src.fullHeight(), sampling, resized[0], oh);
+        Axis cols = Axis.of(src.fullWidth(), sampling, resized[1], ow);
 
         // horizontal pass over the source rows (and columns) the kernels need: tmp[c][y - lo][j]
         int lo = rows.lowestInput();
@@ -117,6 +121,11 @@ final class Preprocessor {
             this.copyFrom = copyFrom;
         }
 
+        /** The resampling of an axis of {@code in} pixels of which only the {@code sampling} ones were decoded. */
+        static Axis of(int in, ImageDecoder.Sampling sampling, int resized, int window) {
+            return sampling.step() == 1 ? of(in, resized, window) : subsampled(in, sampling, resized, window);
+        }
+
         static Axis of(int in, int resized, int window) {
             int first = window > resized ? -((window - resized) / 2) : (int) Math.rint((resized - window) / 2.0);
             int[] start = new int[window];
@@ -157,6 +166,56 @@ final class Preprocessor {
                 }
                 for (int t = 0; t < n; t++) {
                     weights[j * taps + t] = sum != 0 ? (float) (k[t] / sum) : 0f;
+                }
+                start[j] = min;
+                count[j] = n;
+            }
+            return new Axis(start, count, taps, weights, -1);
+        }
+
+        /**
+         * The same triangle filter as {@link #of(int, int, int)}, on the full image's coordinates, evaluated only at
+         * the pixels that were decoded (full-image index {@code i * step + offset}, centre {@code + 0.5}) and
+         * normalised over them. Every output still averages over its whole footprint, from a regular subsample of
+         * it instead of every pixel; see {@link Preprocessing} for how the two compare.
+         */
+        private static Axis subsampled(int in, ImageDecoder.Sampling sampling, int resized, int window) {
+            int decoded = sampling.sampled(in);
+            int step = sampling.step();
+            int first = window > resized ? -((window - resized) / 2) : (int) Math.rint((resized - window) / 2.0);
+            double scale = (double) in / resized;
+            double support = Math.max(scale, 1.0);
+            int taps = (int) Math.ceil(2 * support / step) + 2;
+            int[] start = new int[window];
+            int[] count = new int[window];
+            float[] weights = new float[window * taps];
+            double[] k = new double[taps];
+            for (int j = 0; j < window; j++) {
+                int o = first + j;
+                if (o < 0 || o >= resized) {
+                    continue; // padding: value 0
+                }
+                double center = (o + 0.5) * scale;
+                double from = (center - support - sampling.offset() - 0.5) / step;
+                int min = Math.max(0, (int) Math.floor(from) + 1);
+                int max = Math.min(decoded, (int) Math.ceil((center + support - sampling.offset() - 0.5) / step));
+                int n = Math.max(0, Math.min(max - min, taps));
+                double sum = 0;
+                for (int t = 0; t < n; t++) {
+                    double x = Math.abs((sampling.position(min + t) + 0.5 - center) / support);
+                    k[t] = x < 1 ? 1 - x : 0;
+                    sum += k[t];
+                }
+                if (sum == 0) {
+                    // no decoded pixel inside the footprint (only when it shrinks less than the step): the nearest
+                    min = (int) Math.max(0, Math.min(decoded - 1, Math.round((center - sampling.offset() - 0.5)
+                            / step)));
+                    n = 1;
+                    k[0] = 1;
+                    sum = 1;
+                }
+                for (int t = 0; t < n; t++) {
+                    weights[j * taps + t] = (float) (k[t] / sum);
                 }
                 start[j] = min;
                 count[j] = n;
