@@ -26,12 +26,14 @@ public class DatasetCatalog {
     private final JsonMapper json;
     private final ShearsProperties properties;
     private final UploadSpool uploads;
+    private final DatasetAnalysisSlots analyses;
     private final CatalogTable<DatasetView> rows;
 
     public DatasetCatalog(JdbcClient jdbc, ArtifactStore store, JsonMapper json, ShearsProperties properties,
-                          UploadSpool uploads) {
+                          UploadSpool uploads, DatasetAnalysisSlots analyses) {
         this.jdbc = jdbc;
         this.uploads = uploads;
+        this.analyses = analyses;
         this.store = store;
         this.json = json;
         this.properties = properties;
@@ -49,8 +51,12 @@ public class DatasetCatalog {
             DatasetOptions options = DatasetOptions.defaults().withSpoolDirectory(spool)
                     .withLimits(DatasetLimits.defaults().withMaxTotalBytes(Math.max(maxBytes(), 1) * 4)
                             .withMaxClasses(properties.uploads().maxDatasetClasses()));
+            Dataset dataset;
+            try (DatasetAnalysisSlots.Slot slot = analyses.acquire()) {
+                dataset = Dataset.open(upload, options);
+            }
             StoredBlob blob;
-            try (Dataset dataset = Dataset.open(upload, options)) {
+            try (dataset) {
                 blob = store.put(upload);
                 String displayName = name == null || name.isBlank() ? "dataset-" + blob.sha256().substring(0, 12)
                         : name.strip();

@@ -65,10 +65,18 @@ public record ShearsProperties(Role role, String workerName, Path dataDir, Artif
         }
     }
 
-    /** @param maxDatasetClasses a dataset with more classes is refused with DATASET_TOO_MANY_CLASSES */
-    public record Uploads(DataSize maxModelBytes, DataSize maxDatasetBytes, Integer maxDatasetClasses) {
+    /**
+     * @param maxDatasetClasses     a dataset with more classes is refused with DATASET_TOO_MANY_CLASSES
+     * @param maxConcurrentAnalyses dataset uploads analysed at once; 0 or unset for the core count
+     * @param analysisWait          how long an upload waits for an analysis slot before it is answered 503
+     */
+    public record Uploads(DataSize maxModelBytes, DataSize maxDatasetBytes, Integer maxDatasetClasses,
+                          Integer maxConcurrentAnalyses, Duration analysisWait) {
         public Uploads {
             maxDatasetClasses = maxDatasetClasses == null ? DatasetLimits.DEFAULT_MAX_CLASSES : maxDatasetClasses;
+            maxConcurrentAnalyses = maxConcurrentAnalyses == null || maxConcurrentAnalyses <= 0
+                    ? Runtime.getRuntime().availableProcessors() : maxConcurrentAnalyses;
+            analysisWait = analysisWait == null ? Duration.ofSeconds(30) : analysisWait;
         }
     }
 
