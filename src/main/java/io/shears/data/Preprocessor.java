@@ -121,16 +121,20 @@ final class Preprocessor {
             this.copyFrom = copyFrom;
         }
 
-        /** The resampling of an axis of {@code in} pixels of which only the {@code sampling} ones were decoded. */
+        /**
+         * The resampling of an axis of {@code in} pixels of which only the {@code sampling} ones were decoded. With a
+         * subsample, the triangle filter is the same, on the full image's coordinates, evaluated only at the pixels
+         * that were decoded (full-image index {@code i * step + offset}, centre {@code + 0.5}) and normalised over
+         * them: every output still averages over its whole footprint, from a regular subsample of it instead of every
+         * pixel; see {@link Preprocessing} for how the two compare. With every pixel decoded, the arithmetic is
+         * exactly the full-resolution filter's.
+         */
         static Axis of(int in, ImageDecoder.Sampling sampling, int resized, int window) {
-            return sampling.step() == 1 ? of(in, resized, window) : subsampled(in, sampling, resized, window);
-        }
-
-        static Axis of(int in, int resized, int window) {
             int first = window > resized ? -((window - resized) / 2) : (int) Math.rint((resized - window) / 2.0);
             int[] start = new int[window];
             int[] count = new int[window];
-            if (in == resized) {
+            int step = sampling.step();
+            if (step == 1 && in == resized) {
                 boolean padded = first < 0 || first + window > resized;
                 for (int j = 0; j < window; j++) {
                     int o = first + j;
@@ -143,51 +147,11 @@ final class Preprocessor {
                 java.util.Arrays.fill(ones, 1f);
                 return new Axis(start, count, 1, ones, padded ? -1 : first);
             }
-            double scale = (double) in / resized;
-            double filterScale = Math.max(scale, 1.0);
-            double support = filterScale;
-            int taps = (int) Math.ceil(support) * 2 + 1;
-            float[] weights = new float[window * taps];
-            double[] k = new double[taps];
-            for (int j = 0; j < window; j++) {
-                int o = first + j;
-                if (o < 0 || o >= resized) {
-                    continue; // padding: value 0
-                }
-                double center = (o + 0.5) * scale;
-                int min = Math.max(0, (int) (center - support + 0.5));
-                int max = Math.min(in, (int) (center + support + 0.5));
-                int n = Math.max(0, Math.min(max - min, taps));
-                double sum = 0;
-                for (int t = 0; t < n; t++) {
-                    double x = Math.abs((t + min - center + 0.5) / filterScale);
-                    k[t] = x < 1 ? 1 - x : 0;
-                    sum += k[t];
-                }
-                for (int t = 0; t < n; t++) {
-                    weights[j * taps + t] = sum != 0 ? (float) (k[t] / sum) : 0f;
-                }
-                start[j] = min;
-                count[j] = n;
-            }
-            return new Axis(start, count, taps, weights, -1);
-        }
-
-        /**
-         * The same triangle filter as {@link #of(int, int, int)}, on the full image's coordinates, evaluated only at
-         * the pixels that were decoded (full-image index {@code i * step + offset}, centre {@code + 0.5}) and
-         * normalised over them. Every output still averages over its whole footprint, from a regular subsample of
-         * it instead of every pixel; see {@link Preprocessing} for how the two compare.
-         */
-        private static Axis subsampled(int in, ImageDecoder.Sampling sampling, int resized, int window) {
             int decoded = sampling.sampled(in);
-            int step = sampling.step();
-            int first = window > resized ? -((window - resized) / 2) : (int) Math.rint((resized - window) / 2.0);
+            int offset = sampling.offset();
             double scale = (double) in / resized;
             double support = Math.max(scale, 1.0);
-            int taps = (int) Math.ceil(2 * support / step) + 2;
-            int[] start = new int[window];
-            int[] count = new int[window];
+            int taps = step == 1 ? (int) Math.ceil(support) * 2 + 1 : (int) Math.ceil(2 * support / step) + 2;
             float[] weights = new float[window * taps];
             double[] k = new double[taps];
             for (int j = 0; j < window; j++) {
@@ -196,26 +160,32 @@ final class Preprocessor {
                     continue; // padding: value 0
                 }
                 double center = (o + 0.5) * scale;
-                double from = (center - support - sampling.offset() - 0.5) / step;
-                int min = Math.max(0, (int) Math.floor(from) + 1);
-                int max = Math.min(decoded, (int) Math.ceil((center + support - sampling.offset() - 0.5) / step));
+                int min;
+                int max;
+                if (step == 1) {
+                    min = Math.max(0, (int) (center - support + 0.5));
+                    max = Math.min(in, (int) (center + support + 0.5));
+                } else {
+                    // the decoded pixels whose centres lie strictly inside (center - support, center + support)
+                    min = Math.max(0, (int) Math.floor((center - support - offset - 0.5) / step) + 1);
+                    max = Math.min(decoded, (int) Math.ceil((center + support - offset - 0.5) / step));
+                }
                 int n = Math.max(0, Math.min(max - min, taps));
                 double sum = 0;
                 for (int t = 0; t < n; t++) {
-                    double x = Math.abs((sampling.position(min + t) + 0.5 - center) / support);
+                    double x = Math.abs((sampling.position(min + t) - center + 0.5) / support);
                     k[t] = x < 1 ? 1 - x : 0;
                     sum += k[t];
                 }
-                if (sum == 0) {
-                    // no decoded pixel inside the footprint (only when it shrinks less than the step): the nearest
-                    min = (int) Math.max(0, Math.min(decoded - 1, Math.round((center - sampling.offset() - 0.5)
-                            / step)));
+                if (sum == 0 && step > 1) {
+                    // no decoded pixel inside the footprint (it shrinks less than the step): take the nearest one
+                    min = (int) Math.max(0, Math.min(decoded - 1, Math.round((center - offset - 0.5) / step)));
                     n = 1;
                     k[0] = 1;
                     sum = 1;
                 }
                 for (int t = 0; t < n; t++) {
-                    weights[j * taps + t] = (float) (k[t] / sum);
+                    weights[j * taps + t] = sum != 0 ? (float) (k[t] / sum) : 0f;
                 }
                 start[j] = min;
                 count[j] = n;
