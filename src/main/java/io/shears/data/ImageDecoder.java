@@ -24,12 +24,11 @@ import java.util.function.IntBinaryOperator;
  * {@code .png} decodes). The declared width and height are read from the header first and checked against the limits
  * before a pixel is decoded, so a small file that declares a gigapixel image costs nothing; then only the pixels the
  * caller needs are decoded (a subsample, see {@link Sampling}), so that a large image costs the raster of the size it
- * is used at, not of the size it has. A file that does not
- * decode, or whose data ends early (a truncated JPEG, which {@code ImageIO} reads with a "premature end" warning and
- * fills with grey), is {@link Corrupt}; other decoder warnings (a missing end marker after complete data, extraneous
- * bytes, a bad ICC profile) are let pass, as PIL lets them pass. Other formats ImageIO knows (GIF, BMP, TIFF) are
- * refused as corrupt, so that the dataset means the same to every reader. CMYK JPEGs do not decode in ImageIO and
- * count as corrupt.
+ * is used at, not of the size it has. A file that does not decode, or whose data ends early (a truncated JPEG, which
+ * {@code ImageIO} reads with a "premature end" warning and fills with grey), is {@link Corrupt}; other decoder
+ * warnings (a missing end marker after complete data, extraneous bytes, a bad ICC profile) are let pass, as PIL lets
+ * them pass. Other formats ImageIO knows (GIF, BMP, TIFF) are refused as corrupt, so that the dataset means the same
+ * to every reader. CMYK JPEGs do not decode in ImageIO and count as corrupt.
  */
 final class ImageDecoder {
     private ImageDecoder() {
