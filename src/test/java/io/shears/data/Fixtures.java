@@ -7,7 +7,11 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
@@ -69,6 +73,23 @@ final class Fixtures {
 
     static byte[] rgbJpeg(int w, int h, IntBinaryOperator rgb) {
         return encode(rgbImage(w, h, rgb, BufferedImage.TYPE_3BYTE_BGR), "jpeg");
+    }
+
+    /** A progressive JPEG (several scans; ImageIO decodes it with a buffer of every coefficient). */
+    static byte[] progressiveJpeg(int w, int h, IntBinaryOperator rgb) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(ios);
+            writer.write(null, new IIOImage(rgbImage(w, h, rgb, BufferedImage.TYPE_3BYTE_BGR), null, null), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
     }
 
     static byte[] greyJpeg(int w, int h, IntBinaryOperator value) {

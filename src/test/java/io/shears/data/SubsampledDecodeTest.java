@@ -105,6 +105,21 @@ class SubsampledDecodeTest {
                 .isInstanceOf(ImageDecoder.Corrupt.class);
     }
 
+    @Test
+    void aProgressiveJpegPastItsLimitIsRefusedBeforeDecoding() throws Exception {
+        IntBinaryOperator colours = (x, y) -> (x * 5) << 16 | (y * 3) << 8 | 0x80;
+        byte[] progressive = Fixtures.progressiveJpeg(400, 300, colours);
+        byte[] baseline = Fixtures.rgbJpeg(400, 300, colours);
+        DatasetLimits tight = DatasetLimits.defaults().withMaxProgressiveJpegPixels(119_999);
+        DatasetLimits enough = DatasetLimits.defaults().withMaxProgressiveJpegPixels(120_000);
+
+        DatasetErrorsTest.assertRefused(() -> ImageDecoder.check(progressive, progressive.length, "p.jpg", tight),
+                DatasetProblem.DATASET_IMAGE_TOO_LARGE, "'p.jpg'", "progressive JPEG of 400x300", "119999");
+        assertThat(ImageDecoder.check(baseline, baseline.length, "b.jpg", tight).fullWidth()).isEqualTo(400);
+        assertThat(ImageDecoder.check(progressive, progressive.length, "p.jpg", enough).fullWidth()).isEqualTo(400);
+        assertThat(DatasetLimits.defaults().maxProgressiveJpegPixels()).isEqualTo(32_000_000L);
+    }
+
     private static float[] preprocess(ImageDecoder.PixelSource src, Preprocessing spec) {
         ImageShape shape = new ImageShape(3, spec.cropHeight(), spec.cropWidth());
         float[] out = new float[shape.size()];
