@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Resident memory of the service as packaged while it analyses dataset uploads of large images: a 2 MB zip of 8 PNGs
+# Resident memory of the service as packaged while it analyses dataset uploads of large images: a 1 MB zip of 8 PNGs
 # of 16384 x 6100 pixels (bench/BigImagesZip.java), uploaded SEQUENTIAL times one after another, then CONCURRENT
 # times at once. Prints VmRSS and VmHWM (peak) of the service after start, after each sequential upload and after the
 # concurrent burst, with the HTTP status of every upload.
@@ -10,23 +10,14 @@ cd "$(dirname "$0")/.."
 SEQUENTIAL="${1:-3}"
 CONCURRENT="${2:-12}"
 JAR="${3:-target/shears.jar}"
-PORT="${SHEARS_BENCH_PORT:-18081}"
+PORT="${SHEARS_BENCH_PORT:-18093}"
 KEY="bench-admin-key-0123456789"
 OUT=target/bench/upload-rss
 mkdir -p "$OUT"
 [ -f "$JAR" ] || ./mvnw -q -B -ntp package -DskipTests
-[ -f "$OUT/big8.zip" ] || java bench/BigImagesZip.java "$OUT/big8.zip"
-DATA="$(mktemp -d)"
-SERVICE_PID=
-cleanup() {
-  if [ -n "$SERVICE_PID" ]; then kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true; fi
-  rm -rf "$DATA"
-}
-trap cleanup EXIT
-
-SERVER_PORT="$PORT" SHEARS_API_KEY="$KEY" java -jar "$JAR" --shears.data-dir="$DATA" > "$OUT/service.log" 2>&1 &
-SERVICE_PID=$!
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/actuator/health" > /dev/null && break; sleep 1; done
+[ -f "$OUT/big8.zip" ] || java -Xmx1g bench/BigImagesZip.java "$OUT/big8.zip"
+source bench/packaged-service.sh
+start_packaged_service "$(realpath "$JAR")" "$PORT" "$KEY" "$PWD/$OUT/service.log"
 rss() { grep -E 'VmRSS|VmHWM' "/proc/$SERVICE_PID/status" | tr -s ' \t' ' ' | tr '\n' ' '; }
 upload() {
   curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" -H 'Content-Type: application/zip' \
