@@ -121,11 +121,6 @@ final class ImageDecoder {
         void row(int y, int x0, int x1, float[] dst);
     }
 
-    /** Decodes every pixel. */
-    static Decoded decode(byte[] bytes, int length, String path, DatasetLimits limits) throws Corrupt {
-        return decode(bytes, length, path, limits, (width, height) -> 1);
-    }
-
     /**
      * Decodes at most about {@link #CHECK_PIXELS} pixels, subsampled evenly; the reader still goes through all of
      * the image's data, so a file that does not decode to its end is {@link Corrupt} as with a full decode.
