@@ -19,26 +19,10 @@ MODEL=src/test/resources/models/torchvision/resnet18-op17-bnkeep.onnx
 OUT=target/bench/load-service
 mkdir -p "$OUT"
 [ -f target/shears.jar ] || mvn -q -B -ntp package -DskipTests
-DATA="$(mktemp -d)"
-SERVICE_PID=
-cleanup() {
-  if [ -n "$SERVICE_PID" ]; then kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true; fi
-  rm -rf "$DATA"
-}
-trap cleanup EXIT
-
-# The port goes in as SERVER_PORT (Spring reads it from the environment), so the command line stays the default one.
+source bench/packaged-service.sh
 JAVA_OPTS=()
 [ "${SHEARS_BENCH_JFR:-0}" = 1 ] && JAVA_OPTS+=("-XX:StartFlightRecording=filename=$PWD/$OUT/service.jfr,settings=profile")
-(cd "$DATA" && SERVER_PORT="$PORT" SHEARS_API_KEY="$KEY" exec java "${JAVA_OPTS[@]}" -jar "$OLDPWD/target/shears.jar" \
-    > "$OLDPWD/$OUT/service.log" 2>&1) &
-SERVICE_PID=$!
-for _ in $(seq 120); do
-  curl -sf "localhost:$PORT/actuator/health/readiness" > /dev/null && break
-  kill -0 "$SERVICE_PID" 2>/dev/null || { echo "the service exited; see $OUT/service.log" >&2; exit 1; }
-  sleep 1
-done
-curl -sf "localhost:$PORT/actuator/health/readiness" > /dev/null
+start_packaged_service "$PWD/target/shears.jar" "$PORT" "$KEY" "$PWD/$OUT/service.log" "${JAVA_OPTS[@]}"
 
 # Busy CPU seconds: of the whole machine (/proc/stat) and of this process tree (the service and the client).
 machine_busy() { awk '/^cpu / {print ($2 + $3 + $4 + $7 + $8) / 100}' /proc/stat; }

@@ -68,6 +68,10 @@ public class DatasetsController {
              "status": 422, "detail": "archive entry 'train/cat/../../../../etc/evil.png' climbs out of the \
             archive with '..'",
              "instance": "/v1/datasets", "code": "DATASET_UNSAFE_PATH"}""";
+    private static final String BUSY = """
+            {"type": "https://shears.io/problems/analysis-busy", "title": "Service Unavailable", "status": 503,
+             "detail": "all 2 dataset analysis slots stayed busy for 30000 ms; retry after 30 s",
+             "instance": "/v1/datasets", "code": "ANALYSIS_BUSY"}""";
     private static final String IN_USE = """
             {"type": "https://shears.io/problems/dataset-in-use", "title": "Conflict", "status": 409,
              "detail": "dataset '9b2d1c3e-0a4f-4e6b-8c7d-5e6f7a8b9c0d' is used by 1 queued or running job(s); \
@@ -121,10 +125,17 @@ public class DatasetsController {
                     schema = @Schema(implementation = ProblemDocument.class),
                     examples = @ExampleObject(name = "UPLOAD_TOO_LARGE", value = TOO_LARGE)))
     @ApiResponse(responseCode = "422", description = "Unusable archive, e.g. DATASET_UNSAFE_PATH (zip-slip), "
-            + "DATASET_ZIP_BOMB, DATASET_LAYOUT_UNKNOWN, DATASET_INVALID",
+            + "DATASET_ZIP_BOMB, DATASET_LAYOUT_UNKNOWN, DATASET_TOO_MANY_CLASSES, DATASET_INVALID",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
                     examples = @ExampleObject(name = "DATASET_UNSAFE_PATH", value = UNSAFE_PATH)))
+    @ApiResponse(responseCode = "503", description = "Every dataset analysis slot stayed busy (ANALYSIS_BUSY); "
+            + "retry after the Retry-After header's seconds",
+            headers = @Header(name = "Retry-After", description = "seconds to wait before retrying",
+                    schema = @Schema(type = "integer")),
+            content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
+                    schema = @Schema(implementation = ProblemDocument.class),
+                    examples = @ExampleObject(name = "ANALYSIS_BUSY", value = BUSY)))
     public ResponseEntity<DatasetView> uploadBody(Caller caller, HttpServletRequest request,
                                                   @Parameter(description = "display name", example = "flowers")
                                                   @RequestParam(required = false) String name) throws IOException {

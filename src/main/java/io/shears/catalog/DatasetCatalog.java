@@ -12,7 +12,6 @@ import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -26,10 +25,15 @@ public class DatasetCatalog {
     private final ArtifactStore store;
     private final JsonMapper json;
     private final ShearsProperties properties;
+    private final UploadSpool uploads;
+    private final DatasetAnalysisSlots analyses;
     private final CatalogTable<DatasetView> rows;
 
-    public DatasetCatalog(JdbcClient jdbc, ArtifactStore store, JsonMapper json, ShearsProperties properties) {
+    public DatasetCatalog(JdbcClient jdbc, ArtifactStore store, JsonMapper json, ShearsProperties properties,
+                          UploadSpool uploads, DatasetAnalysisSlots analyses) {
         this.jdbc = jdbc;
+        this.uploads = uploads;
+        this.analyses = analyses;
         this.store = store;
         this.json = json;
         this.properties = properties;
@@ -41,13 +45,18 @@ public class DatasetCatalog {
     }
 
     public DatasetView register(String tenant, Path upload, String name) throws IOException {
-        Path spool = Files.createTempDirectory(properties.dataDir().resolve("uploads"), "dataset-check");
+        Path spool = uploads.analysisDirectory();
         DatasetView view;
         try {
             DatasetOptions options = DatasetOptions.defaults().withSpoolDirectory(spool)
-                    .withLimits(DatasetLimits.defaults().withMaxTotalBytes(Math.max(maxBytes(), 1) * 4));
+                    .withLimits(DatasetLimits.defaults().withMaxTotalBytes(Math.max(maxBytes(), 1) * 4)
+                            .withMaxClasses(properties.uploads().maxDatasetClasses()));
+            Dataset dataset;
+            try (DatasetAnalysisSlots.Slot slot = analyses.acquire()) {
+                dataset = Dataset.open(upload, options);
+            }
             StoredBlob blob;
-            try (Dataset dataset = Dataset.open(upload, options)) {
+            try (dataset) {
                 blob = store.put(upload);
                 String displayName = name == null || name.isBlank() ? "dataset-" + blob.sha256().substring(0, 12)
                         : name.strip();
@@ -62,7 +71,7 @@ public class DatasetCatalog {
                         Instant.now());
             }
         } finally {
-            deleteTree(spool);
+            UploadSpool.delete(spool);
         }
         rows.insert(view.id(), tenant, view.name(), view.sha256(), view.bytes(), view, view.createdAt());
         return view;
@@ -90,16 +99,5 @@ public class DatasetCatalog {
         }
         rows.delete(id);
         BlobReferences.deleteIfUnreferenced(jdbc, store, dataset.sha256());
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -15,6 +15,8 @@ public enum DatasetProblem {
     DATASET_ZIP_BOMB,
     /** The archive unpacks to more bytes, or holds more entries, than the limits allow. */
     DATASET_TOO_LARGE,
+    /** The archive holds more classes than the limit allows. */
+    DATASET_TOO_MANY_CLASSES,
     /** The archive holds neither an ImageFolder layout nor MNIST-style IDX files. */
     DATASET_LAYOUT_UNKNOWN,
     /** The archive, or a split of it, holds no image at all. */

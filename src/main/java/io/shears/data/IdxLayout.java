@@ -56,6 +56,7 @@ final class IdxLayout {
         byte[] testRaw = hasTest ? spool.read(testLabels.dataOffset, nTest) : new byte[0];
 
         TreeSet<Integer> trainValues = values(trainRaw);
+        Layout.checkClassCount(trainValues.size(), limits, "'" + trainLabelsFile.path() + "'");
         List<String> classes = new ArrayList<>();
         int[] index = new int[256];
         for (int v : trainValues) {

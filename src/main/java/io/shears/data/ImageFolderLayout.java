@@ -1,6 +1,5 @@
 package io.shears.data;
 
-import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -56,6 +55,7 @@ final class ImageFolderLayout {
     static Layout resolve(Scan scan, String prefix, DatasetOptions options, Spool spool) {
         DatasetLimits limits = options.limits();
         List<String> classes = children(scan.dirs, prefix + "train");
+        Layout.checkClassCount(classes.size(), limits, prefix + "train/");
         boolean hasVal = scan.dirs.contains(prefix + "val");
         List<String> valClasses = hasVal ? children(scan.dirs, prefix + "val") : List.of();
         Map<String, Integer> index = new HashMap<>();
@@ -100,7 +100,7 @@ final class ImageFolderLayout {
         int[] trainRecords = canonical(scan, trainImages, prefix, index);
         int[] trainLabels = labelsOf(trainRecords, scan, prefix, index);
         checkNoEmptyClass(prefix + "train/", classes, trainLabels);
-        Source source = new Source(scan.images, spool, limits);
+        Source source = new Source(scan.images, spool, limits, options.preprocessing());
         if (hasVal) {
             int[] valRecords = canonical(scan, valImages, prefix, index);
             int[] valLabels = labelsOf(valRecords, scan, prefix, index);
@@ -182,16 +182,16 @@ final class ImageFolderLayout {
         return n > NAMES_IN_MESSAGE ? " and " + (n - NAMES_IN_MESSAGE) + " more" : "";
     }
 
-    /** Images in the spool, decoded again for every batch. */
-    private record Source(List<Scan.Image> images, Spool spool, DatasetLimits limits)
+    /** Images in the spool, decoded again for every batch, subsampled as far as the preprocessing allows. */
+    private record Source(List<Scan.Image> images, Spool spool, DatasetLimits limits, Preprocessing preprocessing)
             implements SampleSource {
         @Override
         public ImageDecoder.PixelSource load(int record) {
             Scan.Image image = images.get(record);
             byte[] bytes = spool.read(image.offset(), image.length());
             try {
-                BufferedImage decoded = ImageDecoder.decode(bytes, bytes.length, image.path(), limits);
-                return ImageDecoder.pixels(decoded);
+                return ImageDecoder.pixels(ImageDecoder.decode(bytes, bytes.length, image.path(), limits,
+                        (width, height) -> preprocessing.decodeStep(height, width)));
             } catch (ImageDecoder.Corrupt e) {
                 // it decoded during the scan, from the same bytes
                 throw new IllegalStateException("image '" + image.path() + "' no longer decodes: " + e.getMessage());

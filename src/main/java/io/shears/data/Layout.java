@@ -9,6 +9,14 @@ import java.util.List;
 record Layout(DatasetFormat format, List<String> classes, int[] trainRecords, int[] trainLabels, int[] valRecords,
               int[] valLabels, boolean valFromArchive, SampleSource source, List<SkippedImage> skipped) {
 
+    /** Refuses more classes than the limits allow, before anything is done per class. */
+    static void checkClassCount(int classes, DatasetLimits limits, String where) {
+        if (classes > limits.maxClasses()) {
+            throw new DatasetException(DatasetProblem.DATASET_TOO_MANY_CLASSES, where + " holds " + classes
+                    + " classes, more than the limit of " + limits.maxClasses());
+        }
+    }
+
     /** Splits the training samples with the stratified hold-out, unless the archive brought its own validation. */
     static Layout withHeldOut(DatasetFormat format, List<String> classes, int[] records, int[] labels,
                               double fraction, long seed, SampleSource source, List<SkippedImage> skipped) {

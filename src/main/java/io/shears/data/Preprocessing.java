@@ -21,7 +21,19 @@ import java.util.Arrays;
  *       {@code j} in {@code [trunc(c - f + 0.5), trunc(c + f + 0.5))} clipped to {@code [0, in)}, with weights
  *       {@code max(0, 1 - |(j + 0.5 - c) / f|)} divided by their sum. Enlarging ({@code f = 1}) this is plain bilinear
  *       interpolation with half-pixel centres and clamped edges; shrinking, it averages over the footprint
- *       (antialiased), as PIL and torchvision do. Unlike PIL, nothing is rounded to 8 bits between the passes.</li>
+ *       (antialiased), as PIL and torchvision do. Unlike PIL, nothing is rounded to 8 bits between the passes.
+ *       <p><b>Decoding subsampled.</b> When the resize shrinks both axes at least eightfold (for example a
+ *       16384 × 6100 photo to a shorter side of 256), the image is not decoded whole: only every {@code s}-th pixel of
+ *       every {@code s}-th row is, with {@code s = min(floor(h / (4 × rh)), floor(w / (4 × rw)))} for a resized size
+ *       {@code rh × rw} (at least four decoded pixels per output pixel per axis), starting at {@code (s - 1) / 2}.
+ *       The filter above is then evaluated, in the full image's coordinates, at the decoded pixels only and
+ *       normalised over them. Compared with decoding every pixel and resizing: with {@code s = 1} (every image the
+ *       resize shrinks less) the result is the same to the bit; otherwise each output averages a regular sample of
+ *       its footprint instead of all of it. On smooth content (photos; shading over tens of pixels) the two agree
+ *       within 0.002 (values in [0, 1]); on detail finer than {@code s} pixels they differ as a sample's mean differs
+ *       from the whole's, measured on 2400 × 1800 images resized to 64 and 112 ({@code s} = 7 and 4): 32-pixel
+ *       checkerboard at most 0.10 (mean 0.03), per-pixel noise at most 0.19 (mean 0.04). The trade buys memory: the
+ *       raster decoded is {@code s²} times smaller (a 100-megapixel image takes 12 MB instead of 300).</li>
  *   <li><b>Centre crop</b> ({@code cropHeight × cropWidth}, both 0 for none). From an {@code h × w} image the window
  *       starts at {@code top = rint((h - cropHeight) / 2)}, {@code left = rint((w - cropWidth) / 2)} (round half to
  *       even, like torchvision's {@code CenterCrop}). A crop larger than the image pads with zeros (value 0 before
@@ -54,6 +66,8 @@ public record Preprocessing(int resizeShorter, int cropHeight, int cropWidth, Ch
 
     public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
     public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+    /** Decoded pixels per resized pixel (per axis) that a subsampled decode keeps at least; see the class comment. */
+    static final int DECODE_OVERSAMPLING = 4;
     /** Largest resize or crop side accepted. */
     public static final int MAX_SIDE = 16384;
 
@@ -146,6 +160,19 @@ public record Preprocessing(int resizeShorter, int cropHeight, int cropWidth, Ch
     /** Checks that mean and std suit {@code outputChannels}; the dataset calls it once KEEP is resolved. */
     void checkChannels(int outputChannels) {
         checkLengths(outputChannels, mean, std);
+    }
+
+    /**
+     * The subsampling step an {@code h × w} image may be decoded at (see the class comment): the largest that still
+     * leaves {@link #DECODE_OVERSAMPLING} decoded pixels per resized pixel on both axes; 1, every pixel, without a
+     * resize or when the resize shrinks less than that.
+     */
+    int decodeStep(int h, int w) {
+        if (resizeShorter == 0) {
+            return 1;
+        }
+        int[] resized = resizedSize(h, w);
+        return Math.max(1, Math.min(h / (DECODE_OVERSAMPLING * resized[0]), w / (DECODE_OVERSAMPLING * resized[1])));
     }
 
     /** Size {@code [height, width]} of an {@code h × w} image after the resize step alone. */

@@ -21,8 +21,12 @@ final class Preprocessor {
 
     /** Preprocesses {@code src} into {@code dst[offset .. offset + shape.size())}. */
     void apply(ImageDecoder.PixelSource src, float[] dst, int offset) {
-        int h = src.height();
         int w = src.width();
+        ImageDecoder.Sampling sampling = src.sampling();
+        if (sampling.sampled(src.fullWidth()) != w || sampling.sampled(src.fullHeight()) != src.height()) {
+            throw new IllegalStateException("decoded " + w + "x" + src.height() + " is not " + sampling + " of "
+                    + src.fullWidth() + "x" + src.fullHeight());
+        }
         int outC = shape.channels();
         int inC = src.channels();
         boolean toLuma = outC == 1 && inC == 3;
@@ -30,14 +34,14 @@ final class Preprocessor {
         if (workC != 1 && workC != outC) {
             throw new IllegalStateException("cannot make " + outC + " channels from " + inC);
         }
-        int[] resized = spec.resizedSize(h, w);
+        int[] resized = spec.resizedSize(src.fullHeight(), src.fullWidth());
         int oh = shape.height();
         int ow = shape.width();
         if (!spec.hasCrop() && (resized[0] != oh || resized[1] != ow)) {
             throw new IllegalStateException("image of " + resized[0] + "x" + resized[1] + " in a dataset of " + shape);
         }
-        Axis rows = Axis.of(h, resized[0], oh);
-        Axis cols = Axis.of(w, resized[1], ow);
+        Axis rows = Axis.of(src.fullHeight(), sampling, resized[0], oh);
+        Axis cols = Axis.of(src.fullWidth(), sampling, resized[1], ow);
 
         // horizontal pass over the source rows (and columns) the kernels need: tmp[c][y - lo][j]
         int lo = rows.lowestInput();
@@ -117,11 +121,20 @@ final class Preprocessor {
             this.copyFrom = copyFrom;
         }
 
-        static Axis of(int in, int resized, int window) {
+        /**
+         * The resampling of an axis of {@code in} pixels of which only the {@code sampling} ones were decoded. With a
+         * subsample, the triangle filter is the same, on the full image's coordinates, evaluated only at the pixels
+         * that were decoded (full-image index {@code i * step + offset}, centre {@code + 0.5}) and normalised over
+         * them: every output still averages over its whole footprint, from a regular subsample of it instead of every
+         * pixel; see {@link Preprocessing} for how the two compare. With every pixel decoded, the arithmetic is
+         * exactly the full-resolution filter's.
+         */
+        static Axis of(int in, ImageDecoder.Sampling sampling, int resized, int window) {
             int first = window > resized ? -((window - resized) / 2) : (int) Math.rint((resized - window) / 2.0);
             int[] start = new int[window];
             int[] count = new int[window];
-            if (in == resized) {
+            int step = sampling.step();
+            if (step == 1 && in == resized) {
                 boolean padded = first < 0 || first + window > resized;
                 for (int j = 0; j < window; j++) {
                     int o = first + j;
@@ -134,10 +147,11 @@ final class Preprocessor {
                 java.util.Arrays.fill(ones, 1f);
                 return new Axis(start, count, 1, ones, padded ? -1 : first);
             }
+            int decoded = sampling.sampled(in);
+            int offset = sampling.offset();
             double scale = (double) in / resized;
-            double filterScale = Math.max(scale, 1.0);
-            double support = filterScale;
-            int taps = (int) Math.ceil(support) * 2 + 1;
+            double support = Math.max(scale, 1.0);
+            int taps = step == 1 ? (int) Math.ceil(support) * 2 + 1 : (int) Math.ceil(2 * support / step) + 2;
             float[] weights = new float[window * taps];
             double[] k = new double[taps];
             for (int j = 0; j < window; j++) {
@@ -146,14 +160,29 @@ final class Preprocessor {
                     continue; // padding: value 0
                 }
                 double center = (o + 0.5) * scale;
-                int min = Math.max(0, (int) (center - support + 0.5));
-                int max = Math.min(in, (int) (center + support + 0.5));
+                int min;
+                int max;
+                if (step == 1) {
+                    min = Math.max(0, (int) (center - support + 0.5));
+                    max = Math.min(in, (int) (center + support + 0.5));
+                } else {
+                    // the decoded pixels whose centres lie strictly inside (center - support, center + support)
+                    min = Math.max(0, (int) Math.floor((center - support - offset - 0.5) / step) + 1);
+                    max = Math.min(decoded, (int) Math.ceil((center + support - offset - 0.5) / step));
+                }
                 int n = Math.max(0, Math.min(max - min, taps));
                 double sum = 0;
                 for (int t = 0; t < n; t++) {
-                    double x = Math.abs((t + min - center + 0.5) / filterScale);
+                    double x = Math.abs((sampling.position(min + t) - center + 0.5) / support);
                     k[t] = x < 1 ? 1 - x : 0;
                     sum += k[t];
+                }
+                if (sum == 0 && step > 1) {
+                    // no decoded pixel inside the footprint (it shrinks less than the step): take the nearest one
+                    min = (int) Math.max(0, Math.min(decoded - 1, Math.round((center - offset - 0.5) / step)));
+                    n = 1;
+                    k[0] = 1;
+                    sum = 1;
                 }
                 for (int t = 0; t < n; t++) {
                     weights[j * taps + t] = sum != 0 ? (float) (k[t] / sum) : 0f;

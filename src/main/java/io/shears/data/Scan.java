@@ -1,6 +1,5 @@
 package io.shears.data;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -22,7 +21,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>an image that may belong to an ImageFolder layout ({@code [folder/]train|val/<class>/...}) is read into memory
  *       (it alone, at most {@link DatasetLimits#maxImageFileBytes()}), its declared size checked, decoded once to
- *       prove it decodes, and its <em>encoded</em> bytes appended to the spool; a corrupt one is only noted;</li>
+ *       prove it decodes (subsampled to at most {@link ImageDecoder#CHECK_PIXELS} pixels: the check needs no more),
+ *       and its <em>encoded</em> bytes appended to the spool; a corrupt one is only noted;</li>
  *   <li>an IDX file is gunzipped (when it is gzip) straight into the spool, in 64 KiB chunks;</li>
  *   <li>anything else is skipped (its bytes still count against the limits).</li>
  * </ul>
@@ -119,17 +119,17 @@ final class Scan implements ArchiveReader.Visitor {
             throw new DatasetException(DatasetProblem.DATASET_IMAGE_TOO_LARGE, "image file '" + path
                     + "' is larger than the limit of " + limits.maxImageFileBytes() + " bytes");
         }
-        BufferedImage image;
+        ImageDecoder.Decoded decoded;
         try {
             decodes.incrementAndGet();
-            image = ImageDecoder.decode(data, data.length, path, limits);
+            decoded = ImageDecoder.check(data, data.length, path, limits);
         } catch (ImageDecoder.Corrupt e) {
             corrupt.add(new SkippedImage(path, e.getMessage()));
             return;
         }
         long offset = spool.append(data, data.length);
-        images.add(new Image(path, offset, data.length, image.getWidth(), image.getHeight(),
-                ImageDecoder.isGrey(image)));
+        images.add(new Image(path, offset, data.length, decoded.fullWidth(), decoded.fullHeight(),
+                ImageDecoder.isGrey(decoded.image())));
     }
 
     private void note(String path, boolean isDirectory) {

@@ -13,8 +13,11 @@ class PipelineConfiguration {
     @Bean
     JobPipeline jobPipeline(ShearsProperties properties) {
         ShearsProperties.Jobs jobs = properties.jobs();
-        PipelineSettings settings = PipelineSettings.defaults()
+        PipelineSettings defaults = PipelineSettings.defaults();
+        PipelineSettings settings = defaults
                 .withLatency(List.of(1, 32), jobs.latencyWarmup(), jobs.latencyRuns(), latencyThreads(properties))
+                .withLimits(defaults.modelLimits(),
+                        defaults.datasetLimits().withMaxClasses(properties.uploads().maxDatasetClasses()))
                 .withEngine(engineSettings(properties.engine()));
         return new JobPipeline(settings);
     }

@@ -41,7 +41,10 @@ final class PipelineWorkspace {
         this.output = this.root.resolve("output");
     }
 
-    /** Makes the directories; clears state and output left by a job with another fingerprint. */
+    /**
+     * Makes the directories; clears state and output left by a job with another fingerprint, and spool files left by
+     * an earlier attempt that died with its datasets open (a job runs one attempt at a time, so none is in use).
+     */
     void open(String fingerprint) {
         try {
             Path stamp = state.resolve("fingerprint");
@@ -49,6 +52,7 @@ final class PipelineWorkspace {
                 deleteTree(state);
                 deleteTree(output);
             }
+            deleteTree(spool());
             Files.createDirectories(state);
             Files.createDirectories(output);
             Files.createDirectories(spool());

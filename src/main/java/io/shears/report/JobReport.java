@@ -81,20 +81,31 @@ public record JobReport(int formatVersion, Versions versions, JsonNode spec, Mod
     }
 
     /**
-     * @param top5     null with fewer than five classes
-     * @param perClass top-1 accuracy per true class, null for a class without samples
-     * @param confusion {@code confusion[trueClass][predictedClass]} sample counts
+     * @param top5             null with fewer than five classes
+     * @param perClass         top-1 accuracy per true class, null for a class without samples
+     * @param confusion        {@code confusion[trueClass][predictedClass]} sample counts; null past
+     *                         {@link #MAX_CONFUSION_CLASSES} classes, and {@code confusionOmitted} says so
+     * @param confusionOmitted why {@code confusion} is null, else null
      */
     public record Evaluation(long samples, Double top1, Double top5, Double meanLoss, List<Double> perClass,
-                             long[][] confusion) {
+                             long[][] confusion, String confusionOmitted) {
+        /**
+         * The matrix has classes² cells, so past this many classes it would outgrow everything else in the report
+         * (5,000 classes made 150 MB); per-class accuracy, which grows linearly, is kept at any count.
+         */
+        public static final int MAX_CONFUSION_CLASSES = 100;
+
         public static Evaluation of(EvaluationResult r) {
             List<Double> perClass = new ArrayList<>();
             for (double a : r.perClassAccuracy()) {
                 perClass.add(finite(a));
             }
+            boolean keep = r.classCount() <= MAX_CONFUSION_CLASSES;
             return new Evaluation(r.samples(), finite(r.top1()),
                     r.top5().isPresent() ? finite(r.top5().getAsDouble()) : null, finite(r.meanLoss()),
-                    perClass, r.confusion());
+                    perClass, keep ? r.confusion() : null, keep ? null : "the dataset has " + r.classCount()
+                    + " classes; the confusion matrix is kept only up to " + MAX_CONFUSION_CLASSES
+                    + " (it grows with the square of the class count); perClass has every class's accuracy");
         }
     }
 

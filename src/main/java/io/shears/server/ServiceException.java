@@ -6,7 +6,7 @@ package io.shears.server;
  */
 public class ServiceException extends RuntimeException {
     public enum Kind {
-        INVALID, NOT_FOUND, CONFLICT, TOO_LARGE
+        INVALID, NOT_FOUND, CONFLICT, TOO_LARGE, UNAVAILABLE
     }
 
     private final Kind kind;

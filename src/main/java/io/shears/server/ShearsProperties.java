@@ -1,6 +1,7 @@
 package io.shears.server;
 
 import io.shears.Role;
+import io.shears.data.DatasetLimits;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -64,7 +65,19 @@ public record ShearsProperties(Role role, String workerName, Path dataDir, Artif
         }
     }
 
-    public record Uploads(DataSize maxModelBytes, DataSize maxDatasetBytes) {
+    /**
+     * @param maxDatasetClasses     a dataset with more classes is refused with DATASET_TOO_MANY_CLASSES
+     * @param maxConcurrentAnalyses dataset uploads analysed at once; 0 or unset for the core count
+     * @param analysisWait          how long an upload waits for an analysis slot before it is answered 503
+     */
+    public record Uploads(DataSize maxModelBytes, DataSize maxDatasetBytes, Integer maxDatasetClasses,
+                          Integer maxConcurrentAnalyses, Duration analysisWait) {
+        public Uploads {
+            maxDatasetClasses = maxDatasetClasses == null ? DatasetLimits.DEFAULT_MAX_CLASSES : maxDatasetClasses;
+            maxConcurrentAnalyses = maxConcurrentAnalyses == null || maxConcurrentAnalyses <= 0
+                    ? Runtime.getRuntime().availableProcessors() : maxConcurrentAnalyses;
+            analysisWait = analysisWait == null ? Duration.ofSeconds(30) : analysisWait;
+        }
     }
 
     /**

@@ -156,6 +156,28 @@ class DatasetErrorsTest {
         assertRefused(() -> Dataset.open(zip, few), DatasetProblem.DATASET_TOO_LARGE, "10 entries");
     }
 
+    @Test
+    void theNumberOfClassesIsLimitedInEitherLayout() {
+        Path folder = Fixtures.zip(dir.resolve("classes.zip"), imageFolder("", "train", "a", 1, "b", 1, "c", 1,
+                "d", 1));
+        int[] labels = {0, 1, 2, 3, 0, 1, 2, 3};
+        Path idx = Fixtures.zip(dir.resolve("idx.zip"), entries(
+                "train-images-idx3-ubyte", Fixtures.idxImages(labels.length, 4, 4, (i, p) -> i * 16 + p),
+                "train-labels-idx1-ubyte", Fixtures.idxLabels(labels)));
+        DatasetOptions three = NO_SPLIT.withLimits(DatasetLimits.defaults().withMaxClasses(3));
+        DatasetOptions four = NO_SPLIT.withLimits(DatasetLimits.defaults().withMaxClasses(4));
+
+        assertRefused(() -> Dataset.open(folder, three), DatasetProblem.DATASET_TOO_MANY_CLASSES, "train/",
+                "4 classes", "limit of 3");
+        assertRefused(() -> Dataset.open(idx, three), DatasetProblem.DATASET_TOO_MANY_CLASSES,
+                "train-labels-idx1-ubyte", "4 classes", "limit of 3");
+        try (Dataset d = Dataset.open(folder, four); Dataset i = Dataset.open(idx, four)) {
+            assertThat(d.classCount()).isEqualTo(4);
+            assertThat(i.classCount()).isEqualTo(4);
+        }
+        assertThat(DatasetLimits.defaults().maxClasses()).isEqualTo(1000);
+    }
+
     // ---- absurd images
 
     @Test

@@ -7,7 +7,11 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
@@ -22,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntBinaryOperator;
 import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 
 /** Generated images, IDX files and real zip / tar.gz archives for the dataset tests. A null entry is a folder. */
@@ -69,6 +75,23 @@ final class Fixtures {
         return encode(rgbImage(w, h, rgb, BufferedImage.TYPE_3BYTE_BGR), "jpeg");
     }
 
+    /** A progressive JPEG (several scans; ImageIO decodes it with a buffer of every coefficient). */
+    static byte[] progressiveJpeg(int w, int h, IntBinaryOperator rgb) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(ios);
+            writer.write(null, new IIOImage(rgbImage(w, h, rgb, BufferedImage.TYPE_3BYTE_BGR), null, null), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
     static byte[] greyJpeg(int w, int h, IntBinaryOperator value) {
         BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < h; y++) {
@@ -109,11 +132,42 @@ final class Fixtures {
      * would allocate the whole image (or report a corrupt file); one that checks the header first refuses it.
      */
     static byte[] pngHeaderOnly(int w, int h) {
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 0).put((byte) 0)
-                .put((byte) 0).put((byte) 0);
+        return png(w, h, 0, null);
+    }
+
+    /**
+     * An 8-bit RGB PNG written row by row, never held as an image, so that a test can make one of 100 megapixels in
+     * a few seconds and a few megabytes: {@code rgb(x, y)} as 0xRRGGBB.
+     */
+    static byte[] streamedRgbPng(int w, int h, IntBinaryOperator rgb) {
+        ByteArrayOutputStream idat = new ByteArrayOutputStream();
+        try (DeflaterOutputStream z = new DeflaterOutputStream(idat, new Deflater(Deflater.BEST_SPEED), 1 << 16)) {
+            byte[] row = new byte[1 + 3 * w];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int p = rgb.applyAsInt(x, y);
+                    row[1 + 3 * x] = (byte) (p >> 16);
+                    row[2 + 3 * x] = (byte) (p >> 8);
+                    row[3 + 3 * x] = (byte) p;
+                }
+                z.write(row);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return png(w, h, 2, idat.toByteArray());
+    }
+
+    /** An 8-bit PNG of the colour type (0 grey, 2 RGB) with one IDAT chunk, none when {@code idat} is null. */
+    private static byte[] png(int w, int h, int colourType, byte[] idat) {
+        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) colourType)
+                .put((byte) 0).put((byte) 0).put((byte) 0);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         chunk(out, "IHDR", ihdr.array());
+        if (idat != null) {
+            chunk(out, "IDAT", idat);
+        }
         chunk(out, "IEND", new byte[0]);
         return out.toByteArray();
     }

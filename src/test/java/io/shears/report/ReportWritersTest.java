@@ -2,6 +2,7 @@ package io.shears.report;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,6 +123,68 @@ class ReportWritersTest {
         assertThat(e.top5()).isNull();
         assertThat(e.meanLoss()).isNull();
         assertThat(e.perClass()).containsExactly((Double) null);
+    }
+
+    @Test
+    void theConfusionMatrixIsKeptUpToAHundredClassesAndItsAbsenceIsExplained() {
+        JobReport.Evaluation hundred = JobReport.Evaluation.of(evaluation(100));
+        JobReport.Evaluation more = JobReport.Evaluation.of(evaluation(101));
+
+        assertThat(hundred.confusion()).hasDimensions(100, 100);
+        assertThat(hundred.confusion()[3][4]).isEqualTo(1);
+        assertThat(hundred.confusionOmitted()).isNull();
+        assertThat(more.confusion()).isNull();
+        assertThat(more.confusionOmitted()).contains("101 classes", "only up to 100");
+        assertThat(more.perClass()).hasSize(101);
+        JsonNode json = ReportJson.toTree(more);
+        assertThat(json.get("confusion").isNull()).isTrue();
+        assertThat(json.get("confusionOmitted").asString()).contains("101 classes");
+    }
+
+    @Test
+    void reportsGrowLinearlyWithTheClassCount() throws Exception {
+        long json500 = reportBytes(500, "report.json");
+        long json1000 = reportBytes(1000, "report.json");
+        long html500 = reportBytes(500, "report.html");
+        long html1000 = reportBytes(1000, "report.html");
+
+        // four evaluations of 1,000 classes: a confusion matrix each would be 4 million numbers, tens of megabytes
+        assertThat(json1000).isLessThan(512 * 1024);
+        assertThat(html1000).isLessThan(512 * 1024);
+        assertThat((double) json1000 / json500).isLessThan(2.5);
+        assertThat((double) html1000 / html500).isLessThan(2.5);
+    }
+
+    private long reportBytes(int classes, String name) throws Exception {
+        JobReport r = SampleReports.fineTuned();
+        JobReport.Evaluation e = JobReport.Evaluation.of(evaluation(classes));
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            names.add("class-" + c);
+        }
+        JobReport many = new JobReport(r.formatVersion(), r.versions(), r.spec(), r.model(), r.compute(), r.head(),
+                r.recalibration(), r.fineTuning(), new JobReport.Accuracy("d", "val", names, e, e, e, e,
+                java.util.Map.of()), r.export(), r.latency(), null, r.stages());
+        Path file = dir.resolve(classes + "-" + name);
+        if (name.endsWith(".json")) {
+            ReportJson.write(many, file);
+        } else {
+            ReportHtml.write(many, file);
+        }
+        return Files.size(file);
+    }
+
+    /** Two samples per class: one right, one taken for the next class; accuracies differ per class. */
+    private static io.shears.engine.EvaluationResult evaluation(int classes) {
+        long[][] confusion = new long[classes][classes];
+        double[] perClass = new double[classes];
+        for (int c = 0; c < classes; c++) {
+            confusion[c][c] = 1;
+            confusion[c][(c + 1) % classes] += 1;
+            perClass[c] = 0.5 + c / (4.0 * classes);
+        }
+        return new io.shears.engine.EvaluationResult(2L * classes, 0.5, java.util.OptionalDouble.of(0.75), 1.25,
+                perClass, confusion);
     }
 
     private static List<String> topLevelKeys(String json) {

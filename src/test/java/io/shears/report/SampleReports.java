@@ -35,9 +35,9 @@ final class SampleReports {
                 List.of(new GroupSummary(0, "stem", 32, 32, List.of("stem:w[0]"), List.of("reaches the output " + HOSTILE))),
                 new PruningReport.Timings(1, 2, 3, 4, 10));
         JobReport.Evaluation eval = new JobReport.Evaluation(4, 0.5, null, 0.9, List.of(1.0, 0.0),
-                new long[][] {{2, 0}, {2, 0}});
+                new long[][] {{2, 0}, {2, 0}}, null);
         JobReport.Evaluation tuned = new JobReport.Evaluation(4, 0.75, null, 0.5, List.of(1.0, 0.5),
-                new long[][] {{2, 0}, {1, 1}});
+                new long[][] {{2, 0}, {1, 1}}, null);
         return new JobReport(JobReport.FORMAT_VERSION,
                 new JobReport.Versions("0.1.0", "0.33.0", "2.5.1 (cpu)", "1.29.0", "17"),
                 ReportJson.toTree(Map.of("modelId", "m", "labels", Map.of("team", HOSTILE))),
