@@ -102,6 +102,19 @@ class InterpreterParityTest {
         }
     }
 
+    static Stream<Arguments> transformerFixtures() {
+        return Fixtures.transformers().stream().map(Arguments::of);
+    }
+
+    /** ViT, ConvNeXt and Swin as exported: LayerNormalization, attention and the shape sub-graphs around them. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transformerFixtures")
+    void transformerFixturesMatchOnnxRuntime(Fixture fixture) {
+        for (long batch : new long[] {1, 8}) {
+            compare(fixture.model(), fixture.inputShape(batch), fixture.name() + " original", batch);
+        }
+    }
+
     private static void compare(ModelProto model, long[] shape, String what, long batch) {
         float[] input = OrtRunner.randomInput(31 * batch + what.hashCode(), shape);
         float[] reference = OrtRunner.run(ModelWriter.toBytes(model), input, shape);
