@@ -24,6 +24,8 @@ final class LayoutChannels {
         ChannelRule readsShapeOnly = (node, ctx) -> { };
         rules.put("Shape", readsShapeOnly);
         rules.put("Size", readsShapeOnly);
+        rules.put("ConstantOfShape", readsShapeOnly);
+        rules.put("Range", readsShapeOnly);
         rules.put("Constant", readsShapeOnly);
         for (String op : new String[] {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd", "ReduceL1",
                 "ReduceL2", "ReduceSumSquare", "ReduceLogSumExp"}) {
@@ -42,6 +44,7 @@ final class LayoutChannels {
         rules.put("Upsample", new Resize());
         rules.put("Expand", LayoutChannels::expand);
         rules.put("Gather", LayoutChannels::gather);
+        rules.put("ScatterND", (node, ctx) -> ctx.freezeInputs(node, "ScatterND writes at computed positions"));
     }
 
     private static long[] axesOf(Node node, ChannelContext ctx) {
