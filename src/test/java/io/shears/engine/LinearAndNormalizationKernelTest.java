@@ -65,6 +65,36 @@ class LinearAndNormalizationKernelTest {
         }
     }
 
+    /** Every axis of a rank-3 input (negative and positive), with and without bias, with the statistics outputs. */
+    @Test
+    void layerNormalizationOnAnyAxis() {
+        long[] x = {2, 5, 8};
+        for (long axis : new long[] {-1, -2, 0, 1, 2}) {
+            int normalized = (int) (axis < 0 ? axis + x.length : axis);
+            long[] paramDims = Arrays.copyOfRange(x, normalized, x.length);
+            for (boolean bias : new boolean[] {true, false}) {
+                String what = "LayerNormalization axis " + axis + (bias ? " with bias" : " without bias");
+                NodeModel m = new NodeModel(what.hashCode(), x);
+                List<String> inputs = new ArrayList<>(List.of(NodeModel.INPUT, m.randomFloats("scale", paramDims)));
+                if (bias) {
+                    inputs.add(m.randomFloats("bias", paramDims));
+                }
+                m.node("LayerNormalization", inputs, List.of("y", "mean", "inv_std_dev"), intAttr("axis", axis),
+                        floatAttr("epsilon", 1e-6f)).output("y").output("mean").output("inv_std_dev");
+                KernelCheck.matchesOrt(m, 17, what);
+            }
+        }
+    }
+
+    /** Scale and bias of the last axis only, broadcast over the other normalized axes. */
+    @Test
+    void layerNormalizationBroadcastsItsScale() {
+        NodeModel m = new NodeModel(4, 3, 4, 6);
+        m.single("LayerNormalization", List.of(NodeModel.INPUT, m.randomFloats("scale", 6), m.randomFloats("bias", 6)),
+                intAttr("axis", 1));
+        KernelCheck.matchesOrt(m, 17, "LayerNormalization with a broadcast scale");
+    }
+
     @Test
     void instanceNormalization() {
         NodeModel m = new NodeModel(1, 2, 3, 4, 5);
