@@ -52,6 +52,18 @@ class LinearAndNormalizationKernelTest {
         KernelCheck.matchesOrt(left, 13, "MatMul with the stored operand on the left");
     }
 
+    /** Attention: both operands computed, heads broadcast against a shared operand of lower rank. */
+    @Test
+    void matMulBetweenTwoActivations() {
+        NodeModel m = new NodeModel(21, 2, 4, 3, 5);
+        m.node("Transpose", List.of(NodeModel.INPUT), List.of("keys"), intsAttr("perm", 0, 1, 3, 2));
+        m.node("MatMul", List.of(NodeModel.INPUT, "keys"), List.of("scores"));
+        m.node("Softmax", List.of("scores"), List.of("weights"), intAttr("axis", -1));
+        m.node("ReduceMean", List.of(NodeModel.INPUT), List.of("shared"), intsAttr("axes", 0), intAttr("keepdims", 0));
+        m.node("MatMul", List.of("weights", "shared"), List.of("mixed")).output("scores").output("mixed");
+        KernelCheck.matchesOrt(m, 13, "MatMul between activations");
+    }
+
     @ParameterizedTest(name = "BatchNormalization opset {0}")
     @ValueSource(ints = {9, 15})
     void batchNormalizationInInference(int opset) {
