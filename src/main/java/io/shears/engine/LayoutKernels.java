@@ -30,6 +30,7 @@ final class LayoutKernels {
         r.add(ctx -> new NDList(ShapeMath.broadcastTo(ctx.input(0),
                 Axes.broadcast(ShapeMath.dims(ctx.input(0)), ctx.longs(1)))), "Expand");
         r.add(OpKernel.checked(LayoutKernels::checkScatterNd, LayoutKernels::scatterNd), "ScatterND");
+        r.add(ctx -> new NDList(ctx.input(0).tile(ctx.longs(1))), "Tile");
     }
 
     private static void checkScatterNd(Node node, int opset) {

@@ -21,6 +21,7 @@ final class LayoutRules {
         r.shape(LayoutRules::pad, "Pad");
         r.shape(LayoutRules::resize, "Resize", "Upsample");
         r.shape(LayoutRules::expand, "Expand");
+        r.shape(LayoutRules::tile, "Tile");
         r.shape(ctx -> ctx.output(0, ctx.input(0)), "ScatterND");
     }
 
@@ -322,6 +323,31 @@ final class LayoutRules {
             }
         }
         ctx.output(0, ctx.elemType(0), out);
+    }
+
+    static void tile(ShapeContext ctx) {
+        long[] x = ctx.dims(0);
+        long[] repeats = ctx.requireIntValue(1, "repeats");
+        if (repeats.length != x.length) {
+            throw ctx.fail(repeats.length + " repeats for rank " + x.length);
+        }
+        long[] out = new long[x.length];
+        for (int i = 0; i < x.length; i++) {
+            if (repeats[i] < 0) {
+                throw ctx.fail("repeat " + repeats[i] + " is negative");
+            }
+            out[i] = Math.multiplyExact(x[i], repeats[i]);
+        }
+        long[] v = ctx.intValue(0);
+        if (v != null && Axes.product(out, 0, out.length) <= 1024) {
+            ctx.outputValue(0, ctx.elemType(0), out, reindex(v, x, out, (o, in) -> {
+                for (int a = 0; a < o.length; a++) {
+                    in[a] = o[a] % x[a];
+                }
+            }));
+        } else {
+            ctx.output(0, ctx.elemType(0), out);
+        }
     }
 
     static void expand(ShapeContext ctx) {

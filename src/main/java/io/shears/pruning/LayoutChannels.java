@@ -43,6 +43,7 @@ final class LayoutChannels {
         rules.put("Resize", new Resize());
         rules.put("Upsample", new Resize());
         rules.put("Expand", LayoutChannels::expand);
+        rules.put("Tile", LayoutChannels::tile);
         rules.put("Gather", LayoutChannels::gather);
         rules.put("ScatterND", (node, ctx) -> ctx.freezeInputs(node, "ScatterND writes at computed positions"));
     }
@@ -495,6 +496,20 @@ final class LayoutChannels {
             ctx.freeze(in, "node " + node + ": Expand spells out the channel count");
         }
         ctx.setLayout(node.output(0), axis, in.atoms());
+    }
+
+    /** Repeating other axes keeps the channels where they are; repeating the channel axis copies them. */
+    static void tile(Node node, ChannelContext ctx) {
+        Layout in = ctx.layout(node.input(0));
+        if (in == null) {
+            return;
+        }
+        long[] repeats = ctx.intValue(node.input(1));
+        if (repeats == null || repeats[in.axis()] != 1) {
+            ctx.freeze(in, "node " + node + ": Tile repeats the channel axis");
+            return;
+        }
+        ctx.setLayout(node.output(0), in.axis(), in.atoms());
     }
 
     static void gather(Node node, ChannelContext ctx) {

@@ -57,7 +57,8 @@ class InterpreterParityTest {
             new Factory("channelConstantOps", TestGraphs::channelConstantOps),
             new Factory("groupedConv", TestGraphs::groupedConv),
             new Factory("activationZoo", TestGraphs::activationZoo),
-            new Factory("shapeOpsZoo", TestGraphs::shapeOpsZoo));
+            new Factory("shapeOpsZoo", TestGraphs::shapeOpsZoo),
+            new Factory("tiledFeatures", TestGraphs::tiledFeatures));
 
     private static final Map<String, ModelProto> PRUNED = new ConcurrentHashMap<>();
     /** Worst relative error per model and variant, printed after the run for the record. */

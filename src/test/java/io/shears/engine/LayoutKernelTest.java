@@ -142,6 +142,15 @@ class LayoutKernelTest {
         KernelCheck.matchesOrt(small, 13, "Expand of a stored vector");
     }
 
+    @Test
+    void tileOnEveryAxis() {
+        for (long[] repeats : new long[][] {{1, 1, 1, 1}, {2, 1, 1, 1}, {1, 3, 1, 2}, {2, 2, 2, 2}}) {
+            NodeModel m = new NodeModel(repeats.length, X);
+            m.single("Tile", List.of(NodeModel.INPUT, m.longs("repeats", repeats)));
+            KernelCheck.matchesOrt(m, 13, "Tile " + Arrays.toString(repeats));
+        }
+    }
+
     /** Whole rows (one index per update), single elements (an index per axis), negative indices, a repeated row. */
     @Test
     void scatterNdReplacesTheAddressedSlices() {

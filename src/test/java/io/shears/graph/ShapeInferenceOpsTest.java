@@ -738,6 +738,19 @@ class ShapeInferenceOpsTest {
         }
 
         @Test
+        void tileRepeatsDataAndFoldsShapeValues() {
+            Net n = new Net(13, DYNAMIC, 4, 6);
+            String twice = n.node("Tile", List.of(n.node("Shape", List.of("x")), n.ints(2)));
+            String tiled = n.node("Tile", List.of("x", n.ints(1, 3, 2)));
+
+            Shapes s = OrtShapes.assertMatchesOrt(n.build(tiled, n.node("Cast", List.of(twice),
+                    attr("to", (long) TensorProto.DataType.FLOAT_VALUE))), 2, 4, 6);
+
+            assertThat(s.intValue(twice)).containsExactly(2, 4, 6, 2, 4, 6);
+            assertThat(s.dims(tiled)).containsExactly(2, 12, 12);
+        }
+
+        @Test
         void layerNormalizationStatisticsKeepTheLeadingAxes() {
             Net n = new Net(17, DYNAMIC, 5, 8);
             String[] out = n.multi("LayerNormalization", List.of("x", n.weight(5, 8), n.weight(8)), 3,

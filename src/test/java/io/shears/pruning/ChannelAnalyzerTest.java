@@ -113,6 +113,16 @@ class ChannelAnalyzerTest {
         }
     }
 
+    @Test
+    void tilingOverSpaceKeepsChannelsPrunableAndTilingChannelsKeepsThem() throws Exception {
+        ModelProto m = SurgeryProofTest.build("tiledFeatures");
+        ChannelAnalysis a = Pruner.analyze(m, PruningOptions.defaults().withScope(Scope.CHANNELS));
+
+        assertThat(group(a, "conv2").frozenReasons()).containsExactly(
+                "node 'tile1' (Tile): Tile repeats the channel axis");
+        assertThat(a.prunableGroups()).extracting(ChannelGroup::name).contains("conv0");
+    }
+
     /** ConvNeXt's stem reaches a LayerNormalization over channels (after a Transpose), which keeps its width. */
     @Test
     void layerNormalizationKeepsTheChannelsItNormalizes() {
