@@ -52,6 +52,34 @@ class LinearAndNormalizationKernelTest {
         KernelCheck.matchesOrt(left, 13, "MatMul with the stored operand on the left");
     }
 
+    private record EinsumCase(String equation, long[] x, long[] other) {
+    }
+
+    /** Attention's equations, an ellipsis that broadcasts, the implicit form, labels summed within one operand. */
+    @Test
+    void einsumWithOneOrTwoOperands() {
+        EinsumCase[] cases = {
+                new EinsumCase("bhqd,bhkd->bhqk", new long[] {2, 4, 3, 5}, null),
+                new EinsumCase("bhqk,bhkd->bhqd", new long[] {2, 4, 3, 5}, new long[] {2, 4, 5, 6}),
+                new EinsumCase("...qd,...kd->...qk", new long[] {2, 4, 3, 5}, new long[] {1, 4, 6, 5}),
+                new EinsumCase("ij,jk", new long[] {3, 5}, new long[] {5, 4}),
+                new EinsumCase("bij,bk->bik", new long[] {2, 3, 4}, new long[] {2, 5}),
+                new EinsumCase("iJ,iJ->i", new long[] {3, 4}, new long[] {3, 4}),
+                new EinsumCase("bij->bji", new long[] {2, 3, 4}, null),
+                new EinsumCase("bij->b", new long[] {2, 3, 4}, null),
+                new EinsumCase("b...j", new long[] {2, 3, 4, 5}, null),
+        };
+        for (EinsumCase c : cases) {
+            String what = "Einsum " + c.equation();
+            NodeModel m = new NodeModel(what.hashCode(), c.x());
+            boolean selfProduct = c.other() == null && c.equation().contains(",");
+            List<String> inputs = c.other() != null ? List.of(NodeModel.INPUT, m.randomFloats("other", c.other()))
+                    : selfProduct ? List.of(NodeModel.INPUT, NodeModel.INPUT) : List.of(NodeModel.INPUT);
+            m.single("Einsum", inputs, NodeModel.stringAttr("equation", c.equation()));
+            KernelCheck.matchesOrt(m, 12, what);
+        }
+    }
+
     /** Attention: both operands computed, heads broadcast against a shared operand of lower rank. */
     @Test
     void matMulBetweenTwoActivations() {

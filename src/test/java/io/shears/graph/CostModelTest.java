@@ -125,6 +125,22 @@ class CostModelTest {
         assertThat(report.macs()).isEqualTo(2L * 2 * 4 * 17 * 17 * 16);
     }
 
+    /** A contraction of two operands costs one MAC per combination of all labels; one operand only moves data. */
+    @Test
+    void einsumCostsItsContraction() {
+        Net n = new Net(12, DYNAMIC, 4, 17, 16);
+        String scores = n.node("Einsum", List.of("x", "x"), attr("equation", "bhqd,bhkd->bhqk"));
+        String mixed = n.node("Einsum", List.of(scores, "x"), attr("equation", "bhqk,bhkd->bhqd"));
+        String moved = n.node("Einsum", List.of(mixed), attr("equation", "bhqd->bqhd"));
+
+        CostReport report = analyze(n.build(moved), 2, 4, 17, 16);
+
+        assertThat(report.layers()).extracting(LayerCost::macs).containsExactly(2L * 4 * 17 * 17 * 16,
+                2L * 4 * 17 * 17 * 16);
+        assertThat(OrtShapes.assertMatchesOrt(n.build(moved), 2, 4, 17, 16).dims(moved))
+                .containsExactly(2, 17, 4, 16);
+    }
+
     @Test
     void otherOperatorsCostNoMacs() {
         Net n = new Net(13, DYNAMIC, 3, 8, 8);

@@ -123,6 +123,20 @@ class ChannelAnalyzerTest {
         assertThat(a.prunableGroups()).extracting(ChannelGroup::name).contains("conv0");
     }
 
+    @Test
+    void einsumKeepsTheChannelsItReads() {
+        OnnxGraphBuilder b = new OnnxGraphBuilder("einsum", 1);
+        String x = b.input("input", 1, 3, 8, 8);
+        String mixed = b.einsum("bchw,bdhw->bcd", b.conv(x, 8, 3, 1, 1, 1, true), b.conv(x, 4, 3, 1, 1, 1, true));
+        ModelProto m = b.output(b.flatten(mixed, 1)).build(13);
+
+        ChannelAnalysis a = Pruner.analyze(m, PruningOptions.defaults().withScope(Scope.CHANNELS));
+
+        assertThat(a.prunableGroups()).isEmpty();
+        assertThat(group(a, "conv0").frozenReasons()).contains("node 'einsum0' (Einsum): Einsum contracts or moves "
+                + "channels in a way Shears does not trace yet");
+    }
+
     /** ConvNeXt's stem reaches a LayerNormalization over channels (after a Transpose), which keeps its width. */
     @Test
     void layerNormalizationKeepsTheChannelsItNormalizes() {

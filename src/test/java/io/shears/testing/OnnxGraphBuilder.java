@@ -426,6 +426,16 @@ public final class OnnxGraphBuilder {
                 Attributes.ofString("mode", "constant"));
     }
 
+    /** Einsum of one or two tensors (static shapes); opset 12 and later. */
+    public String einsum(String equation, String... xs) {
+        requireMinimumOpset(12, "Einsum");
+        List<long[]> dims = java.util.Arrays.stream(xs).map(x -> shape(x).dims()).toList();
+        String name = nextNodeName("einsum");
+        return addNode(name, "Einsum", List.of(xs),
+                TensorShape.of(io.shears.graph.EinsumEquation.resolve(equation, dims).outputDims()),
+                Attributes.ofString("equation", equation));
+    }
+
     /** Tile: every axis repeated {@code repeats} times (a dynamic axis must repeat once). */
     public String tile(String x, long... repeats) {
         TensorShape in = shape(x);
