@@ -337,11 +337,9 @@ def build_small(arch, num_classes=SMALL_CLASSES):
         return vision_transformer.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=4,
                                                     hidden_dim=64, mlp_dim=128, num_classes=num_classes)
     if arch == "convnext":
-        # convnext_tiny: stages (96,192,384,768) x (3,3,9,3); here two stages of one block each.
-        # layer_scale 0.5 instead of 1e-6, so that the blocks' residual branches matter in the output.
+        # convnext_tiny: stages (96,192,384,768) x (3,3,9,3); here two stages of one block each
         c = convnext.CNBlockConfig
-        return convnext.ConvNeXt([c(16, 32, 1), c(32, None, 1)], stochastic_depth_prob=0.0, layer_scale=0.5,
-                                 num_classes=num_classes)
+        return convnext.ConvNeXt([c(16, 32, 1), c(32, None, 1)], stochastic_depth_prob=0.0, num_classes=num_classes)
     if arch == "swin":
         # swin_t: embed 96, depths (2,2,6,2), heads (3,6,12,24), window 7; here two stages, window 4
         return swin_transformer.SwinTransformer(patch_size=[4, 4], embed_dim=16, depths=[2, 2], num_heads=[2, 4],
@@ -383,6 +381,10 @@ def randomize_params(model):
             elif isinstance(m, (nn.LayerNorm, convnext.LayerNorm2d)):
                 m.weight.copy_(torch.rand(m.weight.shape, generator=g) + 0.5)
                 m.bias.copy_((torch.rand(m.bias.shape, generator=g) - 0.5) * 0.5)
+            elif isinstance(m, convnext.CNBlock):
+                # torchvision starts every layer scale at 1e-6: the blocks would barely reach the output, and the
+                # exporter would share the identical tensors through Identity nodes
+                m.layer_scale.copy_(torch.rand(m.layer_scale.shape, generator=g) * 0.5 + 0.25)
             elif isinstance(m, nn.MultiheadAttention):
                 m.in_proj_bias.copy_((torch.rand(m.in_proj_bias.shape, generator=g) - 0.5) * 0.2)
         if isinstance(model, vision_transformer.VisionTransformer):
