@@ -29,8 +29,7 @@ public final class Fixtures {
     public static final int EXPECTED_TRANSFORMER_COUNT = 6;
 
     private static final Map<String, ModelProto> MODELS = new ConcurrentHashMap<>();
-    private static volatile List<Fixture> all;
-    private static volatile List<Fixture> transformers;
+    private static final Map<Path, List<Fixture>> LISTS = new ConcurrentHashMap<>();
 
     /** One manifest entry. Shapes are as exported, at batch 1. */
     public record Fixture(Path directory, String file, String arch, int opset, String bn, long[] inputShape,
@@ -71,22 +70,12 @@ public final class Fixtures {
 
     /** Every fixture in manifest order; fails when the manifest or one of its files is missing. */
     public static List<Fixture> all() {
-        List<Fixture> result = all;
-        if (result == null) {
-            result = read(DIRECTORY, EXPECTED_COUNT);
-            all = result;
-        }
-        return result;
+        return LISTS.computeIfAbsent(DIRECTORY, d -> read(d, EXPECTED_COUNT));
     }
 
     /** The transformer-style fixtures in manifest order; fails when the manifest or one of its files is missing. */
     public static List<Fixture> transformers() {
-        List<Fixture> result = transformers;
-        if (result == null) {
-            result = read(TRANSFORMER_DIRECTORY, EXPECTED_TRANSFORMER_COUNT);
-            transformers = result;
-        }
-        return result;
+        return LISTS.computeIfAbsent(TRANSFORMER_DIRECTORY, d -> read(d, EXPECTED_TRANSFORMER_COUNT));
     }
 
     private static List<Fixture> read(Path directory, int expectedCount) {
