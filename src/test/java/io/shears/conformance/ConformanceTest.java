@@ -76,6 +76,27 @@ class ConformanceTest {
         assertThat(Conformance.check(fixture, fraction, scope)).isNotNull();
     }
 
+    /** The shape sub-graphs that read the batch size stay in the published model: no shape is frozen to a constant. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transformerFixtures")
+    void prunedTransformersKeepTheirShapeSubGraphs(Fixture fixture) {
+        PruningResult result = Pruner.prune(fixture.model(), new Budget.Fraction(0.8), Conformance.options(Scope.CHANNELS));
+
+        assertThat(result.report().pruned().macs()).as("something was pruned")
+                .isLessThan(result.report().original().macs());
+        for (String op : List.of("Shape", "Gather", "Concat", "Where", "Expand", "Reshape")) {
+            assertThat(count(result.model(), op)).as(fixture + ": " + op + " nodes").isEqualTo(count(fixture.model(), op));
+        }
+    }
+
+    static Stream<Fixture> transformerFixtures() {
+        return Fixtures.transformers().stream();
+    }
+
+    private static long count(ai.onnx.proto.OnnxMl.ModelProto model, String op) {
+        return model.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals(op)).count();
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("fixturesAndScopes")
     void nothingPrunedIsBitIdentical(Fixture fixture, Scope scope) {
