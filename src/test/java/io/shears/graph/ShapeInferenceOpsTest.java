@@ -737,6 +737,19 @@ class ShapeInferenceOpsTest {
             assertThat(s.dims(padded)).containsExactly(4, 3, 6, 6);
         }
 
+        /** Position encodings: a float Range over stored bounds, added to the tokens. */
+        @Test
+        void floatRangeOverStoredBounds() {
+            Net n = new Net(13, DYNAMIC, 4, 6);
+            String positions = n.node("Range", List.of(n.floats(new long[0], 0.5f), n.floats(new long[0], 3.3f),
+                    n.floats(new long[0], 0.5f)));
+            String sum = n.node("Add", List.of("x", positions));
+
+            Shapes s = OrtShapes.assertMatchesOrt(n.build(sum), 2, 4, 6);
+
+            assertThat(s.dims(positions)).containsExactly(6);
+        }
+
         @Test
         void tileRepeatsDataAndFoldsShapeValues() {
             Net n = new Net(13, DYNAMIC, 4, 6);
