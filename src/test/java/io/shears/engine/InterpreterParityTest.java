@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Issue 3's parity bar: for every TestGraphs factory and every torchvision fixture, original and pruned to half its
  * MACs in scope channels (or the smallest reachable model where half cannot be reached), the interpreter's output
  * is ONNX Runtime's within max |diff| <= 1e-4 max |ref|, at batch 1 and batch 8 (the 224x224
- * vgg11_bn fixtures included).
+ * vgg11_bn fixtures included). The torchvision fixtures include the transformer-style ones (ViT, ConvNeXt, Swin:
+ * LayerNormalization, attention and the shape sub-graphs around them).
  */
 class InterpreterParityTest {
     private record Factory(String name, Supplier<OnnxGraphBuilder> builder) {
@@ -90,7 +91,8 @@ class InterpreterParityTest {
     }
 
     static Stream<Arguments> fixtures() {
-        return Fixtures.all().stream().flatMap(f -> Stream.of(Arguments.of(f, false), Arguments.of(f, true)));
+        return Stream.concat(Fixtures.all().stream(), Fixtures.transformers().stream())
+                .flatMap(f -> Stream.of(Arguments.of(f, false), Arguments.of(f, true)));
     }
 
     @ParameterizedTest(name = "{0} pruned {1}")
@@ -100,19 +102,6 @@ class InterpreterParityTest {
                 : fixture.model();
         for (long batch : new long[] {1, 8}) {
             compare(model, fixture.inputShape(batch), fixture.name() + (pruned ? " pruned" : " original"), batch);
-        }
-    }
-
-    static Stream<Arguments> transformerFixtures() {
-        return Fixtures.transformers().stream().map(Arguments::of);
-    }
-
-    /** ViT, ConvNeXt and Swin as exported: LayerNormalization, attention and the shape sub-graphs around them. */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("transformerFixtures")
-    void transformerFixturesMatchOnnxRuntime(Fixture fixture) {
-        for (long batch : new long[] {1, 8}) {
-            compare(fixture.model(), fixture.inputShape(batch), fixture.name() + " original", batch);
         }
     }
 
