@@ -57,6 +57,12 @@ class ConformanceTest {
         assertThat(Fixtures.all().stream().map(Fixture::arch).distinct()).containsExactlyInAnyOrder("resnet18",
                 "resnet50", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0", "densenet121", "vgg11_bn",
                 "squeezenet1_1");
+        try (var files = Files.list(Fixtures.TRANSFORMER_DIRECTORY)) {
+            assertThat(files.filter(p -> p.toString().endsWith(".onnx")).map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrderElementsOf(Fixtures.transformers().stream().map(Fixture::file).toList());
+        }
+        assertThat(Fixtures.transformers().stream().map(f -> f.arch() + "-op" + f.opset())).containsExactlyInAnyOrder(
+                "vit-op13", "vit-op17", "convnext-op13", "convnext-op17", "swin-op13", "swin-op17");
     }
 
     @ParameterizedTest(name = "{0} {2} {1}")
