@@ -77,7 +77,8 @@ import warnings
 import torch
 import torch.nn as nn
 import torchvision
-from torchvision.models import densenet, efficientnet, mobilenetv2, mobilenetv3, resnet, squeezenet, vgg
+from torchvision.models import (convnext, densenet, efficientnet, mobilenetv2, mobilenetv3, resnet, squeezenet,
+                                swin_transformer, vgg, vision_transformer)
 from torchvision.ops.misc import Conv2dNormActivation
 
 import onnx
@@ -92,6 +93,11 @@ ARCHS = [
     "vgg11_bn",
     "squeezenet1_1",
 ]
+# Transformer-style architectures (--family transformer): no BatchNorm, so one file per opset,
+# {arch}-op{13|17}.onnx.  At opset 17 torch writes LayerNormalization; at 13 it decomposes it into
+# ReduceMean, Sub, Pow, Add, Sqrt, Div, Mul, Add, as older exporters do.
+TRANSFORMER_ARCHS = ["vit", "convnext", "swin"]
+TRANSFORMER_FULL = {"vit": "vit_b_16", "convnext": "convnext_tiny", "swin": "swin_t"}
 OPSETS = [13, 17]
 BN_MODES = ["fold", "keep"]
 
@@ -104,11 +110,16 @@ SMALL_CLASSES = 10
 FULL_HW = 224
 SMALL_HW = {arch: 64 for arch in ARCHS}
 SMALL_HW["vgg11_bn"] = 224  # AdaptiveAvgPool2d((7,7)) needs a 7x7-multiple feature map for ONNX export
+SMALL_HW.update({arch: 32 for arch in TRANSFORMER_ARCHS})
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 DEFAULT_OUT = {
     "full": os.path.join(REPO_ROOT, "bench", "models", "out"),
     "small": os.path.join(REPO_ROOT, "src", "test", "resources", "models", "torchvision"),
+}
+DEFAULT_TRANSFORMER_OUT = {
+    "full": DEFAULT_OUT["full"],
+    "small": os.path.join(REPO_ROOT, "src", "test", "resources", "models", "transformers"),
 }
 
 
@@ -321,11 +332,24 @@ def build_small(arch, num_classes=SMALL_CLASSES):
         # original stem 64, Fire (squeeze, expand): (16,64)x2, (32,128)x2, (48,192)x2, (64,256)x2
         fires = [(16, 32), (16, 32), (16, 48), (16, 48), (16, 64), (16, 64), (24, 96), (24, 96)]
         return NarrowSqueezeNet(32, fires, num_classes)
+    if arch == "vit":
+        # vit_b_16: image 224, patch 16, 12 layers, 12 heads, hidden 768, mlp 3072
+        return vision_transformer.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=4,
+                                                    hidden_dim=64, mlp_dim=128, num_classes=num_classes)
+    if arch == "convnext":
+        # convnext_tiny: stages (96,192,384,768) x (3,3,9,3); here two stages of one block each
+        c = convnext.CNBlockConfig
+        return convnext.ConvNeXt([c(16, 32, 1), c(32, None, 1)], stochastic_depth_prob=0.0, num_classes=num_classes)
+    if arch == "swin":
+        # swin_t: embed 96, depths (2,2,6,2), heads (3,6,12,24), window 7; here two stages, window 4
+        return swin_transformer.SwinTransformer(patch_size=[4, 4], embed_dim=16, depths=[2, 2], num_heads=[2, 4],
+                                                window_size=[4, 4], stochastic_depth_prob=0.0,
+                                                num_classes=num_classes)
     raise ValueError(arch)
 
 
 def build_full(arch, num_classes=FULL_CLASSES):
-    return getattr(torchvision.models, arch)(weights=None, num_classes=num_classes)
+    return getattr(torchvision.models, TRANSFORMER_FULL.get(arch, arch))(weights=None, num_classes=num_classes)
 
 
 def build(arch, size):
@@ -354,6 +378,21 @@ def randomize_params(model):
                 m.running_var.copy_(torch.rand(n, generator=g) + 0.5)
             elif isinstance(m, (nn.Conv2d, nn.Linear)) and m.bias is not None:
                 m.bias.copy_((torch.rand(m.bias.shape, generator=g) - 0.5) * 0.2)
+            elif isinstance(m, (nn.LayerNorm, convnext.LayerNorm2d)):
+                m.weight.copy_(torch.rand(m.weight.shape, generator=g) + 0.5)
+                m.bias.copy_((torch.rand(m.bias.shape, generator=g) - 0.5) * 0.5)
+            elif isinstance(m, convnext.CNBlock):
+                # torchvision starts every layer scale at 1e-6: the blocks would barely reach the output, and the
+                # exporter would share the identical tensors through Identity nodes
+                m.layer_scale.copy_(torch.rand(m.layer_scale.shape, generator=g) * 0.5 + 0.25)
+            elif isinstance(m, nn.MultiheadAttention):
+                m.in_proj_bias.copy_((torch.rand(m.in_proj_bias.shape, generator=g) - 0.5) * 0.2)
+        if isinstance(model, vision_transformer.VisionTransformer):
+            # torchvision starts the class token and the head's weight at zero (the logits would not depend on the
+            # input); trained ones are not
+            model.class_token.copy_((torch.rand(model.class_token.shape, generator=g) - 0.5))
+            head = model.heads.head.weight
+            head.copy_((torch.rand(head.shape, generator=g) - 0.5) * 2 / head.shape[1] ** 0.5)
 
 
 def count_bn_modules(model):
@@ -370,7 +409,7 @@ def example_input(hw):
 
 
 def export_onnx(model, x, f, opset, bn):
-    if bn == "fold":
+    if bn in ("fold", "none"):
         training, fold = torch.onnx.TrainingMode.EVAL, True
     else:
         training, fold = torch.onnx.TrainingMode.PRESERVE, False
@@ -446,13 +485,21 @@ def topology(model_proto):
 
 
 def file_name(arch, opset, bn):
-    return f"{arch}-op{opset}-bn{bn}.onnx"
+    return f"{arch}-op{opset}.onnx" if bn == "none" else f"{arch}-op{opset}-bn{bn}.onnx"
+
+
+def count_layernorm_modules(model):
+    return sum(1 for m in model.modules() if isinstance(m, nn.LayerNorm))
 
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--size", choices=["full", "small"], required=True)
-    p.add_argument("--arch", nargs="+", choices=ARCHS, default=ARCHS, help="subset of architectures (default all)")
+    p.add_argument("--family", choices=["cnn", "transformer"], default="cnn",
+                   help="cnn: the BatchNorm CNNs (default); transformer: ViT, ConvNeXt and Swin, "
+                        "one file per opset, small ones into src/test/resources/models/transformers")
+    p.add_argument("--arch", nargs="+", choices=ARCHS + TRANSFORMER_ARCHS,
+                   help="subset of the family's architectures (default all)")
     p.add_argument("--opset", nargs="+", type=int, choices=OPSETS, default=OPSETS, help="subset of opsets")
     p.add_argument("--bn", nargs="+", choices=BN_MODES, default=BN_MODES, help="subset of BN modes")
     p.add_argument("--out", help="output directory (default: bench/models/out for full, "
@@ -461,12 +508,20 @@ def parse_args(argv):
     p.add_argument("--check-topology", action="store_true",
                    help="small only: also export the full model in memory and require the same graph "
                         "topology (ops, edges, kernel/stride/pad attributes; BN ignored)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    family_archs = TRANSFORMER_ARCHS if args.family == "transformer" else ARCHS
+    args.arch = args.arch or family_archs
+    if any(a not in family_archs for a in args.arch):
+        p.error(f"--family {args.family} has the architectures {', '.join(family_archs)}")
+    if args.family == "transformer":
+        args.bn = ["none"]  # no BatchNorm to fold or keep
+    return args
 
 
 def main(argv=None):
     args = parse_args(argv)
-    out_dir = os.path.abspath(args.out or DEFAULT_OUT[args.size])
+    default_out = DEFAULT_TRANSFORMER_OUT if args.family == "transformer" else DEFAULT_OUT
+    out_dir = os.path.abspath(args.out or default_out[args.size])
     os.makedirs(out_dir, exist_ok=True)
     print(f"torch {torch.__version__}, torchvision {torchvision.__version__}, onnx {onnx.__version__}")
     print(f"size={args.size} out={out_dir}")
@@ -481,6 +536,7 @@ def main(argv=None):
         with torch.no_grad():
             y = model(x)
         n_bn = count_bn_modules(model)
+        n_ln = count_layernorm_modules(model)
         nparams = sum(p.numel() for p in model.parameters())
         print(f"# {arch}: params={nparams} bn_modules={n_bn} input=[1,3,{hw},{hw}] "
               f"output={list(y.shape)} |logits|max={y.abs().max().item():.4g}")
@@ -510,6 +566,10 @@ def main(argv=None):
                 counts = op_counts(proto)
                 size = os.path.getsize(path)
                 n_bn_nodes = counts.get("BatchNormalization", 0)
+                n_ln_nodes = counts.get("LayerNormalization", 0)
+                if bn == "none" and n_ln_nodes != (n_ln if opset >= 17 else 0):
+                    failures.append(f"{name}: {n_ln_nodes} LayerNormalization nodes for {n_ln} nn.LayerNorm "
+                                    f"(expected all of them at opset 17 and none, decomposed, at 13)")
                 if bn == "keep" and n_bn_nodes != n_bn:
                     failures.append(f"{name}: {n_bn_nodes} BatchNormalization nodes, expected {n_bn}")
                 if bn == "fold":
@@ -540,6 +600,8 @@ def main(argv=None):
                     "batchnorm_nodes": n_bn_nodes,
                     "size_bytes": size,
                 })
+                if bn == "none":
+                    entries[-1]["layernorm_nodes"] = n_ln_nodes
 
     total = sum(e["size_bytes"] for e in entries)
     print(f"wrote {len(entries)} files, total {total} bytes ({total / 1e6:.2f} MB) in {time.time() - t_start:.1f}s")
@@ -565,7 +627,7 @@ def write_manifest(out_dir, entries):
                 by_file[e["file"]] = e
     for e in entries:
         by_file[e["file"]] = e
-    order = {a: i for i, a in enumerate(ARCHS)}
+    order = {a: i for i, a in enumerate(ARCHS + TRANSFORMER_ARCHS)}
     merged = sorted(by_file.values(), key=lambda e: (order.get(e["arch"], 99), e["arch"], e["opset"], e["bn"]))
     with open(path, "w") as fh:  # one entry per line: readable, diff-friendly, plain JSON array
         fh.write("[\n" + ",\n".join("  " + json.dumps(e) for e in merged) + "\n]\n")

@@ -29,6 +29,50 @@ final class LayoutKernels {
         r.add(OpKernel.checked(LayoutKernels::checkPad, LayoutKernels::pad), "Pad");
         r.add(ctx -> new NDList(ShapeMath.broadcastTo(ctx.input(0),
                 Axes.broadcast(ShapeMath.dims(ctx.input(0)), ctx.longs(1)))), "Expand");
+        r.add(OpKernel.checked(LayoutKernels::checkScatterNd, LayoutKernels::scatterNd), "ScatterND");
+        r.add(ctx -> new NDList(ctx.input(0).tile(ctx.longs(1))), "Tile");
+    }
+
+    private static void checkScatterNd(Node node, int opset) {
+        String reduction = node.attrString("reduction", "none");
+        if (!reduction.equals("none")) {
+            throw Kernels.unsupported(node, "ScatterND with reduction '" + reduction + "' is not supported");
+        }
+    }
+
+    /**
+     * data with the slices that indices address replaced by updates (a later index wins, as in ONNX Runtime). Built as
+     * a pick from data's slices followed by the updates, so that gradients reach both.
+     */
+    static NDList scatterNd(KernelContext ctx) {
+        NDArray data = ctx.input(0);
+        long[] dims = ShapeMath.dims(data);
+        long[] indexDims = ShapeMath.dims(ctx.input(1));
+        int depth = (int) indexDims[indexDims.length - 1];
+        if (depth < 1 || depth > dims.length) {
+            throw ctx.failure("indices address " + depth + " axes of a rank " + dims.length + " tensor");
+        }
+        long[] index = ctx.longs(1);
+        long rows = Axes.product(dims, 0, depth);
+        long sliceSize = Axes.product(dims, depth, dims.length);
+        int updateCount = index.length / depth;
+        long[] source = new long[(int) rows];
+        Arrays.setAll(source, i -> i);
+        for (int u = 0; u < updateCount; u++) {
+            long row = 0;
+            for (int a = 0; a < depth; a++) {
+                long i = index[u * depth + a];
+                long position = i < 0 ? i + dims[a] : i;
+                if (position < 0 || position >= dims[a]) {
+                    throw ctx.failure("index " + i + " is out of range for axis " + a + " of size " + dims[a]);
+                }
+                row = row * dims[a] + position;
+            }
+            source[(int) row] = rows + u;
+        }
+        NDArray slices = NDArrays.concat(new NDList(data.reshape(rows, sliceSize),
+                ctx.input(2).reshape(updateCount, sliceSize)), 0);
+        return new NDList(AxisIndex.take(slices, 0, source).reshape(new Shape(dims)));
     }
 
     static NDList flatten(KernelContext ctx) {

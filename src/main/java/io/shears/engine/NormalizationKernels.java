@@ -6,7 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.shears.graph.Node;
 
-/** BatchNormalization, InstanceNormalization and LRN. */
+/** BatchNormalization, InstanceNormalization, LayerNormalization and LRN. */
 final class NormalizationKernels {
     private NormalizationKernels() {
     }
@@ -15,6 +15,7 @@ final class NormalizationKernels {
         r.add(OpKernel.checked(NormalizationKernels::checkBatchNorm, NormalizationKernels::batchNorm),
                 "BatchNormalization");
         r.add(NormalizationKernels::instanceNorm, "InstanceNormalization");
+        r.add(NormalizationKernels::layerNorm, "LayerNormalization");
         r.add(NormalizationKernels::localResponseNorm, "LRN");
     }
 
@@ -59,6 +60,30 @@ final class NormalizationKernels {
         Shape perChannel = perChannel(x.getShape());
         NDArray normalized = centered.div(variance.add(epsilon).sqrt());
         return new NDList(normalized.mul(ctx.input(1).reshape(perChannel)).add(ctx.input(2).reshape(perChannel)));
+    }
+
+    /**
+     * Normalizes over the axes from {@code axis} on, with the biased variance, then scales and shifts (scale and bias
+     * broadcast against those axes). Outputs 1 and 2 are the mean and 1 / sqrt(variance + epsilon).
+     */
+    static NDList layerNorm(KernelContext ctx) {
+        NDArray x = ctx.input(0);
+        int rank = x.getShape().dimension();
+        int[] normalized = Reductions.axesFrom(io.shears.graph.Axes.normalize(ctx.node().attrInt("axis", -1), rank),
+                rank);
+        float epsilon = ctx.node().attrFloat("epsilon", 1e-5f);
+        NDArray mean = Reductions.reduce(x, normalized, true, Reductions.Kind.MEAN);
+        NDArray centered = x.sub(mean);
+        NDArray variance = Reductions.reduce(centered.square(), normalized, true, Reductions.Kind.MEAN);
+        NDArray inverseDeviation = variance.add(epsilon).sqrt().getNDArrayInternal().rdiv(1f);
+        NDArray y = centered.mul(inverseDeviation).mul(ctx.input(1));
+        if (ctx.hasInput(2)) {
+            y = y.add(ctx.input(2));
+        }
+        if (!ctx.wantsOutput(1) && !ctx.wantsOutput(2)) {
+            return new NDList(y);
+        }
+        return new NDList(y, mean, inverseDeviation);
     }
 
     /** y = x / (bias + alpha / size * sum of x^2 over the channel window)^beta, the window centred on the channel. */

@@ -1,6 +1,6 @@
 package io.shears.graph;
 
-/** Conv, ConvTranspose and BatchNormalization. */
+/** Conv, ConvTranspose and the normalizations (BatchNormalization, InstanceNormalization, LayerNormalization). */
 final class ConvolutionRules {
     private ConvolutionRules() {
     }
@@ -9,6 +9,7 @@ final class ConvolutionRules {
         r.costed("Conv", ConvolutionRules::conv, ConvolutionRules::convMacs);
         r.costed("ConvTranspose", ConvolutionRules::convTranspose, ConvolutionRules::convTransposeMacs);
         r.shape(ConvolutionRules::batchNorm, "BatchNormalization", "InstanceNormalization");
+        r.shape(ConvolutionRules::layerNorm, "LayerNormalization");
     }
 
     static void conv(ShapeContext ctx) {
@@ -97,6 +98,26 @@ final class ConvolutionRules {
         ctx.output(0, ctx.input(0));
         for (int i = 1; i < ctx.node().outputs().size(); i++) {
             ctx.output(i, ctx.elemType(0), x[1]);
+        }
+    }
+
+    /** Normalizes over the axes from {@code axis} on; scale and bias broadcast against those axes. */
+    static void layerNorm(ShapeContext ctx) {
+        long[] x = ctx.dims(0);
+        int axis = Axes.normalize(ctx, ctx.node().attrInt("axis", -1), x.length);
+        long[] normalized = java.util.Arrays.copyOfRange(x, axis, x.length);
+        for (int i = 1; i < ctx.inputCount(); i++) {
+            if (ctx.hasInput(i) && !java.util.Arrays.equals(Axes.broadcast(ctx, normalized, ctx.dims(i)), normalized)) {
+                throw ctx.fail("parameter " + i + " has shape " + TensorType.format(ctx.dims(i))
+                        + ", which does not broadcast to the normalized axes " + TensorType.format(normalized));
+            }
+        }
+        ctx.output(0, ctx.input(0));
+        long[] stats = x.clone();
+        java.util.Arrays.fill(stats, axis, stats.length, 1);
+        int stashType = (int) ctx.node().attrInt("stash_type", ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT_VALUE);
+        for (int i = 1; i < ctx.node().outputs().size(); i++) {
+            ctx.output(i, stashType, stats.clone());
         }
     }
 }

@@ -21,6 +21,8 @@ final class LayoutRules {
         r.shape(LayoutRules::pad, "Pad");
         r.shape(LayoutRules::resize, "Resize", "Upsample");
         r.shape(LayoutRules::expand, "Expand");
+        r.shape(LayoutRules::tile, "Tile");
+        r.shape(ctx -> ctx.output(0, ctx.input(0)), "ScatterND");
     }
 
     static void flatten(ShapeContext ctx) {
@@ -72,10 +74,48 @@ final class LayoutRules {
         long[] x = ctx.dims(0);
         long[] perm = ctx.node().attrInts("perm");
         long[] out = new long[x.length];
+        int[] source = new int[x.length];
         for (int i = 0; i < x.length; i++) {
-            out[i] = x[perm == null ? x.length - 1 - i : (int) perm[i]];
+            source[i] = perm == null ? x.length - 1 - i : (int) perm[i];
+            out[i] = x[source[i]];
         }
-        ctx.output(0, ctx.elemType(0), out);
+        long[] v = ctx.intValue(0);
+        if (v != null) {
+            ctx.outputValue(0, ctx.elemType(0), out, reindex(v, x, out, (o, in) -> {
+                for (int i = 0; i < o.length; i++) {
+                    in[source[i]] = o[i];
+                }
+            }));
+        } else {
+            ctx.output(0, ctx.elemType(0), out);
+        }
+    }
+
+    /** Where an output element's index comes from in the input: fills {@code in} from {@code out}. */
+    @FunctionalInterface
+    private interface IndexMap {
+        void source(long[] out, long[] in);
+    }
+
+    /** A folded value moved into another layout, element by element (shape values are small). */
+    private static long[] reindex(long[] values, long[] inDims, long[] outDims, IndexMap map) {
+        long[] result = new long[(int) Axes.product(outDims, 0, outDims.length)];
+        long[] o = new long[outDims.length];
+        long[] in = new long[inDims.length];
+        for (int flat = 0; flat < result.length; flat++) {
+            long rest = flat;
+            for (int a = outDims.length - 1; a >= 0; a--) {
+                o[a] = rest % outDims[a];
+                rest /= outDims[a];
+            }
+            map.source(o, in);
+            long index = 0;
+            for (int a = 0; a < inDims.length; a++) {
+                index = index * inDims[a] + in[a];
+            }
+            result[flat] = values[(int) index];
+        }
+        return result;
     }
 
     private static long[] axesOf(ShapeContext ctx) {
@@ -234,12 +274,12 @@ final class LayoutRules {
         long[] x = ctx.dims(0);
         SliceWindow w = sliceWindow(ctx, x);
         long[] v = ctx.intValue(0);
-        if (v != null && x.length == 1) {
-            long[] out = new long[(int) w.counts()[0]];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = v[(int) (w.starts()[0] + i * w.steps()[0])];
-            }
-            ctx.outputValue(0, ctx.elemType(0), w.counts(), out);
+        if (v != null) {
+            ctx.outputValue(0, ctx.elemType(0), w.counts(), reindex(v, x, w.counts(), (o, in) -> {
+                for (int a = 0; a < o.length; a++) {
+                    in[a] = w.starts()[a] + o[a] * w.steps()[a];
+                }
+            }));
         } else {
             ctx.output(0, ctx.elemType(0), w.counts());
         }
@@ -283,6 +323,31 @@ final class LayoutRules {
             }
         }
         ctx.output(0, ctx.elemType(0), out);
+    }
+
+    static void tile(ShapeContext ctx) {
+        long[] x = ctx.dims(0);
+        long[] repeats = ctx.requireIntValue(1, "repeats");
+        if (repeats.length != x.length) {
+            throw ctx.fail(repeats.length + " repeats for rank " + x.length);
+        }
+        long[] out = new long[x.length];
+        for (int i = 0; i < x.length; i++) {
+            if (repeats[i] < 0) {
+                throw ctx.fail("repeat " + repeats[i] + " is negative");
+            }
+            out[i] = Math.multiplyExact(x[i], repeats[i]);
+        }
+        long[] v = ctx.intValue(0);
+        if (v != null && Axes.product(out, 0, out.length) <= 1024) {
+            ctx.outputValue(0, ctx.elemType(0), out, reindex(v, x, out, (o, in) -> {
+                for (int a = 0; a < o.length; a++) {
+                    in[a] = o[a] % x[a];
+                }
+            }));
+        } else {
+            ctx.output(0, ctx.elemType(0), out);
+        }
     }
 
     static void expand(ShapeContext ctx) {

@@ -1,6 +1,6 @@
 package io.shears.graph;
 
-/** Gemm and MatMul. */
+/** Gemm, MatMul and Einsum. */
 final class LinearRules {
     private LinearRules() {
     }
@@ -8,6 +8,27 @@ final class LinearRules {
     static void register(OperatorRules.Registrar r) {
         r.costed("Gemm", LinearRules::gemm, LinearRules::gemmMacs);
         r.costed("MatMul", LinearRules::matMul, LinearRules::matMulMacs);
+        r.costed("Einsum", LinearRules::einsum, LinearRules::einsumMacs);
+    }
+
+    static void einsum(ShapeContext ctx) {
+        java.util.List<long[]> dims = new java.util.ArrayList<>();
+        for (int i = 0; i < ctx.inputCount(); i++) {
+            dims.add(ctx.dims(i));
+        }
+        if (dims.size() > 2) {
+            throw ctx.fail("Einsum of " + dims.size() + " operands is not supported (one or two are)");
+        }
+        ctx.output(0, ctx.elemType(0), EinsumEquation.resolve(ctx.node().attrString("equation", ""), dims)
+                .outputDims());
+    }
+
+    static long einsumMacs(Node node, Shapes shapes) {
+        java.util.List<long[]> dims = new java.util.ArrayList<>();
+        for (String in : node.inputs()) {
+            dims.add(shapes.dims(in));
+        }
+        return EinsumEquation.resolve(node.attrString("equation", ""), dims).macs();
     }
 
     static void gemm(ShapeContext ctx) {

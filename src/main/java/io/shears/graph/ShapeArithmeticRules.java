@@ -114,6 +114,11 @@ final class ShapeArithmeticRules {
     }
 
     static void range(ShapeContext ctx) {
+        ElementType type = ElementType.of(ctx.elemType(0));
+        if (type != null && type.isFloating()) {
+            floatRange(ctx);
+            return;
+        }
         long[] start = ctx.requireIntValue(0, "start");
         long[] limit = ctx.requireIntValue(1, "limit");
         long[] delta = ctx.requireIntValue(2, "delta");
@@ -123,5 +128,17 @@ final class ShapeArithmeticRules {
             values[i] = start[0] + i * delta[0];
         }
         ctx.outputValue(0, ctx.elemType(0), new long[] {n}, values);
+    }
+
+    /** A float Range has a static length when its bounds are stored: ceil((limit - start) / delta), as ONNX says. */
+    private static void floatRange(ShapeContext ctx) {
+        float[] start = ctx.floatValue(0);
+        float[] limit = ctx.floatValue(1);
+        float[] delta = ctx.floatValue(2);
+        if (start == null || limit == null || delta == null) {
+            throw ctx.fail("a float Range's bounds are computed at run time, so its length is unknown");
+        }
+        long n = Math.max(0, (long) Math.ceil((limit[0] - start[0]) / delta[0]));
+        ctx.output(0, ctx.elemType(0), n);
     }
 }

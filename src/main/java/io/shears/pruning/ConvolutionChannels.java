@@ -14,6 +14,17 @@ final class ConvolutionChannels {
         rules.put("ConvTranspose", ConvolutionChannels::convTranspose);
         rules.put("BatchNormalization", ConvolutionChannels::batchNorm);
         rules.put("InstanceNormalization", ConvolutionChannels::batchNorm);
+        rules.put("LayerNormalization", ConvolutionChannels::layerNorm);
+    }
+
+    /**
+     * LayerNormalization's statistics run over its normalized axes, so removing a channel there changes every other
+     * channel's output (a zeroed channel still counts in the mean); until the embedding width is traced as one group
+     * from end to end, the channels that reach it keep their width.
+     */
+    static void layerNorm(Node node, ChannelContext ctx) {
+        ctx.freezeInputs(node, "LayerNormalization normalizes across these channels; the embedding width is not "
+                + "traced yet");
     }
 
     /** Depthwise means one input channel per group; the group count then follows the channel count. */

@@ -24,6 +24,8 @@ final class LayoutChannels {
         ChannelRule readsShapeOnly = (node, ctx) -> { };
         rules.put("Shape", readsShapeOnly);
         rules.put("Size", readsShapeOnly);
+        rules.put("ConstantOfShape", readsShapeOnly);
+        rules.put("Range", readsShapeOnly);
         rules.put("Constant", readsShapeOnly);
         for (String op : new String[] {"ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd", "ReduceL1",
                 "ReduceL2", "ReduceSumSquare", "ReduceLogSumExp"}) {
@@ -41,7 +43,9 @@ final class LayoutChannels {
         rules.put("Resize", new Resize());
         rules.put("Upsample", new Resize());
         rules.put("Expand", LayoutChannels::expand);
+        rules.put("Tile", LayoutChannels::tile);
         rules.put("Gather", LayoutChannels::gather);
+        rules.put("ScatterND", (node, ctx) -> ctx.freezeInputs(node, "ScatterND writes at computed positions"));
     }
 
     private static long[] axesOf(Node node, ChannelContext ctx) {
@@ -492,6 +496,20 @@ final class LayoutChannels {
             ctx.freeze(in, "node " + node + ": Expand spells out the channel count");
         }
         ctx.setLayout(node.output(0), axis, in.atoms());
+    }
+
+    /** Repeating other axes keeps the channels where they are; repeating the channel axis copies them. */
+    static void tile(Node node, ChannelContext ctx) {
+        Layout in = ctx.layout(node.input(0));
+        if (in == null) {
+            return;
+        }
+        long[] repeats = ctx.intValue(node.input(1));
+        if (repeats == null || repeats[in.axis()] != 1) {
+            ctx.freeze(in, "node " + node + ": Tile repeats the channel axis");
+            return;
+        }
+        ctx.setLayout(node.output(0), in.axis(), in.atoms());
     }
 
     static void gather(Node node, ChannelContext ctx) {

@@ -15,6 +15,8 @@ final class LinearChannels {
     static void register(Map<String, ChannelRule> rules) {
         rules.put("Gemm", LinearChannels::gemm);
         rules.put("MatMul", LinearChannels::matMul);
+        rules.put("Einsum", (node, ctx) -> ctx.freezeInputs(node, "Einsum contracts or moves channels in a way "
+                + "Shears does not trace yet"));
     }
 
     private static void bindFeatures(Node node, ChannelContext ctx, Layout in, String weight, int kAxis) {

@@ -38,6 +38,11 @@ class ConformanceTest {
         return out.stream();
     }
 
+    static Stream<Arguments> transformerCases() {
+        return Fixtures.transformers().stream().flatMap(f -> Stream.of(Scope.values())
+                .map(scope -> Arguments.of(f, 0.5, scope)));
+    }
+
     static Stream<Arguments> fixturesAndScopes() {
         return Fixtures.all().stream().flatMap(f -> Stream.of(Scope.values()).map(s -> Arguments.of(f, s)));
     }
@@ -52,6 +57,12 @@ class ConformanceTest {
         assertThat(Fixtures.all().stream().map(Fixture::arch).distinct()).containsExactlyInAnyOrder("resnet18",
                 "resnet50", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0", "densenet121", "vgg11_bn",
                 "squeezenet1_1");
+        try (var files = Files.list(Fixtures.TRANSFORMER_DIRECTORY)) {
+            assertThat(files.filter(p -> p.toString().endsWith(".onnx")).map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrderElementsOf(Fixtures.transformers().stream().map(Fixture::file).toList());
+        }
+        assertThat(Fixtures.transformers().stream().map(f -> f.arch() + "-op" + f.opset())).containsExactlyInAnyOrder(
+                "vit-op13", "vit-op17", "convnext-op13", "convnext-op17", "swin-op13", "swin-op17");
     }
 
     @ParameterizedTest(name = "{0} {2} {1}")
@@ -59,6 +70,37 @@ class ConformanceTest {
     void prunesToTheBudgetOrSaysHowCloseItCanGet(Fixture fixture, double fraction, Scope scope) {
         Conformance.Outcome outcome = Conformance.check(fixture, fraction, scope);
         assertThat(outcome).isNotNull();
+    }
+
+    /**
+     * Transformer-style models (their attention and embedding channel rules still to come) prune only what is traced
+     * (the MLP's hidden width in scope channels) or say how close they can get; either way the model conforms.
+     */
+    @ParameterizedTest(name = "{0} {2} {1}")
+    @MethodSource("transformerCases")
+    void transformersPruneSafelyOrSayHowCloseTheyCanGet(Fixture fixture, double fraction, Scope scope) {
+        assertThat(Conformance.check(fixture, fraction, scope)).isNotNull();
+    }
+
+    /** The shape sub-graphs that read the batch size stay in the published model: no shape is frozen to a constant. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transformerFixtures")
+    void prunedTransformersKeepTheirShapeSubGraphs(Fixture fixture) {
+        PruningResult result = Pruner.prune(fixture.model(), new Budget.Fraction(0.8), Conformance.options(Scope.CHANNELS));
+
+        assertThat(result.report().pruned().macs()).as("something was pruned")
+                .isLessThan(result.report().original().macs());
+        for (String op : List.of("Shape", "Gather", "Concat", "Where", "Expand", "Reshape")) {
+            assertThat(count(result.model(), op)).as(fixture + ": " + op + " nodes").isEqualTo(count(fixture.model(), op));
+        }
+    }
+
+    static Stream<Fixture> transformerFixtures() {
+        return Fixtures.transformers().stream();
+    }
+
+    private static long count(ai.onnx.proto.OnnxMl.ModelProto model, String op) {
+        return model.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals(op)).count();
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -16,26 +16,30 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The small torchvision fixtures of {@code src/test/resources/models/torchvision/}, as listed by its
- * {@code manifest.json} (written by {@code bench/models/export_torchvision.py --size small}).
+ * The small torchvision fixtures of {@code src/test/resources/models/torchvision/} (BatchNorm CNNs) and
+ * {@code src/test/resources/models/transformers/} (ViT, ConvNeXt, Swin), as listed by their {@code manifest.json}
+ * (written by {@code bench/models/export_torchvision.py --size small [--family transformer]}).
  */
 public final class Fixtures {
     public static final Path DIRECTORY = Path.of("src/test/resources/models/torchvision");
     /** 8 architectures × opset {13, 17} × {bnfold, bnkeep}. */
     public static final int EXPECTED_COUNT = 32;
+    public static final Path TRANSFORMER_DIRECTORY = Path.of("src/test/resources/models/transformers");
+    /** {vit, convnext, swin} × opset {13 (LayerNormalization decomposed), 17}. */
+    public static final int EXPECTED_TRANSFORMER_COUNT = 6;
 
     private static final Map<String, ModelProto> MODELS = new ConcurrentHashMap<>();
-    private static volatile List<Fixture> all;
+    private static final Map<Path, List<Fixture>> LISTS = new ConcurrentHashMap<>();
 
     /** One manifest entry. Shapes are as exported, at batch 1. */
-    public record Fixture(String file, String arch, int opset, String bn, long[] inputShape, long[] outputShape,
-                          int batchnormNodes) {
+    public record Fixture(Path directory, String file, String arch, int opset, String bn, long[] inputShape,
+                          long[] outputShape, int batchnormNodes) {
         public String name() {
             return file.substring(0, file.length() - ".onnx".length());
         }
 
         public Path path() {
-            return DIRECTORY.resolve(file);
+            return directory.resolve(file);
         }
 
         public long[] inputShape(long batch) {
@@ -66,15 +70,16 @@ public final class Fixtures {
 
     /** Every fixture in manifest order; fails when the manifest or one of its files is missing. */
     public static List<Fixture> all() {
-        List<Fixture> result = all;
-        if (result == null) {
-            result = read(DIRECTORY.resolve("manifest.json"));
-            all = result;
-        }
-        return result;
+        return LISTS.computeIfAbsent(DIRECTORY, d -> read(d, EXPECTED_COUNT));
     }
 
-    private static List<Fixture> read(Path manifest) {
+    /** The transformer-style fixtures in manifest order; fails when the manifest or one of its files is missing. */
+    public static List<Fixture> transformers() {
+        return LISTS.computeIfAbsent(TRANSFORMER_DIRECTORY, d -> read(d, EXPECTED_TRANSFORMER_COUNT));
+    }
+
+    private static List<Fixture> read(Path directory, int expectedCount) {
+        Path manifest = directory.resolve("manifest.json");
         ObjectMapper mapper = JsonMapper.builder().build();
         JsonNode root;
         try {
@@ -84,7 +89,7 @@ public final class Fixtures {
         }
         List<Fixture> out = new ArrayList<>();
         for (JsonNode e : root) {
-            Fixture f = new Fixture(e.get("file").asString(), e.get("arch").asString(), e.get("opset").asInt(),
+            Fixture f = new Fixture(directory, e.get("file").asString(), e.get("arch").asString(), e.get("opset").asInt(),
                     e.get("bn").asString(), longs(e.get("input_shape")), longs(e.get("output_shape")),
                     e.get("batchnorm_nodes").asInt());
             if (!Files.isRegularFile(f.path())) {
@@ -92,8 +97,8 @@ public final class Fixtures {
             }
             out.add(f);
         }
-        if (out.size() != EXPECTED_COUNT) {
-            throw new IllegalStateException("expected " + EXPECTED_COUNT + " fixtures in " + manifest + ", found "
+        if (out.size() != expectedCount) {
+            throw new IllegalStateException("expected " + expectedCount + " fixtures in " + manifest + ", found "
                     + out.size());
         }
         return List.copyOf(out);

@@ -10,6 +10,7 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.shears.onnx.ModelWriter;
 import io.shears.testing.OrtRunner;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +20,9 @@ import java.util.Map;
  * MACs counted without Shears' shape inference or cost model: every Conv, Gemm and MatMul output is exposed as a
  * graph output, ONNX Runtime runs the model, and each node's MACs are taken from the output shape it actually
  * produced and the dimensions of its stored weight (Conv: output elements × Cin/group × kernel; Gemm and MatMul:
- * output elements × the contracted dimension). Only models whose MAC nodes have stored weights are supported, which
- * holds for the torchvision fixtures.
+ * output elements × the contracted dimension). A MatMul between two activations (attention's Q·Kᵀ and A·V) takes
+ * the contracted dimension from the shape ONNX Runtime produces for its right-hand side; Conv and Gemm need stored
+ * weights, which holds for the fixtures.
  */
 final class ObservedMacs {
     private ObservedMacs() {
@@ -50,8 +52,15 @@ final class ObservedMacs {
                 macNodes.put(n.getOutput(0), n);
             }
         }
+        List<String> computedRight = new ArrayList<>();
+        for (NodeProto n : macNodes.values()) {
+            if (n.getOpType().equals("MatMul") && dims(weightDims, identity, n.getInput(1)) == null) {
+                computedRight.add(n.getInput(1));
+            }
+        }
         GraphProto.Builder exposed = graph.toBuilder();
-        for (String out : macNodes.keySet()) {
+        for (String out : java.util.stream.Stream.concat(macNodes.keySet().stream(), computedRight.stream())
+                .distinct().toList()) {
             if (graph.getOutputList().stream().noneMatch(o -> o.getName().equals(out))) {
                 exposed.addOutput(ValueInfoProto.newBuilder().setName(out).setType(TypeProto.newBuilder()
                         .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE))));
@@ -68,6 +77,9 @@ final class ObservedMacs {
                 elements *= d;
             }
             List<Long> w = dims(weightDims, identity, n.getInput(1));
+            if (w == null && n.getOpType().equals("MatMul")) {
+                w = java.util.Arrays.stream(outputs.get(n.getInput(1)).shape()).boxed().toList();
+            }
             if (w == null) {
                 throw new IllegalStateException(n.getOpType() + " '" + n.getName() + "' has no stored weight");
             }

@@ -134,6 +134,32 @@ class ElementwiseKernelTest {
         return values;
     }
 
+    /**
+     * GELU as exporters write it before opset 20: exact, 0.5·x·(1 + erf(x / √2)); and tanh-approximated,
+     * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), the cube as Pow.
+     */
+    @Test
+    void decomposedGeluMatchesOnnxRuntime() {
+        NodeModel exact = new NodeModel(1, X);
+        exact.node("Div", List.of(NodeModel.INPUT, exact.scalar("root2", (float) Math.sqrt(2))), List.of("scaled"));
+        exact.node("Erf", List.of("scaled"), List.of("erf"));
+        exact.node("Add", List.of("erf", exact.scalar("one", 1f)), List.of("gate"));
+        exact.node("Mul", List.of(NodeModel.INPUT, "gate"), List.of("gated"));
+        exact.single("Mul", List.of("gated", exact.scalar("half", 0.5f)));
+        KernelCheck.matchesOrt(exact, 13, KernelCheck.uniform(1, X, -4, 4), "GELU with Erf");
+
+        NodeModel tanh = new NodeModel(2, X);
+        tanh.node("Pow", List.of(NodeModel.INPUT, tanh.scalar("three", 3f)), List.of("cube"));
+        tanh.node("Mul", List.of("cube", tanh.scalar("c", 0.044715f)), List.of("cubic"));
+        tanh.node("Add", List.of(NodeModel.INPUT, "cubic"), List.of("inner"));
+        tanh.node("Mul", List.of("inner", tanh.scalar("k", (float) Math.sqrt(2 / Math.PI))), List.of("scaled"));
+        tanh.node("Tanh", List.of("scaled"), List.of("t"));
+        tanh.node("Add", List.of("t", tanh.scalar("one", 1f)), List.of("gate"));
+        tanh.node("Mul", List.of(NodeModel.INPUT, "gate"), List.of("gated"));
+        tanh.single("Mul", List.of("gated", tanh.scalar("half", 0.5f)));
+        KernelCheck.matchesOrt(tanh, 13, KernelCheck.uniform(2, X, -4, 4), "GELU tanh-approximated");
+    }
+
     @Test
     void variadicOpsMatchOnnxRuntime() {
         for (String op : new String[] {"Max", "Min", "Sum", "Mean"}) {

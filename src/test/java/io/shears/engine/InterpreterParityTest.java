@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Issue 3's parity bar: for every TestGraphs factory and every torchvision fixture, original and pruned to half its
  * MACs in scope channels (or the smallest reachable model where half cannot be reached), the interpreter's output
  * is ONNX Runtime's within max |diff| <= 1e-4 max |ref|, at batch 1 and batch 8 (the 224x224
- * vgg11_bn fixtures included).
+ * vgg11_bn fixtures included). The torchvision fixtures include the transformer-style ones (ViT, ConvNeXt, Swin:
+ * LayerNormalization, attention and the shape sub-graphs around them).
  */
 class InterpreterParityTest {
     private record Factory(String name, Supplier<OnnxGraphBuilder> builder) {
@@ -57,7 +58,8 @@ class InterpreterParityTest {
             new Factory("channelConstantOps", TestGraphs::channelConstantOps),
             new Factory("groupedConv", TestGraphs::groupedConv),
             new Factory("activationZoo", TestGraphs::activationZoo),
-            new Factory("shapeOpsZoo", TestGraphs::shapeOpsZoo));
+            new Factory("shapeOpsZoo", TestGraphs::shapeOpsZoo),
+            new Factory("tiledFeatures", TestGraphs::tiledFeatures));
 
     private static final Map<String, ModelProto> PRUNED = new ConcurrentHashMap<>();
     /** Worst relative error per model and variant, printed after the run for the record. */
@@ -89,7 +91,8 @@ class InterpreterParityTest {
     }
 
     static Stream<Arguments> fixtures() {
-        return Fixtures.all().stream().flatMap(f -> Stream.of(Arguments.of(f, false), Arguments.of(f, true)));
+        return Stream.concat(Fixtures.all().stream(), Fixtures.transformers().stream())
+                .flatMap(f -> Stream.of(Arguments.of(f, false), Arguments.of(f, true)));
     }
 
     @ParameterizedTest(name = "{0} pruned {1}")

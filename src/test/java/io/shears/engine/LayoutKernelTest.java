@@ -1,5 +1,6 @@
 package io.shears.engine;
 
+import io.shears.onnx.TensorValues;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -139,5 +140,37 @@ class LayoutKernelTest {
         NodeModel small = new NodeModel(2, X);
         small.single("Expand", List.of(small.randomFloats("v", 3, 1), small.longs("shape", 2, 1, 4)));
         KernelCheck.matchesOrt(small, 13, "Expand of a stored vector");
+    }
+
+    @Test
+    void tileOnEveryAxis() {
+        for (long[] repeats : new long[][] {{1, 1, 1, 1}, {2, 1, 1, 1}, {1, 3, 1, 2}, {2, 2, 2, 2}}) {
+            NodeModel m = new NodeModel(repeats.length, X);
+            m.single("Tile", List.of(NodeModel.INPUT, m.longs("repeats", repeats)));
+            KernelCheck.matchesOrt(m, 13, "Tile " + Arrays.toString(repeats));
+        }
+    }
+
+    /** Whole rows (one index per update), single elements (an index per axis), negative indices, a repeated row. */
+    @Test
+    void scatterNdReplacesTheAddressedSlices() {
+        long[] x = {4, 3, 5};
+        long[][][] cases = {
+                {{1}, {3}},
+                {{0, 1}, {2, 2}, {-1, 0}},
+                {{1, 2, 4}, {3, 0, 0}, {-4, -1, -5}},
+        };
+        for (long[][] rows : cases) {
+            int depth = rows[0].length;
+            String what = "ScatterND " + Arrays.deepToString(rows);
+            NodeModel m = new NodeModel(what.hashCode(), x);
+            m.initializer(TensorValues.longTensor("indices", new long[] {rows.length, depth},
+                    Arrays.stream(rows).flatMapToLong(Arrays::stream).toArray()));
+            long[] updateDims = new long[1 + x.length - depth];
+            updateDims[0] = rows.length;
+            System.arraycopy(x, depth, updateDims, 1, x.length - depth);
+            m.single("ScatterND", List.of(NodeModel.INPUT, "indices", m.randomFloats("updates", updateDims)));
+            KernelCheck.matchesOrt(m, 16, what);
+        }
     }
 }

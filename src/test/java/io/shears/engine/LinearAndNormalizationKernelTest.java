@@ -52,6 +52,46 @@ class LinearAndNormalizationKernelTest {
         KernelCheck.matchesOrt(left, 13, "MatMul with the stored operand on the left");
     }
 
+    private record EinsumCase(String equation, long[] x, long[] other) {
+    }
+
+    /** Attention's equations, an ellipsis that broadcasts, the implicit form, labels summed within one operand. */
+    @Test
+    void einsumWithOneOrTwoOperands() {
+        EinsumCase[] cases = {
+                new EinsumCase("bhqd,bhkd->bhqk", new long[] {2, 4, 3, 5}, null),
+                new EinsumCase("bhqk,bhkd->bhqd", new long[] {2, 4, 3, 5}, new long[] {2, 4, 5, 6}),
+                new EinsumCase("...qd,...kd->...qk", new long[] {2, 4, 3, 5}, new long[] {1, 4, 6, 5}),
+                new EinsumCase("ij,jk", new long[] {3, 5}, new long[] {5, 4}),
+                new EinsumCase("bij,bk->bik", new long[] {2, 3, 4}, new long[] {2, 5}),
+                new EinsumCase("iJ,iJ->i", new long[] {3, 4}, new long[] {3, 4}),
+                new EinsumCase("bij->bji", new long[] {2, 3, 4}, null),
+                new EinsumCase("bij->b", new long[] {2, 3, 4}, null),
+                new EinsumCase("b...j", new long[] {2, 3, 4, 5}, null),
+        };
+        for (EinsumCase c : cases) {
+            String what = "Einsum " + c.equation();
+            NodeModel m = new NodeModel(what.hashCode(), c.x());
+            boolean selfProduct = c.other() == null && c.equation().contains(",");
+            List<String> inputs = c.other() != null ? List.of(NodeModel.INPUT, m.randomFloats("other", c.other()))
+                    : selfProduct ? List.of(NodeModel.INPUT, NodeModel.INPUT) : List.of(NodeModel.INPUT);
+            m.single("Einsum", inputs, NodeModel.stringAttr("equation", c.equation()));
+            KernelCheck.matchesOrt(m, 12, what);
+        }
+    }
+
+    /** Attention: both operands computed, heads broadcast against a shared operand of lower rank. */
+    @Test
+    void matMulBetweenTwoActivations() {
+        NodeModel m = new NodeModel(21, 2, 4, 3, 5);
+        m.node("Transpose", List.of(NodeModel.INPUT), List.of("keys"), intsAttr("perm", 0, 1, 3, 2));
+        m.node("MatMul", List.of(NodeModel.INPUT, "keys"), List.of("scores"));
+        m.node("Softmax", List.of("scores"), List.of("weights"), intAttr("axis", -1));
+        m.node("ReduceMean", List.of(NodeModel.INPUT), List.of("shared"), intsAttr("axes", 0), intAttr("keepdims", 0));
+        m.node("MatMul", List.of("weights", "shared"), List.of("mixed")).output("scores").output("mixed");
+        KernelCheck.matchesOrt(m, 13, "MatMul between activations");
+    }
+
     @ParameterizedTest(name = "BatchNormalization opset {0}")
     @ValueSource(ints = {9, 15})
     void batchNormalizationInInference(int opset) {
@@ -63,6 +103,36 @@ class LinearAndNormalizationKernelTest {
                     floatAttr("epsilon", 1e-3f), floatAttr("momentum", 0.8f));
             KernelCheck.matchesOrt(m, opset, "BatchNormalization " + Arrays.toString(shape));
         }
+    }
+
+    /** Every axis of a rank-3 input (negative and positive), with and without bias, with the statistics outputs. */
+    @Test
+    void layerNormalizationOnAnyAxis() {
+        long[] x = {2, 5, 8};
+        for (long axis : new long[] {-1, -2, 0, 1, 2}) {
+            int normalized = (int) (axis < 0 ? axis + x.length : axis);
+            long[] paramDims = Arrays.copyOfRange(x, normalized, x.length);
+            for (boolean bias : new boolean[] {true, false}) {
+                String what = "LayerNormalization axis " + axis + (bias ? " with bias" : " without bias");
+                NodeModel m = new NodeModel(what.hashCode(), x);
+                List<String> inputs = new ArrayList<>(List.of(NodeModel.INPUT, m.randomFloats("scale", paramDims)));
+                if (bias) {
+                    inputs.add(m.randomFloats("bias", paramDims));
+                }
+                m.node("LayerNormalization", inputs, List.of("y", "mean", "inv_std_dev"), intAttr("axis", axis),
+                        floatAttr("epsilon", 1e-6f)).output("y").output("mean").output("inv_std_dev");
+                KernelCheck.matchesOrt(m, 17, what);
+            }
+        }
+    }
+
+    /** Scale and bias of the last axis only, broadcast over the other normalized axes. */
+    @Test
+    void layerNormalizationBroadcastsItsScale() {
+        NodeModel m = new NodeModel(4, 3, 4, 6);
+        m.single("LayerNormalization", List.of(NodeModel.INPUT, m.randomFloats("scale", 6), m.randomFloats("bias", 6)),
+                intAttr("axis", 1));
+        KernelCheck.matchesOrt(m, 17, "LayerNormalization with a broadcast scale");
     }
 
     @Test

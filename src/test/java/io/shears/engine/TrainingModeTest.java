@@ -18,6 +18,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.onnx.proto.OnnxMl.ModelProto;
+import io.shears.conformance.Fixtures;
 import io.shears.testing.OnnxGraphBuilder;
 import io.shears.testing.OrtRunner;
 import io.shears.testing.TestGraphs;
@@ -144,20 +145,29 @@ class TrainingModeTest {
         }
     }
 
-    private record Factory(String name, Supplier<OnnxGraphBuilder> builder) {
+    private record Factory(String name, Supplier<ModelProto> model, long[] inputShape) {
+        static Factory of(String name, Supplier<OnnxGraphBuilder> builder) {
+            return new Factory(name, () -> {
+                OnnxGraphBuilder b = builder.get();
+                return b.build(Math.max(b.minimumOpset(), 14));
+            }, TestGraphs.inputShape(8));
+        }
+
         @Override
         public String toString() {
             return name;
         }
     }
 
+    /** Test graphs, and the transformer fixtures (LayerNormalization, attention, Swin's ScatterND mask). */
     static Stream<Factory> trainableGraphs() {
-        return Stream.of(new Factory("resnetBasicBlocks", TestGraphs::resnetBasicBlocks),
-                new Factory("paddleConstantWeights", TestGraphs::paddleConstantWeights),
-                new Factory("identityAliasedWeights", TestGraphs::identityAliasedWeights),
-                new Factory("channelConstantOps", TestGraphs::channelConstantOps),
-                new Factory("shapeOpsZoo", TestGraphs::shapeOpsZoo),
-                new Factory("activationZoo", TestGraphs::activationZoo));
+        return Stream.concat(Stream.of(Factory.of("resnetBasicBlocks", TestGraphs::resnetBasicBlocks),
+                Factory.of("paddleConstantWeights", TestGraphs::paddleConstantWeights),
+                Factory.of("identityAliasedWeights", TestGraphs::identityAliasedWeights),
+                Factory.of("channelConstantOps", TestGraphs::channelConstantOps),
+                Factory.of("shapeOpsZoo", TestGraphs::shapeOpsZoo),
+                Factory.of("activationZoo", TestGraphs::activationZoo)),
+                Fixtures.transformers().stream().map(f -> new Factory(f.name(), f::model, f.inputShape(8))));
     }
 
     /**
@@ -167,9 +177,8 @@ class TrainingModeTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("trainableGraphs")
     void gradientsReachEveryTrainableParameterAndAnSgdStepLowersTheLoss(Factory factory) {
-        OnnxGraphBuilder builder = factory.builder().get();
-        ModelProto model = builder.build(Math.max(builder.minimumOpset(), 14));
-        long[] shape = TestGraphs.inputShape(8);
+        ModelProto model = factory.model().get();
+        long[] shape = factory.inputShape();
         try (NDManager manager = NDManager.newBaseManager();
              OnnxInterpreterBlock block = new OnnxInterpreterBlock(model, manager)) {
             NDArray x = manager.create(OrtRunner.randomInput(11, shape), new Shape(shape));

@@ -108,6 +108,39 @@ class CostModelTest {
         assertThat(report.layers()).extracting(LayerCost::macs).containsExactly(2L * 3 * 7 * 5, 2L * 3 * 7);
     }
 
+    /** Attention's Q·Kᵀ and A·V, both operands activations, with heads broadcast against a shared key. */
+    @Test
+    void attentionMatMulsBetweenActivationsCountAsMacs() {
+        Net n = new Net(13, DYNAMIC, 4, 17, 16);
+        String keys = n.node("Transpose", List.of("x"), ints("perm", 0, 1, 3, 2));
+        String scores = n.node("MatMul", List.of("x", keys));
+        String shared = n.node("ReduceMean", List.of("x"), ints("axes", 1));
+        String mixed = n.node("MatMul", List.of(scores, shared));
+
+        CostReport report = analyze(n.build(mixed), 2, 4, 17, 16);
+
+        assertThat(report.layers()).extracting(LayerCost::op, LayerCost::macs).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("MatMul", 2L * 4 * 17 * 17 * 16),
+                org.assertj.core.groups.Tuple.tuple("MatMul", 2L * 4 * 17 * 16 * 17));
+        assertThat(report.macs()).isEqualTo(2L * 2 * 4 * 17 * 17 * 16);
+    }
+
+    /** A contraction of two operands costs one MAC per combination of all labels; one operand only moves data. */
+    @Test
+    void einsumCostsItsContraction() {
+        Net n = new Net(12, DYNAMIC, 4, 17, 16);
+        String scores = n.node("Einsum", List.of("x", "x"), attr("equation", "bhqd,bhkd->bhqk"));
+        String mixed = n.node("Einsum", List.of(scores, "x"), attr("equation", "bhqk,bhkd->bhqd"));
+        String moved = n.node("Einsum", List.of(mixed), attr("equation", "bhqd->bqhd"));
+
+        CostReport report = analyze(n.build(moved), 2, 4, 17, 16);
+
+        assertThat(report.layers()).extracting(LayerCost::macs).containsExactly(2L * 4 * 17 * 17 * 16,
+                2L * 4 * 17 * 17 * 16);
+        assertThat(OrtShapes.assertMatchesOrt(n.build(moved), 2, 4, 17, 16).dims(moved))
+                .containsExactly(2, 17, 4, 16);
+    }
+
     @Test
     void otherOperatorsCostNoMacs() {
         Net n = new Net(13, DYNAMIC, 3, 8, 8);

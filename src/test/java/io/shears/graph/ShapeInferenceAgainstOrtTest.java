@@ -40,6 +40,7 @@ class ShapeInferenceAgainstOrtTest {
         new Factory("groupedConv", TestGraphs::groupedConv),
         new Factory("activationZoo", TestGraphs::activationZoo),
         new Factory("shapeOpsZoo", TestGraphs::shapeOpsZoo),
+        new Factory("tiledFeatures", TestGraphs::tiledFeatures),
     };
 
     static Stream<Arguments> cases() {

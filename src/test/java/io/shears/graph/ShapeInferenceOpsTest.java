@@ -690,4 +690,90 @@ class ShapeInferenceOpsTest {
                     assertThat(e.getMessage()).contains(culprits);
                 });
     }
+
+    @Nested
+    class TransformerShapes {
+        /** torch's {@code token.expand(x.shape[0], -1, -1)}: the target comes from Shape through Equal and Where. */
+        @Test
+        void classTokenExpandFollowsTheBatch() {
+            Net n = new Net(17, DYNAMIC, 4, 6);
+            String batch = n.node("Unsqueeze", List.of(n.node("Gather", List.of(n.node("Shape", List.of("x")),
+                    n.constScalar(0)), attr("axis", 0L)), n.ints(0)));
+            String target = n.node("Concat", List.of(batch, n.ints(-1), n.ints(-1)), attr("axis", 0L));
+            String ones = n.node("ConstantOfShape", List.of(n.node("Shape", List.of(target))),
+                    attr("value", Protos.rawLongs("", new long[] {1}, 1)));
+            String minusOnes = n.node("Mul", List.of(ones, n.constInts(-1)));
+            String keep = n.node("Equal", List.of(target, minusOnes));
+            String resolved = n.node("Where", List.of(keep, ones, target));
+            String tokens = n.node("Expand", List.of(n.weight(1, 1, 6), resolved));
+
+            Shapes s = OrtShapes.assertMatchesOrt(n.build(tokens), 8, 4, 6);
+
+            assertThat(s.intValue(keep)).containsExactly(0, 1, 1);
+            assertThat(s.intValue(resolved)).containsExactly(8, 1, 1);
+            assertThat(s.dims(tokens)).containsExactly(8, 1, 6);
+        }
+
+        /** F.pad with computed amounts: pairs reshaped to [-1, 2], reversed by a Slice of step -1, transposed. */
+        @Test
+        void computedPadsFoldThroughSliceAndTranspose() {
+            Net n = new Net(17, DYNAMIC, 3, 5, 6);
+            String width = n.node("Unsqueeze", List.of(n.node("Mod", List.of(n.node("Sub", List.of(n.constScalar(4),
+                    n.node("Mod", List.of(n.node("Gather", List.of(n.node("Shape", List.of("x")), n.constScalar(3)),
+                            attr("axis", 0L)), n.constScalar(4))))), n.constScalar(4))), n.ints(0)));
+            String pairs = n.node("Reshape", List.of(n.node("Concat", List.of(n.ints(0, 0, 0, 1, 0, 0), width,
+                    n.ints(0)), attr("axis", 0L)), n.ints(-1, 2)));
+            String reversed = n.node("Slice", List.of(pairs, n.ints(-1), n.ints(Long.MIN_VALUE + 1), n.ints(0),
+                    n.ints(-1)));
+            String pads = n.node("Reshape", List.of(n.node("Transpose", List.of(reversed), ints("perm", 1, 0)),
+                    n.ints(-1)));
+            String padded = n.node("Pad", List.of("x", pads));
+
+            Shapes s = OrtShapes.assertMatchesOrt(n.build(padded), 2, 3, 5, 6);
+
+            assertThat(s.intValue(width)).containsExactly(2);
+            assertThat(s.intValue(pads)).as("torch's last-axis-first pairs, as ONNX begins then ends")
+                    .containsExactly(2, 0, 0, 0, 0, 0, 1, 0);
+            assertThat(s.dims(padded)).containsExactly(4, 3, 6, 6);
+        }
+
+        /** Position encodings: a float Range over stored bounds, added to the tokens. */
+        @Test
+        void floatRangeOverStoredBounds() {
+            Net n = new Net(13, DYNAMIC, 4, 6);
+            String positions = n.node("Range", List.of(n.floats(new long[0], 0.5f), n.floats(new long[0], 3.3f),
+                    n.floats(new long[0], 0.5f)));
+            String sum = n.node("Add", List.of("x", positions));
+
+            Shapes s = OrtShapes.assertMatchesOrt(n.build(sum), 2, 4, 6);
+
+            assertThat(s.dims(positions)).containsExactly(6);
+        }
+
+        @Test
+        void tileRepeatsDataAndFoldsShapeValues() {
+            Net n = new Net(13, DYNAMIC, 4, 6);
+            String twice = n.node("Tile", List.of(n.node("Shape", List.of("x")), n.ints(2)));
+            String tiled = n.node("Tile", List.of("x", n.ints(1, 3, 2)));
+
+            Shapes s = OrtShapes.assertMatchesOrt(n.build(tiled, n.node("Cast", List.of(twice),
+                    attr("to", (long) TensorProto.DataType.FLOAT_VALUE))), 2, 4, 6);
+
+            assertThat(s.intValue(twice)).containsExactly(2, 4, 6, 2, 4, 6);
+            assertThat(s.dims(tiled)).containsExactly(2, 12, 12);
+        }
+
+        @Test
+        void layerNormalizationStatisticsKeepTheLeadingAxes() {
+            Net n = new Net(17, DYNAMIC, 5, 8);
+            String[] out = n.multi("LayerNormalization", List.of("x", n.weight(5, 8), n.weight(8)), 3,
+                    attr("axis", 1L));
+
+            Shapes s = OrtShapes.assertMatchesOrt(n.build(out), 2, 5, 8);
+
+            assertThat(s.dims(out[0])).containsExactly(2, 5, 8);
+            assertThat(s.dims(out[1])).containsExactly(2, 1, 1);
+            assertThat(s.dims(out[2])).containsExactly(2, 1, 1);
+        }
+    }
 }

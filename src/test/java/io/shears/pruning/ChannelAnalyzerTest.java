@@ -6,6 +6,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import io.shears.conformance.Fixtures;
 import io.shears.onnx.ModelWriter;
 import io.shears.testing.OnnxGraphBuilder;
 import io.shears.testing.OrtRunner;
@@ -90,6 +91,62 @@ class ChannelAnalyzerTest {
         assertThat(group(a, "conv0").frozenReasons())
                 .containsExactly("node 'relu0' (MysteryOp): operator 'MysteryOp' has no channel rule");
         assertThat(ModelInspection.of(m, PruningOptions.defaults()).unsupportedOps()).containsExactly("com.example.MysteryOp");
+    }
+
+    /**
+     * In a ViT every operator has a channel rule; the embedding width and attention keep their width with the reason
+     * named (the fused qkv projection's Reshape into heads), and the MLP's hidden width stays prunable.
+     */
+    @Test
+    void aVisionTransformerKeepsWhatItCannotTraceByNameAndItsMlpWidthPrunable() {
+        for (Fixtures.Fixture vit : Fixtures.transformers().stream().filter(f -> f.arch().equals("vit")).toList()) {
+            ModelProto m = vit.model();
+            ChannelAnalysis a = Pruner.analyze(m, PruningOptions.defaults().withScope(Scope.CHANNELS));
+
+            assertThat(ModelInspection.of(m, PruningOptions.defaults()).unsupportedOps()).as(vit.name()).isEmpty();
+            assertThat(a.frozenGroups()).as(vit.name()).isNotEmpty()
+                    .allSatisfy(g -> assertThat(g.frozenReasons()).isNotEmpty());
+            assertThat(a.frozenGroups()).as(vit.name()).anySatisfy(g -> assertThat(g.frozenReasons())
+                    .anySatisfy(r -> assertThat(r).contains("splits or mixes the channel axis")));
+            assertThat(a.prunableGroups()).as(vit.name() + ": one MLP hidden width per block")
+                    .hasSize(2).allSatisfy(g -> assertThat(g.channels()).isEqualTo(128));
+        }
+    }
+
+    @Test
+    void tilingOverSpaceKeepsChannelsPrunableAndTilingChannelsKeepsThem() throws Exception {
+        ModelProto m = SurgeryProofTest.build("tiledFeatures");
+        ChannelAnalysis a = Pruner.analyze(m, PruningOptions.defaults().withScope(Scope.CHANNELS));
+
+        assertThat(group(a, "conv2").frozenReasons()).containsExactly(
+                "node 'tile1' (Tile): Tile repeats the channel axis");
+        assertThat(a.prunableGroups()).extracting(ChannelGroup::name).contains("conv0");
+    }
+
+    @Test
+    void einsumKeepsTheChannelsItReads() {
+        OnnxGraphBuilder b = new OnnxGraphBuilder("einsum", 1);
+        String x = b.input("input", 1, 3, 8, 8);
+        String mixed = b.einsum("bchw,bdhw->bcd", b.conv(x, 8, 3, 1, 1, 1, true), b.conv(x, 4, 3, 1, 1, 1, true));
+        ModelProto m = b.output(b.flatten(mixed, 1)).build(13);
+
+        ChannelAnalysis a = Pruner.analyze(m, PruningOptions.defaults().withScope(Scope.CHANNELS));
+
+        assertThat(a.prunableGroups()).isEmpty();
+        assertThat(group(a, "conv0").frozenReasons()).contains("node 'einsum0' (Einsum): Einsum contracts or moves "
+                + "channels in a way Shears does not trace yet");
+    }
+
+    /** ConvNeXt's stem reaches a LayerNormalization over channels (after a Transpose), which keeps its width. */
+    @Test
+    void layerNormalizationKeepsTheChannelsItNormalizes() {
+        Fixtures.Fixture convnext = Fixtures.transformers().stream()
+                .filter(f -> f.arch().equals("convnext") && f.opset() == 17).findFirst().orElseThrow();
+        ChannelAnalysis a = Pruner.analyze(convnext.model(), PruningOptions.defaults().withScope(Scope.CHANNELS));
+
+        assertThat(group(a, "/features/features.0/features.0.0/Conv").frozenReasons()).containsExactly(
+                "node '/features/features.0/features.0.1/LayerNormalization' (LayerNormalization): LayerNormalization "
+                        + "normalizes across these channels; the embedding width is not traced yet");
     }
 
     private static TensorShapeProto shape(long... dims) {

@@ -66,6 +66,24 @@ public class RealModelSurgeryProofTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("fixturesAndScopes")
     void cutModelComputesWhatTheMaskedModelComputes(Fixture fixture, Scope scope) {
+        assertCutEqualsMasked(fixture, scope);
+    }
+
+    static Stream<Fixture> transformers() {
+        return Fixtures.transformers().stream();
+    }
+
+    /**
+     * ViT, ConvNeXt and Swin in scope channels, where what their rules trace today (the MLP's hidden width) is cut:
+     * the cut model computes what the masked one does.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transformers")
+    void transformerCutModelComputesWhatTheMaskedModelComputes(Fixture fixture) {
+        assertCutEqualsMasked(fixture, Scope.CHANNELS);
+    }
+
+    private static void assertCutEqualsMasked(Fixture fixture, Scope scope) {
         Proof proof = prove(fixture, scope);
         assertThat(proof.channelsCut()).as("the plan cuts something").isPositive();
         for (int i = 0; i < BATCHES.length; i++) {

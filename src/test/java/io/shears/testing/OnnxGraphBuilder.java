@@ -426,6 +426,31 @@ public final class OnnxGraphBuilder {
                 Attributes.ofString("mode", "constant"));
     }
 
+    /** Einsum of one or two tensors (static shapes); opset 12 and later. */
+    public String einsum(String equation, String... xs) {
+        requireMinimumOpset(12, "Einsum");
+        List<long[]> dims = java.util.Arrays.stream(xs).map(x -> shape(x).dims()).toList();
+        String name = nextNodeName("einsum");
+        return addNode(name, "Einsum", List.of(xs),
+                TensorShape.of(io.shears.graph.EinsumEquation.resolve(equation, dims).outputDims()),
+                Attributes.ofString("equation", equation));
+    }
+
+    /** Tile: every axis repeated {@code repeats} times (a dynamic axis must repeat once). */
+    public String tile(String x, long... repeats) {
+        TensorShape in = shape(x);
+        long[] dims = in.dims();
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] >= 0) {
+                dims[i] *= repeats[i];
+            } else if (repeats[i] != 1) {
+                throw new IllegalArgumentException("a dynamic axis repeats once");
+            }
+        }
+        String name = nextNodeName("tile");
+        return addNode(name, "Tile", List.of(x, int64Parameter(name + ".repeats", repeats)), TensorShape.of(dims));
+    }
+
     /** Nearest-neighbour Resize of the spatial dims by {@code scale}; roi is left empty (opset 13 and later). */
     public String resize(String x, float scale) {
         requireMinimumOpset(13, "Resize with an empty roi input");

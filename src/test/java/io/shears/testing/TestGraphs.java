@@ -85,6 +85,15 @@ public final class TestGraphs {
         return classifierHead(b, b.concat(1, joined, sliced));
     }
 
+    /** Feature maps tiled over space (channels stay put, prunable) and over channels (copied, so kept). */
+    public static OnnxGraphBuilder tiledFeatures() {
+        OnnxGraphBuilder b = new OnnxGraphBuilder("tiled_features", SEED);
+        String features = convBnRelu(b, standardInput(b), 16, 3, 2);
+        String spatial = b.conv(b.tile(features, 1, 1, 2, 2), 16, 3, 2, 1, 1, true);
+        String channels = b.conv(b.tile(b.conv(features, 8, 1, 1, 0, 1, true), 1, 2, 1, 1), 16, 3, 1, 1, 1, true);
+        return classifierHead(b, b.add(spatial, channels));
+    }
+
     /** Depthwise + pointwise pair, then a depthwise conv with channel multiplier 2 (group = C, out = 2C). */
     public static OnnxGraphBuilder depthwiseSeparable() {
         OnnxGraphBuilder b = new OnnxGraphBuilder("depthwise_separable", SEED);
