@@ -3,7 +3,10 @@ package io.shears.onnx;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 
@@ -13,6 +16,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Reads an ONNX model from a plain {@code .onnx} file or from a zip / tar.gz bundle that holds the model next to its
@@ -20,6 +25,13 @@ import java.nio.file.Path;
  * everything the reader does not need to touch is kept as parsed, unknown fields included.
  */
 public final class ModelReader {
+    /**
+     * The largest IR version and operator-set version taken as real. ONNX is at IR 11 and opset 23 after eight years,
+     * so this leaves room for decades of releases, and refuses the values that only a broken or hostile file holds
+     * (and that would not even fit the int the graph keeps the opset in).
+     */
+    static final long MAX_VERSION = 1000;
+
     private final ModelLimits limits;
 
     public ModelReader(ModelLimits limits) {
@@ -58,6 +70,8 @@ public final class ModelReader {
         if (resolver.needed(model.getGraph())) {
             model = model.toBuilder().setGraph(resolver.inline(model.getGraph())).build();
         }
+        checkVersions(model);
+        checkInputs(model.getGraph());
         checkTensors(model.getGraph());
         return model;
     }
@@ -79,6 +93,46 @@ public final class ModelReader {
         }
     }
 
+    private static void checkVersions(ModelProto model) {
+        checkVersion("IR version", model.getIrVersion());
+        for (OperatorSetIdProto opset : model.getOpsetImportList()) {
+            String domain = opset.getDomain().isEmpty() ? "ai.onnx" : opset.getDomain();
+            checkVersion("opset of domain '" + domain + "'", opset.getVersion());
+        }
+    }
+
+    private static void checkVersion(String what, long version) {
+        if (version < 1 || version > MAX_VERSION) {
+            throw new InvalidModelException(ModelProblem.VERSION_OUT_OF_RANGE,
+                    "the model's " + what + " is " + version + " (allowed: 1.." + MAX_VERSION + ")");
+        }
+    }
+
+    /** Graph inputs that are not initializers: the values a caller feeds. Older exporters list weights as inputs. */
+    private static void checkInputs(GraphProto graph) {
+        Set<String> initializers = new HashSet<>();
+        graph.getInitializerList().forEach(t -> initializers.add(t.getName()));
+        boolean fed = false;
+        for (ValueInfoProto input : graph.getInputList()) {
+            if (initializers.contains(input.getName())) {
+                continue;
+            }
+            fed = true;
+            TensorShapeProto shape = input.getType().getTensorType().getShape();
+            for (int axis = 0; axis < shape.getDimCount(); axis++) {
+                TensorShapeProto.Dimension d = shape.getDim(axis);
+                if (d.hasDimValue() && d.getDimValue() == 0) {
+                    throw new InvalidModelException(ModelProblem.ZERO_WIDTH_TENSOR,
+                            "input '" + input.getName() + "' has dimension 0 on axis " + axis);
+                }
+            }
+        }
+        if (!fed) {
+            throw new InvalidModelException(ModelProblem.NO_GRAPH_INPUTS,
+                    "the graph has no inputs: there is nothing to feed it");
+        }
+    }
+
     private void checkTensors(GraphProto graph) {
         for (TensorProto t : graph.getInitializerList()) {
             checkTensor("initializer '" + t.getName() + "'", t);
@@ -94,6 +148,16 @@ public final class ModelReader {
     private void checkTensor(String what, TensorProto t) {
         long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
         limits.checkShape(what, dims);
+        // An empty vector is how ONNX passes an absent optional input (Resize's roi); an empty matrix or kernel
+        // is a layer of width zero, such as a Conv with no output channels.
+        if (dims.length >= 2) {
+            for (int axis = 0; axis < dims.length; axis++) {
+                if (dims[axis] == 0) {
+                    throw new InvalidModelException(ModelProblem.ZERO_WIDTH_TENSOR,
+                            what + " has dimension 0 on axis " + axis);
+                }
+            }
+        }
         TensorValues.checkStorage(what, t);
     }
 

@@ -10,6 +10,7 @@ import io.shears.testing.TestGraphs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -185,12 +187,91 @@ class ModelReaderTest {
         assertProblem(file, new ModelReader(), ModelProblem.ABSURD_DIMENSION, nodeName);
     }
 
+    // ---------------------------------------------------------------- structure
+
+    @ParameterizedTest
+    @ValueSource(longs = {1L << 62, 0, -1, ModelReader.MAX_VERSION + 1})
+    void refusesAnOpsetOutOfRange(long opset) throws IOException {
+        ModelProto model = TestGraphs.flattenGemm().build(13);
+        ModelProto absurd = model.toBuilder().setOpsetImport(0, model.getOpsetImport(0).toBuilder().setVersion(opset))
+                .build();
+        Path file = Files.write(dir.resolve("m.onnx"), absurd.toByteArray());
+
+        InvalidModelException e = assertProblem(file, new ModelReader(), ModelProblem.VERSION_OUT_OF_RANGE,
+                "opset of domain 'ai.onnx'");
+        assertThat(e.getMessage()).contains(Long.toString(opset));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1L << 62, 0, -5})
+    void refusesAnIrVersionOutOfRange(long irVersion) throws IOException {
+        ModelProto absurd = TestGraphs.flattenGemm().build(13).toBuilder().setIrVersion(irVersion).build();
+        Path file = Files.write(dir.resolve("m.onnx"), absurd.toByteArray());
+
+        InvalidModelException e = assertProblem(file, new ModelReader(), ModelProblem.VERSION_OUT_OF_RANGE,
+                "IR version");
+        assertThat(e.getMessage()).contains(Long.toString(irVersion));
+    }
+
+    @Test
+    void refusesAGraphWithoutInputs() throws IOException {
+        TensorProto constant = Protos.rawFloats("c", new long[] {1, 2}, 1, 2);
+        GraphProto constantOnly = Protos.graph("g", List.of(), List.of(Protos.floatInfo("y", 1, 2)))
+                .addNode(Protos.constant(constant))
+                .addNode(Protos.node("relu", "Relu", List.of("c"), List.of("y"))).build();
+        assertProblem(Files.write(dir.resolve("a.onnx"), Protos.model(13, constantOnly).toByteArray()),
+                new ModelReader(), ModelProblem.NO_GRAPH_INPUTS, "no inputs");
+
+        // Old exporters list initializers among the inputs; those are weights, not something a caller feeds.
+        GraphProto weightsOnly = Protos.graph("g", List.of(Protos.floatInfo("c", 1, 2)),
+                        List.of(Protos.floatInfo("y", 1, 2)))
+                .addInitializer(constant)
+                .addNode(Protos.node("relu", "Relu", List.of("c"), List.of("y"))).build();
+        assertProblem(Files.write(dir.resolve("b.onnx"), Protos.model(13, weightsOnly).toByteArray()),
+                new ModelReader(), ModelProblem.NO_GRAPH_INPUTS, "no inputs");
+    }
+
+    @ParameterizedTest(name = "input {0}, {1} filters: {2}, {3}")
+    @CsvSource({
+            "3x8x8, 0, initializer 'w', axis 0",   // a Conv with no output channels
+            "0x8x8, 4, input 'x', axis 1",         // an input with no channels
+            "3x0x8, 4, input 'x', axis 2"})
+    void refusesAZeroWidthTensor(String chw, long filters, String culprit, String axis) throws IOException {
+        long[] shape = Stream.concat(Stream.of("1"), Arrays.stream(chw.split("x"))).mapToLong(Long::parseLong)
+                .toArray();
+        Path file = Files.write(dir.resolve("m.onnx"), convModel(shape, filters).toByteArray());
+
+        InvalidModelException e = assertProblem(file, new ModelReader(), ModelProblem.ZERO_WIDTH_TENSOR, culprit);
+        assertThat(e.getMessage()).contains(axis);
+    }
+
+    @Test
+    void acceptsAnEmptyVectorAsAnAbsentOptionalInput() throws IOException {
+        ModelProto model = withInitializer(Protos.rawFloats("roi", new long[] {0}));
+        Path file = Files.write(dir.resolve("m.onnx"), model.toByteArray());
+
+        assertThat(new ModelReader().read(file)).isEqualTo(model);
+        assertThat(new ModelReader().read(Files.write(dir.resolve("c.onnx"),
+                convModel(new long[] {1, 3, 8, 8}, 4).toByteArray()))).isNotNull();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** flattenGemm with one extra, unused initializer. */
     private static ModelProto withInitializer(TensorProto extra) {
         ModelProto model = TestGraphs.flattenGemm().build(13);
         return model.toBuilder().setGraph(model.getGraph().toBuilder().addInitializer(extra)).build();
+    }
+
+    /** One 3×3 Conv with {@code outChannels} filters over an input of the given shape. */
+    private static ModelProto convModel(long[] inputShape, long outChannels) {
+        long[] weightShape = {outChannels, inputShape[1], 3, 3};
+        GraphProto graph = Protos.graph("conv", List.of(Protos.floatInfo("x", inputShape)),
+                        List.of(Protos.floatInfo("y")))
+                .addInitializer(Protos.randomFloats("w", 3, weightShape))
+                .addNode(Protos.node("conv", "Conv", List.of("x", "w"), List.of("y"),
+                        Protos.ints("kernel_shape", 3, 3))).build();
+        return Protos.model(13, graph);
     }
 
     static InvalidModelException assertProblem(Path file, ModelReader reader, ModelProblem problem, String culprit) {

@@ -2,6 +2,8 @@ package io.shears.service;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.ByteString;
 import io.shears.engine.IdxZip;
 import io.shears.testing.TestGraphs;
 
@@ -10,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -39,6 +42,38 @@ final class ServiceFixtures {
                 .addNode(NodeProto.newBuilder().setName("mystery_node").setOpType("FancyOp").addInput(out)
                         .addOutput("fancy").build());
         graph.setOutput(0, graph.getOutput(0).toBuilder().setName("fancy"));
+        return model.toBuilder().setGraph(graph).build().toByteArray();
+    }
+
+    /** The small CNN claiming an operator-set version no ONNX release has (2^62 read as an int is 0). */
+    static byte[] withAbsurdOpset() {
+        ModelProto model = TestGraphs.resnetBasicBlocks().build(17);
+        return model.toBuilder().setOpsetImport(0, model.getOpsetImport(0).toBuilder().setVersion(1L << 62)).build()
+                .toByteArray();
+    }
+
+    /** The small CNN with its input turned into a weight, so nothing is left to feed it. */
+    static byte[] withoutInputs() {
+        ModelProto model = TestGraphs.resnetBasicBlocks().build(17);
+        String input = model.getGraph().getInput(0).getName();
+        var graph = model.getGraph().toBuilder().clearInput().addInitializer(TensorProto.newBuilder().setName(input)
+                .setDataType(TensorProto.DataType.FLOAT_VALUE).addAllDims(List.of(1L, 3L, 16L, 16L))
+                .setRawData(ByteString.copyFrom(new byte[3 * 16 * 16 * 4])));
+        return model.toBuilder().setGraph(graph).build().toByteArray();
+    }
+
+    /** The small CNN whose first Conv has no output channels. */
+    static byte[] withZeroWidthConv() {
+        ModelProto model = TestGraphs.resnetBasicBlocks().build(17);
+        String weight = model.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Conv"))
+                .findFirst().orElseThrow().getInput(1);
+        var graph = model.getGraph().toBuilder();
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            if (graph.getInitializer(i).getName().equals(weight)) {
+                var w = graph.getInitializerBuilder(i);
+                w.setDims(0, 0).setRawData(ByteString.EMPTY);
+            }
+        }
         return model.toBuilder().setGraph(graph).build().toByteArray();
     }
 

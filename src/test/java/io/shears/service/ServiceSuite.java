@@ -101,6 +101,18 @@ abstract class ServiceSuite extends ServiceTestSupport {
         assertProblem(streamed, 413, "UPLOAD_TOO_LARGE");
     }
 
+    @Test
+    void aModelWithAnAbsurdOpsetNoInputsOrAZeroWidthConvIsRefusedAtUpload() {
+        var absurd = api.postBytes("/v1/models", ServiceFixtures.withAbsurdOpset(), "application/octet-stream");
+        assertProblem(absurd, 422, "VERSION_OUT_OF_RANGE");
+        assertThat(absurd.json().get("detail").asString()).contains(Long.toString(1L << 62));
+        assertProblem(api.postBytes("/v1/models", ServiceFixtures.withoutInputs(), "application/octet-stream"), 422,
+                "NO_GRAPH_INPUTS");
+        var zero = api.postBytes("/v1/models", ServiceFixtures.withZeroWidthConv(), "application/octet-stream");
+        assertProblem(zero, 422, "ZERO_WIDTH_TENSOR");
+        assertThat(zero.json().get("detail").asString()).contains("axis 0");
+    }
+
     // ---- datasets
 
     @Test
