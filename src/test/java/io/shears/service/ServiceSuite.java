@@ -251,6 +251,33 @@ abstract class ServiceSuite extends ServiceTestSupport {
     }
 
     @Test
+    void numbersMustBeJsonNumbersAndIntegersMustBeIntegers() {
+        String model = upload(ServiceFixtures.smallCnn());
+        String prune = "\"budget\":{\"fraction\":0.5}";
+        String fineTune = prune + ",\"fineTune\":{\"datasetId\":\"x\",";
+        record Case(String field, String kind, String body) {
+        }
+        List<Case> cases = List.of(
+                new Case("budget.fraction", "a number", "\"budget\":{\"fraction\":\"0.5\"}"),
+                new Case("budget.macs", "an integer", "\"budget\":{\"macs\":1.5}"),
+                new Case("budget.flops", "an integer", "\"budget\":{\"flops\":2.0E9}"),
+                new Case("fineTune.epochs", "an integer", fineTune + "\"epochs\":\"3\"}"),
+                new Case("fineTune.batchSize", "an integer", fineTune + "\"batchSize\":32.0}"),
+                new Case("fineTune.learningRate", "a number", fineTune + "\"learningRate\":\"0.01\"}"),
+                new Case("pruning.roundTo", "an integer", prune + ",\"pruning\":{\"roundTo\":8.5}"),
+                new Case("input.shape[1]", "an integer", prune + ",\"input\":{\"shape\":[1,\"3\",16,16]}"),
+                new Case("sweep.fractions[0]", "a number",
+                        "\"budget\":{\"trainFlops\":1000000},\"sweep\":{\"fractions\":[\"0.5\"]}"));
+        for (Case c : cases) {
+            var r = api.postJson("/v1/jobs", "{\"modelId\":\"" + model + "\"," + c.body() + "}");
+            assertProblem(r, 422, "INVALID_FIELD");
+            assertThat(r.json().get("field").asString()).as(c.body()).isEqualTo(c.field());
+            assertThat(r.json().get("detail").asString()).as(c.body()).startsWith(c.field() + ": ")
+                    .endsWith(" " + c.kind()).doesNotContain("java.");
+        }
+    }
+
+    @Test
     void aDatasetWhoseClassesDoNotFitTheModelIsRefused() {
         String model = upload(ServiceFixtures.smallCnn());
         String data = uploadDataset(ServiceFixtures.idxDataset(tmp, 3, 10, 3));
