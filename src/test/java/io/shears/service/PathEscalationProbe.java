@@ -178,7 +178,7 @@ public final class PathEscalationProbe {
      */
     public static void main(String[] args) {
         PathEscalationProbe probe = new PathEscalationProbe(args[0], Integer.parseInt(args[1]));
-        Reply issued = probe.send("POST", "/v1/admin/keys", args[2], "{\"tenant\":\"probe\",\"role\":\"tenant\"}");
+        Reply issued = probe.send("POST", "/v1/admin/keys", args[2], "{\"tenant\":\"probe\"}");
         if (issued.status() != 201) {
             throw new IllegalStateException("could not create a tenant key: " + issued);
         }
