@@ -15,13 +15,9 @@ final class ApiKeyAuthentication extends AbstractAuthenticationToken {
         setAuthenticated(true);
     }
 
-    /** The authority name Spring Security's {@code hasRole(...)} checks for a role. */
-    static String authority(KeyRole role) {
-        return "ROLE_" + role.name();
-    }
-
+    /** The authority that Spring Security's {@code hasRole(name)} checks for a role. */
     private static SimpleGrantedAuthority authorityOf(KeyRole role) {
-        return new SimpleGrantedAuthority(authority(role));
+        return new SimpleGrantedAuthority("ROLE_" + role.name());
     }
 
     @Override
