@@ -5,12 +5,15 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
- * One fuzz input as the upload path sees it: a file on disk, read by the code under test, and a bound on the bytes
- * the thread allocates while doing so. Allocation is counted cumulatively (every object the thread creates, freed or
- * not), so staying under the bound proves the heap never held more for this input; a small input that makes a
- * reader size an array from a forged header fails here even when the heap happens to have room.
+ * One fuzz input as the upload path sees it: a file on disk, read by the code under test, within bounds on the bytes
+ * the thread allocates and on the time it takes. Allocation is counted cumulatively (every object the thread creates,
+ * freed or not), so staying under the bound proves the heap never held more for this input; a small input that makes
+ * a reader size an array from a forged header fails here even when the heap happens to have room. The time is checked
+ * after the fact, so that a corpus input that became slow fails its regression run; a hang while fuzzing is libFuzzer's
+ * to catch ({@code -timeout}, which {@code bench/fuzz.sh} sets to the same bound).
  */
 public final class FuzzInput {
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -21,18 +24,22 @@ public final class FuzzInput {
         void read(Path file) throws IOException;
     }
 
+    /** The longest one input may take, as libFuzzer's {@code -timeout} in {@code bench/fuzz.sh}. */
+    public static final Duration MAX_TIME = Duration.ofSeconds(10);
+
     private FuzzInput() {
     }
 
     /**
      * Writes {@code bytes} to a fresh file in a fresh directory (so bundle and archive readers see nothing else),
      * runs {@code reader} on it, deletes both, and fails with an {@link AssertionError} when the thread allocated more
-     * than {@code maxAllocatedBytes}.
+     * than {@code maxAllocatedBytes} or the input took longer than {@link #MAX_TIME}.
      */
     public static void read(byte[] bytes, String fileName, long maxAllocatedBytes, Reader reader) throws IOException {
         Path dir = Files.createTempDirectory("fuzz");
         Path file = dir.resolve(fileName);
         long before = THREADS.getCurrentThreadAllocatedBytes();
+        long start = System.nanoTime();
         try {
             Files.write(file, bytes);
             reader.read(file);
@@ -49,6 +56,11 @@ public final class FuzzInput {
         AssertionError overAllocated = overAllocated(bytes.length, before, maxAllocatedBytes);
         if (overAllocated != null) {
             throw overAllocated;
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        if (took.compareTo(MAX_TIME) > 0) {
+            throw new AssertionError("a " + bytes.length + "-byte input took " + took.toMillis() + " ms; the bound is "
+                    + MAX_TIME.toMillis() + " ms");
         }
     }
 
