@@ -1,16 +1,22 @@
 package io.shears.data;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.code_intelligence.jazzer.mutation.annotation.InRange;
+import com.code_intelligence.jazzer.mutation.annotation.NotNull;
 import io.shears.testing.FuzzInput;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static io.shears.data.Fixtures.entries;
 import static io.shears.data.Fixtures.gzip;
@@ -65,6 +71,38 @@ class DatasetUploadFuzzTest {
         }
     }
 
+    /**
+     * The same path, but the fuzzer writes the archive's entries (names, contents, folders) and the test packs them as
+     * a zip, tar.gz or tar, so that inputs get past the archives' checksums into the layouts, IDX headers and images.
+     * Entries without content are folders.
+     */
+    @MethodSource("seedEntries")
+    @FuzzTest
+    void datasetEntries(@InRange(min = 0, max = 2) int format, @NotNull List<@NotNull String> names,
+                        @NotNull List<byte @NotNull []> contents) throws IOException {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            entries.put(names.get(i), i < contents.size() ? contents.get(i) : null);
+        }
+        byte[] archive;
+        try {
+            archive = pack(format, entries);
+        } catch (RuntimeException unpackable) {
+            // commons-compress refuses to write some names (a tar name with a NUL, say): no input for the reader
+            return;
+        }
+        FuzzInput.read(archive, "upload", MAX_ALLOCATED_BYTES, DatasetUploadFuzzTest::upload);
+    }
+
+    static Stream<Arguments> seedEntries() {
+        List<Arguments> seeds = new ArrayList<>();
+        int format = 0;
+        for (Map<String, byte[]> layout : layouts().values()) {
+            seeds.add(Arguments.of(format++ % 3, new ArrayList<>(layout.keySet()), new ArrayList<>(layout.values())));
+        }
+        return seeds.stream();
+    }
+
     /** Rewrites the seeds of the corpus; run from the project directory. */
     public static void main(String[] args) throws IOException {
         Path corpus = Path.of("src/test/resources/io/shears/data/DatasetUploadFuzzTestInputs/datasetUpload");
@@ -74,27 +112,45 @@ class DatasetUploadFuzzTest {
         }
     }
 
-    /** ImageFolder (PNG and JPEG, flat and in one folder) and IDX layouts (plain and gzipped) as zip, tar.gz, tar. */
+    /** Each layout as zip, tar.gz or tar. */
     private static Map<String, byte[]> seeds() throws IOException {
-        Map<String, byte[]> folder = merge(imageFolder("", "train", "cat", 3, "dog", 3),
-                imageFolder("", "val", "cat", 1, "dog", 1));
-        Map<String, byte[]> nestedFolder = merge(imageFolder("animals/", "train", "ant", 2, "bee", 2, "cow", 2),
-                entries("animals/train/bee/001.jpg", Fixtures.rgbJpeg(4, 4, (x, y) -> x * 40 << 16 | y * 40)));
-        Map<String, byte[]> idx = entries(
+        Map<String, Map<String, byte[]>> layouts = layouts();
+        Map<String, byte[]> seeds = new LinkedHashMap<>();
+        seeds.put("image-folder.zip", pack(0, layouts.get("image-folder")));
+        seeds.put("image-folder-nested.tar.gz", pack(1, layouts.get("image-folder-nested")));
+        seeds.put("image-folder.tar", pack(2, layouts.get("image-folder")));
+        seeds.put("idx.zip", pack(0, layouts.get("idx")));
+        seeds.put("idx.tar.gz", pack(1, layouts.get("idx")));
+        return seeds;
+    }
+
+    /** ImageFolder (PNG and JPEG, flat and in one folder) and IDX (plain and gzipped files). */
+    private static Map<String, Map<String, byte[]>> layouts() {
+        Map<String, Map<String, byte[]>> layouts = new LinkedHashMap<>();
+        layouts.put("image-folder", merge(imageFolder("", "train", "cat", 3, "dog", 3),
+                imageFolder("", "val", "cat", 1, "dog", 1)));
+        layouts.put("image-folder-nested", merge(imageFolder("animals/", "train", "ant", 2, "bee", 2, "cow", 2),
+                entries("animals/train/bee/001.jpg", Fixtures.rgbJpeg(4, 4, (x, y) -> x * 40 << 16 | y * 40))));
+        layouts.put("idx", entries(
                 "train-images-idx3-ubyte.gz", gzip(idxImages(6, 4, 4, (i, p) -> (i * 31 + p * 7) & 0xff)),
                 "train-labels-idx1-ubyte.gz", gzip(idxLabels(new int[] {0, 1, 2, 0, 1, 2})),
                 "t10k-images-idx3-ubyte", idxImages(3, 4, 4, (i, p) -> (i + p) & 0xff),
-                "t10k-labels-idx1-ubyte", idxLabels(new int[] {2, 1, 0}));
-        Path dir = Files.createTempDirectory("seeds");
-        Map<String, byte[]> seeds = new LinkedHashMap<>();
-        seeds.put("image-folder.zip", Files.readAllBytes(Fixtures.zip(dir.resolve("1"), folder)));
-        seeds.put("image-folder-nested.tar.gz", Files.readAllBytes(Fixtures.tarGz(dir.resolve("2"), nestedFolder)));
-        seeds.put("image-folder.tar", Files.readAllBytes(Fixtures.tar(dir.resolve("3"), folder)));
-        seeds.put("idx.zip", Files.readAllBytes(Fixtures.zip(dir.resolve("4"), idx)));
-        seeds.put("idx.tar.gz", Files.readAllBytes(Fixtures.tarGz(dir.resolve("5"), idx)));
-        for (String name : List.of("1", "2", "3", "4", "5", "")) {
-            Files.delete(dir.resolve(name));
+                "t10k-labels-idx1-ubyte", idxLabels(new int[] {2, 1, 0})));
+        return layouts;
+    }
+
+    /** The entries as a zip (0), tar.gz (1) or tar (2). */
+    private static byte[] pack(int format, Map<String, byte[]> entries) throws IOException {
+        Path file = Files.createTempFile("seed", ".archive");
+        try {
+            switch (format) {
+                case 0 -> Fixtures.zip(file, entries);
+                case 1 -> Fixtures.tarGz(file, entries);
+                default -> Fixtures.tar(file, entries);
+            }
+            return Files.readAllBytes(file);
+        } finally {
+            Files.delete(file);
         }
-        return seeds;
     }
 }

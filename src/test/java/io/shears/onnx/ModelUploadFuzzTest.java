@@ -2,6 +2,7 @@ package io.shears.onnx;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.code_intelligence.jazzer.mutation.annotation.NotNull;
 import io.shears.pruning.Budget;
 import io.shears.pruning.BudgetUnreachableException;
 import io.shears.pruning.InvalidPruningOptionsException;
@@ -11,14 +12,17 @@ import io.shears.pruning.PruningOptions;
 import io.shears.testing.FuzzInput;
 import io.shears.testing.TestGraphs;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Any bytes uploaded as a model, through what an upload and a job do with them: read (plain .onnx, zip or tar.gz
@@ -50,6 +54,26 @@ class ModelUploadFuzzTest {
     @FuzzTest
     void modelUpload(byte[] bytes) throws IOException {
         FuzzInput.read(bytes, "upload.onnx", MAX_ALLOCATED_BYTES, ModelUploadFuzzTest::upload);
+    }
+
+    /**
+     * The same path, but the fuzzer mutates the model's protobuf structure (nodes, attributes, dims, tensors) rather
+     * than its bytes, so that nearly every input parses and reaches shape inference and the pruner.
+     */
+    @MethodSource("seedModels")
+    @FuzzTest
+    void modelStructure(@NotNull ModelProto model) throws IOException {
+        FuzzInput.read(model.toByteArray(), "upload.onnx", MAX_ALLOCATED_BYTES, ModelUploadFuzzTest::upload);
+    }
+
+    static Stream<ModelProto> seedModels() throws IOException {
+        List<ModelProto> models = new ArrayList<>();
+        for (Map.Entry<String, byte[]> seed : seeds().entrySet()) {
+            if (seed.getKey().endsWith(".onnx") && seed.getValue().length < 100_000) {
+                models.add(ModelProto.parseFrom(seed.getValue()));
+            }
+        }
+        return models.stream();
     }
 
     private static void upload(Path file) {
