@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXECUTIONS="${1:-10000}"
-TARGETS="${FUZZ_TARGETS:-ModelUploadFuzzTest#modelUpload DatasetUploadFuzzTest#datasetUpload}"
+TARGETS="${FUZZ_TARGETS:-ModelUploadFuzzTest#modelUpload ModelUploadFuzzTest#modelStructure DatasetUploadFuzzTest#datasetUpload DatasetUploadFuzzTest#datasetEntries}"
 OUT=target/bench/fuzz
 mkdir -p "$OUT"
 ./mvnw -q -B -ntp -o test-compile
