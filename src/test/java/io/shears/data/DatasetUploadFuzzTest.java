@@ -3,7 +3,7 @@ package io.shears.data;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.mutation.annotation.InRange;
 import com.code_intelligence.jazzer.mutation.annotation.NotNull;
-import io.shears.testing.FuzzInput;
+import io.shears.testing.FuzzedUpload;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,10 +29,11 @@ import static io.shears.data.Fixtures.merge;
  * Any bytes uploaded as a dataset, through what an upload and a job do with them: open the archive (zip, tar.gz or
  * tar; ImageFolder or IDX), index it, then decode a batch of each split. Every input must end in a dataset or in a
  * {@link DatasetException}, the one refusal the service turns into problem+json; anything else is a finding, and so
- * is an input that takes longer than {@link FuzzInput#MAX_TIME} or allocates past {@link #MAX_ALLOCATED_BYTES}.
+ * is an input that takes longer than {@link FuzzedUpload#MAX_TIME} or allocates past {@link #MAX_ALLOCATED_BYTES}.
  *
- * <p>A normal build runs this over the committed corpus in {@code DatasetUploadFuzzTestInputs/datasetUpload} only;
- * {@code bench/fuzz.sh} fuzzes it. Inputs that ever failed are kept there next to the seeds.
+ * <p>A normal build runs each target in regression mode only: over its committed corpus in {@code
+ * DatasetUploadFuzzTestInputs/<method>/} (seeds, and every input that ever failed) and its method source's seeds.
+ * {@code bench/fuzz.sh} fuzzes them.
  */
 class DatasetUploadFuzzTest {
     /**
@@ -43,17 +44,17 @@ class DatasetUploadFuzzTest {
     static final long MAX_ALLOCATED_BYTES = 512L << 20;
 
     private static final DatasetLimits LIMITS = DatasetLimits.defaults().withMaxTotalBytes(64L << 20);
+    private static final FuzzedUpload UPLOAD = new FuzzedUpload("upload", MAX_ALLOCATED_BYTES,
+            DatasetUploadFuzzTest::upload);
 
     @BeforeAll
     static void loadTheClassesTheSeedsUse() throws IOException {
-        for (byte[] seed : seeds().values()) {
-            FuzzInput.read(seed, "upload", Long.MAX_VALUE, DatasetUploadFuzzTest::upload);
-        }
+        UPLOAD.loadClasses(seeds().values());
     }
 
     @FuzzTest
     void datasetUpload(byte[] bytes) throws IOException {
-        FuzzInput.read(bytes, "upload", MAX_ALLOCATED_BYTES, DatasetUploadFuzzTest::upload);
+        UPLOAD.read(bytes);
     }
 
     private static void upload(Path file) {
@@ -91,7 +92,7 @@ class DatasetUploadFuzzTest {
             // commons-compress refuses to write some names (a tar name with a NUL, say): no input for the reader
             return;
         }
-        FuzzInput.read(archive, "upload", MAX_ALLOCATED_BYTES, DatasetUploadFuzzTest::upload);
+        UPLOAD.read(archive);
     }
 
     static Stream<Arguments> seedEntries() {
@@ -105,11 +106,8 @@ class DatasetUploadFuzzTest {
 
     /** Rewrites the seeds of the corpus; run from the project directory. */
     public static void main(String[] args) throws IOException {
-        Path corpus = Path.of("src/test/resources/io/shears/data/DatasetUploadFuzzTestInputs/datasetUpload");
-        Files.createDirectories(corpus);
-        for (Map.Entry<String, byte[]> seed : seeds().entrySet()) {
-            Files.write(corpus.resolve(seed.getKey()), seed.getValue());
-        }
+        FuzzedUpload.writeSeeds(Path.of("src/test/resources/io/shears/data/DatasetUploadFuzzTestInputs/datasetUpload"),
+                seeds());
     }
 
     /** Each layout as zip, tar.gz or tar. */

@@ -7,9 +7,10 @@ import io.shears.pruning.Budget;
 import io.shears.pruning.BudgetUnreachableException;
 import io.shears.pruning.InvalidPruningOptionsException;
 import io.shears.pruning.ModelInspection;
+import io.shears.pruning.ModelTotals;
 import io.shears.pruning.Pruner;
 import io.shears.pruning.PruningOptions;
-import io.shears.testing.FuzzInput;
+import io.shears.testing.FuzzedUpload;
 import io.shears.testing.TestGraphs;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,12 +28,13 @@ import java.util.stream.Stream;
 /**
  * Any bytes uploaded as a model, through what an upload and a job do with them: read (plain .onnx, zip or tar.gz
  * bundle), shape inference, cost and channel analysis, then pruning to half the MACs. Every input must end in a
- * result or in one of the named refusals the service turns into problem+json; anything else (a
- * NullPointerException, an index out of bounds, an arithmetic overflow, an OutOfMemoryError) is a finding, and so is
- * an input that takes longer than {@link FuzzInput#MAX_TIME} or allocates past {@link #MAX_ALLOCATED_BYTES}.
+ * result (whose cost is not negative) or in one of the named refusals the service turns into problem+json; anything
+ * else (a NullPointerException, an index out of bounds, an arithmetic overflow, an OutOfMemoryError) is a finding, and
+ * so is an input that takes longer than {@link FuzzedUpload#MAX_TIME} or allocates past {@link #MAX_ALLOCATED_BYTES}.
  *
- * <p>A normal build runs this over the committed corpus in {@code ModelUploadFuzzTestInputs/modelUpload} only;
- * {@code bench/fuzz.sh} fuzzes it. Inputs that ever failed are kept there next to the seeds.
+ * <p>A normal build runs each target in regression mode only: over its committed corpus in {@code
+ * ModelUploadFuzzTestInputs/<method>/} (seeds, and every input that ever failed) and its method source's seeds.
+ * {@code bench/fuzz.sh} fuzzes them.
  */
 class ModelUploadFuzzTest {
     /**
@@ -43,17 +45,17 @@ class ModelUploadFuzzTest {
     static final long MAX_ALLOCATED_BYTES = 512L << 20;
 
     private static final ModelLimits LIMITS = ModelLimits.defaults().withMaxBytes(64L << 20);
+    private static final FuzzedUpload UPLOAD = new FuzzedUpload("upload.onnx", MAX_ALLOCATED_BYTES,
+            ModelUploadFuzzTest::upload);
 
     @BeforeAll
     static void loadTheClassesTheSeedsUse() throws IOException {
-        for (byte[] seed : seeds().values()) {
-            FuzzInput.read(seed, "upload.onnx", Long.MAX_VALUE, ModelUploadFuzzTest::upload);
-        }
+        UPLOAD.loadClasses(seeds().values());
     }
 
     @FuzzTest
     void modelUpload(byte[] bytes) throws IOException {
-        FuzzInput.read(bytes, "upload.onnx", MAX_ALLOCATED_BYTES, ModelUploadFuzzTest::upload);
+        UPLOAD.read(bytes);
     }
 
     /**
@@ -63,7 +65,7 @@ class ModelUploadFuzzTest {
     @MethodSource("seedModels")
     @FuzzTest
     void modelStructure(@NotNull ModelProto model) throws IOException {
-        FuzzInput.read(model.toByteArray(), "upload.onnx", MAX_ALLOCATED_BYTES, ModelUploadFuzzTest::upload);
+        UPLOAD.read(model.toByteArray());
     }
 
     static Stream<ModelProto> seedModels() throws IOException {
@@ -79,7 +81,11 @@ class ModelUploadFuzzTest {
     private static void upload(Path file) {
         try {
             ModelProto model = new ModelReader(LIMITS).read(file);
-            ModelInspection.of(model, PruningOptions.defaults());
+            ModelTotals totals = ModelInspection.of(model, PruningOptions.defaults()).totals();
+            if (totals.macs() < 0 || totals.flops() < 0 || totals.params() < 0) {
+                // an overflow the analysis did not notice: the upload would report it, and the solver aim at it
+                throw new AssertionError("the analysis reports a negative cost: " + totals);
+            }
             Pruner.prune(model, new Budget.Fraction(0.5), PruningOptions.defaults());
         } catch (InvalidModelException | BudgetUnreachableException | InvalidPruningOptionsException refused) {
             // a named refusal is the right answer to a broken model
@@ -88,11 +94,8 @@ class ModelUploadFuzzTest {
 
     /** Rewrites the seeds of the corpus; run from the project directory. */
     public static void main(String[] args) throws IOException {
-        Path corpus = Path.of("src/test/resources/io/shears/onnx/ModelUploadFuzzTestInputs/modelUpload");
-        Files.createDirectories(corpus);
-        for (Map.Entry<String, byte[]> seed : seeds().entrySet()) {
-            Files.write(corpus.resolve(seed.getKey()), seed.getValue());
-        }
+        FuzzedUpload.writeSeeds(Path.of("src/test/resources/io/shears/onnx/ModelUploadFuzzTestInputs/modelUpload"),
+                seeds());
     }
 
     /** Small graphs of every structure the pruner handles, plain and as zip / tar.gz bundles, and a real network. */
