@@ -81,7 +81,15 @@ final class ArchiveReader {
         try (InputStream file = new BufferedInputStream(Files.newInputStream(archive), 1 << 16)) {
             switch (format) {
                 case ZIP -> {
-                    ZipArchiveInputStream zip = new ZipArchiveInputStream(file, "UTF-8", true, true);
+                    ZipArchiveInputStream zip = new ZipArchiveInputStream(file, "UTF-8", true, true) {
+                        // commons-compress opens a zstd entry as soon as it reaches it, before canReadEntryData
+                        // could refuse it, and its zstd codec is an optional library that is not on the class path
+                        @Override
+                        protected InputStream createZstdInputStream(InputStream in) {
+                            throw new DatasetException(DatasetProblem.DATASET_UNSUPPORTED_FORMAT,
+                                    "a zip entry uses zstd compression, which is not supported");
+                        }
+                    };
                     reader.readEntries(zip, zip::getCompressedCount, true, visitor);
                 }
                 case TAR_GZ -> {
