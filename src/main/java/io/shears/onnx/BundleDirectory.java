@@ -71,7 +71,14 @@ final class BundleDirectory implements AutoCloseable {
     private static ArchiveInputStream<? extends ArchiveEntry> open(Path bundle) throws IOException {
         InputStream raw = new BufferedInputStream(Files.newInputStream(bundle), 1 << 16);
         if (ModelReader.ArchiveFormat.detect(bundle) == ModelReader.ArchiveFormat.ZIP) {
-            return new ZipArchiveInputStream(raw);
+            return new ZipArchiveInputStream(raw) {
+                // commons-compress opens a zstd entry as soon as it reaches it, and its zstd codec is an optional
+                // library that is not on the class path
+                @Override
+                protected InputStream createZstdInputStream(InputStream in) throws IOException {
+                    throw new IOException("a zip entry uses zstd compression, which is not supported");
+                }
+            };
         }
         return new TarArchiveInputStream(new GzipCompressorInputStream(raw));
     }
