@@ -6,6 +6,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipMethod;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 import java.io.BufferedInputStream;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.function.LongSupplier;
 import java.util.zip.GZIPInputStream;
@@ -41,6 +43,14 @@ final class ArchiveReader {
         /** A plain file; the visitor reads from {@code entry} what it needs, the rest is skipped (and counted). */
         void file(String path, Entry entry) throws IOException;
     }
+
+    /**
+     * The zip compression methods whose codecs ship with commons-compress. It also claims zstd, whose codec is an
+     * optional library that is not on the class path: such an entry fails deep in the reader (a missing class, or no
+     * stream at all when the entry's sizes follow its data), so it is refused by its method before it is read.
+     */
+    private static final Set<Integer> BUILT_IN_ZIP_METHODS = Set.of(ZipMethod.STORED.getCode(),
+            ZipMethod.DEFLATED.getCode(), ZipMethod.ENHANCED_DEFLATED.getCode(), ZipMethod.BZIP2.getCode());
 
     private final DatasetLimits limits;
     private long totalBytes;
@@ -139,7 +149,8 @@ final class ArchiveReader {
                     continue;
                 }
                 if (entry instanceof ZipArchiveEntry zipEntry
-                        && !((ZipArchiveInputStream) in).canReadEntryData(zipEntry)) {
+                        && (!((ZipArchiveInputStream) in).canReadEntryData(zipEntry)
+                        || !BUILT_IN_ZIP_METHODS.contains(zipEntry.getMethod()))) {
                     throw new DatasetException(DatasetProblem.DATASET_UNSUPPORTED_FORMAT, "zip entry '"
                             + entry.getName() + "' is encrypted or uses an unsupported compression method ("
                             + zipEntry.getMethod() + ")");

@@ -4,7 +4,9 @@ import org.apache.commons.compress.archivers.ArchiveEntry;
 import org.apache.commons.compress.archivers.ArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipMethod;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 import java.io.BufferedInputStream;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -25,6 +28,14 @@ import java.util.stream.Stream;
  * (which also stops zip bombs, since the count is of extracted bytes).
  */
 final class BundleDirectory implements AutoCloseable {
+    /**
+     * The zip compression methods whose codecs ship with commons-compress. It also claims zstd, whose codec is an
+     * optional library that is not on the class path: such an entry fails deep in the reader (a missing class, or no
+     * stream at all when the entry's sizes follow its data), so it is refused by its method before it is read.
+     */
+    private static final Set<Integer> BUILT_IN_ZIP_METHODS = Set.of(ZipMethod.STORED.getCode(),
+            ZipMethod.DEFLATED.getCode(), ZipMethod.ENHANCED_DEFLATED.getCode(), ZipMethod.BZIP2.getCode());
+
     private final Path root;
     private final Path modelFile;
 
@@ -49,6 +60,11 @@ final class BundleDirectory implements AutoCloseable {
                             || tar.isCharacterDevice() || tar.isBlockDevice() || tar.isFIFO())) {
                         throw new InvalidModelException(ModelProblem.BUNDLE_INVALID,
                                 "bundle entry '" + entry.getName() + "' is a link or device; only plain files are allowed");
+                    }
+                    if (entry instanceof ZipArchiveEntry zip && (!((ZipArchiveInputStream) in).canReadEntryData(zip)
+                            || !BUILT_IN_ZIP_METHODS.contains(zip.getMethod()))) {
+                        throw new InvalidModelException(ModelProblem.BUNDLE_INVALID, "bundle entry '" + entry.getName()
+                                + "' is encrypted or uses an unsupported compression method (" + zip.getMethod() + ")");
                     }
                     Path target = resolveInside(root, entry.getName());
                     Files.createDirectories(target.getParent());
