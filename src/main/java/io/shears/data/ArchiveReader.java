@@ -7,6 +7,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.archivers.zip.ZipMethod;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 import java.io.BufferedInputStream;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.function.LongSupplier;
 import java.util.zip.GZIPInputStream;
@@ -42,6 +44,14 @@ final class ArchiveReader {
         /** A plain file; the visitor reads from {@code entry} what it needs, the rest is skipped (and counted). */
         void file(String path, Entry entry) throws IOException;
     }
+
+    /**
+     * The zip compression methods whose codecs ship with commons-compress. It also claims zstd, whose codec is an
+     * optional library that is not on the class path: such an entry fails deep in the reader (a missing class, or no
+     * stream at all when the entry's sizes follow its data), so it is refused by its method before it is read.
+     */
+    private static final Set<Integer> BUILT_IN_ZIP_METHODS = Set.of(ZipMethod.STORED.getCode(),
+            ZipMethod.DEFLATED.getCode(), ZipMethod.ENHANCED_DEFLATED.getCode(), ZipMethod.BZIP2.getCode());
 
     private final DatasetLimits limits;
     private long totalBytes;
@@ -83,7 +93,15 @@ final class ArchiveReader {
             switch (format) {
                 case ZIP -> {
                     refuseZipLinks(archive);
-                    ZipArchiveInputStream zip = new ZipArchiveInputStream(file, "UTF-8", true, true);
+                    ZipArchiveInputStream zip = new ZipArchiveInputStream(file, "UTF-8", true, true) {
+                        // commons-compress opens a zstd entry as soon as it reaches it, before canReadEntryData
+                        // could refuse it, and its zstd codec is an optional library that is not on the class path
+                        @Override
+                        protected InputStream createZstdInputStream(InputStream in) {
+                            throw new DatasetException(DatasetProblem.DATASET_UNSUPPORTED_FORMAT,
+                                    "a zip entry uses zstd compression, which is not supported");
+                        }
+                    };
                     reader.readEntries(zip, zip::getCompressedCount, true, visitor);
                 }
                 case TAR_GZ -> {
@@ -132,7 +150,8 @@ final class ArchiveReader {
                     continue;
                 }
                 if (entry instanceof ZipArchiveEntry zipEntry
-                        && !((ZipArchiveInputStream) in).canReadEntryData(zipEntry)) {
+                        && (!((ZipArchiveInputStream) in).canReadEntryData(zipEntry)
+                        || !BUILT_IN_ZIP_METHODS.contains(zipEntry.getMethod()))) {
                     throw new DatasetException(DatasetProblem.DATASET_UNSUPPORTED_FORMAT, "zip entry '"
                             + entry.getName() + "' is encrypted or uses an unsupported compression method ("
                             + zipEntry.getMethod() + ")");

@@ -258,6 +258,9 @@ final class LayoutRules {
             starts = n.attrInts("starts");
             ends = n.attrInts("ends");
             axes = n.attrInts("axes");
+            if (starts == null || ends == null) {
+                throw ctx.fail("a Slice that takes its window from attributes needs both 'starts' and 'ends'");
+            }
         } else {
             starts = ctx.requireIntValue(1, "starts");
             ends = ctx.requireIntValue(2, "ends");

@@ -2,6 +2,7 @@ package io.shears.graph;
 
 import ai.onnx.proto.OnnxMl.TensorProto;
 import io.shears.onnx.InvalidModelException;
+import io.shears.onnx.ModelLimits;
 import io.shears.onnx.ModelProblem;
 import io.shears.onnx.TensorValues;
 
@@ -79,6 +80,8 @@ public final class ShapeContext {
                     throw fail("output " + i + " would have negative dimension " + d);
                 }
             }
+            // every tensor, not only the inputs and weights, stays within the limits, so that costs cannot overflow
+            ModelLimits.defaults().checkShape("node " + node + ": output " + i, dims);
             shapes.put(node.output(i), new TensorType(elemType, dims));
         }
     }

@@ -4,7 +4,9 @@ import org.apache.commons.compress.archivers.ArchiveEntry;
 import org.apache.commons.compress.archivers.ArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipMethod;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 import java.io.BufferedInputStream;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -25,6 +28,14 @@ import java.util.stream.Stream;
  * (which also stops zip bombs, since the count is of extracted bytes).
  */
 final class BundleDirectory implements AutoCloseable {
+    /**
+     * The zip compression methods whose codecs ship with commons-compress. It also claims zstd, whose codec is an
+     * optional library that is not on the class path: such an entry fails deep in the reader (a missing class, or no
+     * stream at all when the entry's sizes follow its data), so it is refused by its method before it is read.
+     */
+    private static final Set<Integer> BUILT_IN_ZIP_METHODS = Set.of(ZipMethod.STORED.getCode(),
+            ZipMethod.DEFLATED.getCode(), ZipMethod.ENHANCED_DEFLATED.getCode(), ZipMethod.BZIP2.getCode());
+
     private final Path root;
     private final Path modelFile;
 
@@ -50,6 +61,11 @@ final class BundleDirectory implements AutoCloseable {
                         throw new InvalidModelException(ModelProblem.BUNDLE_INVALID,
                                 "bundle entry '" + entry.getName() + "' is a link or device; only plain files are allowed");
                     }
+                    if (entry instanceof ZipArchiveEntry zip && (!((ZipArchiveInputStream) in).canReadEntryData(zip)
+                            || !BUILT_IN_ZIP_METHODS.contains(zip.getMethod()))) {
+                        throw new InvalidModelException(ModelProblem.BUNDLE_INVALID, "bundle entry '" + entry.getName()
+                                + "' is encrypted or uses an unsupported compression method (" + zip.getMethod() + ")");
+                    }
                     Path target = resolveInside(root, entry.getName());
                     Files.createDirectories(target.getParent());
                     total += copyBounded(in, target, limits.maxBytes() - total, limits);
@@ -71,7 +87,14 @@ final class BundleDirectory implements AutoCloseable {
     private static ArchiveInputStream<? extends ArchiveEntry> open(Path bundle) throws IOException {
         InputStream raw = new BufferedInputStream(Files.newInputStream(bundle), 1 << 16);
         if (ModelReader.ArchiveFormat.detect(bundle) == ModelReader.ArchiveFormat.ZIP) {
-            return new ZipArchiveInputStream(raw);
+            return new ZipArchiveInputStream(raw) {
+                // commons-compress opens a zstd entry as soon as it reaches it, and its zstd codec is an optional
+                // library that is not on the class path
+                @Override
+                protected InputStream createZstdInputStream(InputStream in) throws IOException {
+                    throw new IOException("a zip entry uses zstd compression, which is not supported");
+                }
+            };
         }
         return new TarArchiveInputStream(new GzipCompressorInputStream(raw));
     }

@@ -56,6 +56,17 @@ class DatasetErrorsTest {
     }
 
     @Test
+    void aZipEntryCompressedWithZstdIsAnUnsupportedFormat() throws Exception {
+        byte[] bytes = Files.readAllBytes(Fixtures.zip(dir.resolve("good.zip"), imageFolder("", "train", "a", 2)));
+        // the first local header's compression method (offset 8, little-endian) becomes 93, zstd
+        bytes[8] = 93;
+        bytes[9] = 0;
+        Path zstd = Files.write(dir.resolve("zstd.zip"), bytes);
+
+        assertRefused(() -> Dataset.open(zstd), DatasetProblem.DATASET_UNSUPPORTED_FORMAT, "method (93)");
+    }
+
+    @Test
     void gzipThatHoldsNoTarIsCorrupt() throws Exception {
         Path gz = Files.write(dir.resolve("x.tgz"), Fixtures.gzip("just some text, not a tar".repeat(40).getBytes()));
 

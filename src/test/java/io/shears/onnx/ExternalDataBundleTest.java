@@ -372,6 +372,18 @@ class ExternalDataBundleTest {
     // ---------------------------------------------------------------- broken and oversized bundles
 
     @Test
+    void refusesAZipEntryCompressedWithZstd() throws IOException {
+        byte[] bytes = Files.readAllBytes(Archives.zip(dir.resolve("bundle.zip"),
+                Archives.entries("model.onnx", externalModelBytes, "weights.bin", weights)));
+        // the first local header's compression method (offset 8, little-endian) becomes 93, zstd
+        bytes[8] = 93;
+        bytes[9] = 0;
+        Path zstd = Files.write(dir.resolve("zstd.zip"), bytes);
+
+        assertProblem(() -> new ModelReader().read(zstd), ModelProblem.BUNDLE_INVALID, "method (93)");
+    }
+
+    @Test
     void refusesABundleWithoutAnOnnxFile() {
         Path zip = Archives.zip(dir.resolve("empty.zip"), Archives.entries("weights.bin", weights, "README", new byte[] {1}));
         Path tar = Archives.tarGz(dir.resolve("empty.tgz"), Archives.entries("weights.bin", weights));
