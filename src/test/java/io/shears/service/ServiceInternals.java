@@ -4,9 +4,7 @@ import java.util.List;
 
 /**
  * What a response must never show a client: the service's Java packages and types, or the name of a server-side
- * temporary upload file. Exempt are downloads (the client's own bytes) and the Prometheus scrape, whose metrics name
- * the code they measure by convention ({@code code_namespace}) for operators. JDK-only, for
- * {@link PathEscalationProbe}.
+ * temporary upload file. Downloads (the client's own bytes) are exempt. JDK-only, for {@link PathEscalationProbe}.
  */
 final class ServiceInternals {
     private static final List<String> MARKERS = List.of("io.shears", "java.", "org.springframework", ".upload");
@@ -14,8 +12,8 @@ final class ServiceInternals {
     private ServiceInternals() {
     }
 
-    static boolean appliesTo(String path, String contentDisposition) {
-        return !contentDisposition.startsWith("attachment") && !path.equals("/actuator/prometheus");
+    static boolean appliesTo(String contentDisposition) {
+        return !contentDisposition.startsWith("attachment");
     }
 
     /** The first marker the body shows, or null. */
