@@ -52,7 +52,15 @@ public class ModelsController {
              "sha256": "7e02b1eca8848f35a2a15c8130150b8c93ce5cba9bf5e8e1e85d542ede72a7d9", "bytes": 605283,
              "opset": 17, "inputs": [{"name": "input", "shape": [1, 3, 64, 64]}],
              "outputs": [{"name": "logits", "shape": [1, 10]}], "macs": 6884832, "flops": 13769664,
-             "params": 146746, "prunableGroups": 8, "frozenGroups": 5, "unsupportedOps": [],
+             "params": 146746, "prunableGroups": 8, "frozenGroups": 5,
+             "frozenReasons": [
+              {"reason": "residual Add keeps the representation's width (scope filters)", "groups": 4,
+               "channels": 120, "macs": 4755456, "shareOfMacs": 0.6907},
+              {"reason": "features feeding the classifier keep their width (scope filters)", "groups": 1,
+               "channels": 48, "macs": 172032, "shareOfMacs": 0.025},
+              {"reason": "reaches the graph output 'logits'", "groups": 1, "channels": 10, "macs": 480,
+               "shareOfMacs": 0.0001}],
+             "unsupportedOps": [],
              "createdAt": "2026-11-28T03:21:58.909736Z"}""";
     private static final String NOT_FOUND = """
             {"type": "https://shears.io/problems/not-found", "title": "Not Found", "status": 404,
@@ -100,7 +108,10 @@ public class ModelsController {
             description = "The body is an .onnx file, or a zip or tar.gz bundle of model.onnx and its external-data "
                     + "files, sent as the raw body (any of the binary media types; the format is recognised by "
                     + "content) or as a multipart form whose part 'file' holds it. The model is parsed, its shapes "
-                    + "are inferred and its channel groups analysed before the answer.",
+                    + "are inferred and its channel groups analysed before the answer. frozenReasons says why the "
+                    + "frozenGroups may not be pruned in the default scope filters: each reason (node names left out) "
+                    + "with its group count, channels, and the MACs of the layers that produce those channels (also as "
+                    + "shareOfMacs of the model's MACs); most MACs first, at most 20 reasons.",
             requestBody = @RequestBody(required = true, content = {
                     @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
                             schema = @Schema(type = "string", format = "binary")),

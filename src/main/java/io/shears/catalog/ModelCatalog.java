@@ -6,6 +6,7 @@ import io.shears.artifacts.StoredBlob;
 import io.shears.graph.ShapeInference;
 import io.shears.onnx.ModelLimits;
 import io.shears.onnx.ModelReader;
+import io.shears.pruning.FrozenReason;
 import io.shears.pruning.ModelInspection;
 import io.shears.pruning.PruningOptions;
 import io.shears.server.ServiceException;
@@ -62,7 +63,8 @@ public class ModelCatalog {
         ModelView view = new ModelView(id, displayName, blob.sha256(), blob.bytes(), inspection.opset(),
                 tensors(inspection.inputs()), tensors(inspection.outputs()), inspection.totals().macs(),
                 inspection.totals().flops(), inspection.totals().params(), inspection.prunableGroups().size(),
-                inspection.frozenGroups().size(), inspection.unsupportedOps(), now);
+                inspection.frozenGroups().size(), frozenReasons(inspection.frozenReasons()),
+                inspection.unsupportedOps(), now);
         rows.insert(id, tenant, displayName, blob.sha256(), blob.bytes(), view, now);
         return view;
     }
@@ -90,6 +92,11 @@ public class ModelCatalog {
         }
         rows.delete(id);
         BlobReferences.deleteIfUnreferenced(jdbc, store, model.sha256());
+    }
+
+    private static List<ModelView.FrozenReasonInfo> frozenReasons(List<FrozenReason> reasons) {
+        return reasons.stream().limit(ModelView.FROZEN_REASONS_LISTED).map(r -> new ModelView.FrozenReasonInfo(
+                r.reason(), r.groups(), r.channels(), r.macs(), r.shareOfMacs())).toList();
     }
 
     private static List<ModelView.TensorInfo> tensors(List<ModelInspection.Tensor> tensors) {

@@ -14,12 +14,17 @@ public final class CostModel {
     private CostModel() {
     }
 
+    /** The node's multiply-accumulates at the inferred shapes; 0 for an operator without a cost rule. */
+    public static long macs(Node node, Shapes shapes) {
+        OperatorRules.Rule rule = node.domain().isEmpty() ? OperatorRules.rule(node.op()) : null;
+        return rule == null ? 0 : rule.cost().macs(node, shapes);
+    }
+
     public static CostReport analyze(Graph graph, Shapes shapes) {
         List<LayerCost> layers = new ArrayList<>();
         long macs = 0;
         for (Node node : graph.nodes()) {
-            OperatorRules.Rule rule = OperatorRules.rule(node.op());
-            long nodeMacs = rule == null || !node.domain().isEmpty() ? 0 : rule.cost().macs(node, shapes);
+            long nodeMacs = macs(node, shapes);
             long nodeParams = 0;
             Set<String> seen = new HashSet<>();
             if (!node.op().equals("Identity") && !node.op().equals("Constant")) {

@@ -87,11 +87,15 @@ final class BudgetSolver {
         return keeps.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** The MACs of the smallest model the options allow: every group cut as far as its bounds let it. */
+    long smallestReachableMacs() {
+        return cost.macs(mask(keepsAt(1.0)));
+    }
+
     Plan solve(long targetMacs) {
         int[] full = groups.stream().mapToInt(ChannelGroup::channels).toArray();
         long original = cost.macs(mask(full));
-        int[] smallest = keepsAt(1.0);
-        long smallestMacs = cost.macs(mask(smallest));
+        long smallestMacs = smallestReachableMacs();
         if (targetMacs >= original) {
             return new Plan(mask(full), full, original, smallestMacs);
         }

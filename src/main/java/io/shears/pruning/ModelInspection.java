@@ -12,11 +12,13 @@ import java.util.TreeSet;
  * What a model costs and what of it can be pruned, without pruning: the answer to {@code shears inspect} and to a
  * model upload.
  *
+ * @param frozenReasons  the frozen groups gathered by reason, most MACs first
  * @param unsupportedOps operators in the graph that have no channel rule (their channels are frozen)
  */
 public record ModelInspection(int opset, List<Tensor> inputs, List<Tensor> outputs, String scope,
                               ModelTotals totals, List<LayerCost> layers, List<GroupSummary> prunableGroups,
-                              List<GroupSummary> frozenGroups, List<String> unsupportedOps) {
+                              List<GroupSummary> frozenGroups, List<FrozenReason> frozenReasons,
+                              List<String> unsupportedOps) {
     /** A graph input or output with its static shape as analysed. */
     public record Tensor(String name, long[] shape) {
     }
@@ -39,7 +41,7 @@ public record ModelInspection(int opset, List<Tensor> inputs, List<Tensor> outpu
                 analysis.cost().layers(),
                 analysis.prunableGroups().stream().map(g -> GroupSummary.of(g, g.channels())).toList(),
                 analysis.frozenGroups().stream().map(g -> GroupSummary.of(g, g.channels())).toList(),
-                List.copyOf(unsupported));
+                FrozenReasons.of(analysis), List.copyOf(unsupported));
     }
 
 }

@@ -1,6 +1,6 @@
 package io.shears.pruning;
 
-import io.shears.graph.OperatorRules;
+import io.shears.graph.CostModel;
 import io.shears.graph.Node;
 
 import java.util.ArrayList;
@@ -28,8 +28,7 @@ final class PrunedCost {
         }
         long constant = 0;
         for (Node node : analysis.graph().nodes()) {
-            OperatorRules.Rule rule = node.domain().isEmpty() ? OperatorRules.rule(node.op()) : null;
-            long macs = rule == null ? 0 : rule.cost().macs(node, analysis.shapes());
+            long macs = CostModel.macs(node, analysis.shapes());
             if (macs == 0) {
                 continue;
             }

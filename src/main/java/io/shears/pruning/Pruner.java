@@ -33,7 +33,12 @@ public final class Pruner {
         long originalMacs = analysis.cost().macs();
         long targetMacs = budget.targetMacs(originalMacs);
         double[] scores = Importance.score(analysis, options.criterion(), options.seed());
-        BudgetSolver.Plan plan = new BudgetSolver(analysis, scores, new PrunedCost(analysis), options).solve(targetMacs);
+        BudgetSolver.Plan plan;
+        try {
+            plan = new BudgetSolver(analysis, scores, new PrunedCost(analysis), options).solve(targetMacs);
+        } catch (BudgetUnreachableException e) {
+            throw explained(e, model, analysis, options);
+        }
         long solved = System.nanoTime();
 
         ModelProto pruned = GraphSurgeon.cut(analysis, plan.pruned());
@@ -58,6 +63,22 @@ public final class Pruner {
                 new PruningReport.Timings(ms(analyzed - start), ms(solved - analyzed), ms(cut - solved),
                         ms(verified - cut), ms(verified - start)));
         return new PruningResult(pruned, report);
+    }
+
+    /**
+     * Adds to the solver's bare refusal the reasons that freeze the most MACs and the smallest model of the other
+     * scope; that costs a second analysis and scoring, paid only on the way to an error.
+     */
+    private static BudgetUnreachableException explained(BudgetUnreachableException bare, ModelProto model,
+                                                        ChannelAnalysis analysis, PruningOptions options) {
+        PruningOptions other = options.withScope(options.scope().other());
+        ChannelAnalysis otherAnalysis = analyze(model, other);
+        double[] scores = Importance.score(otherAnalysis, other.criterion(), other.seed());
+        long otherSmallest = new BudgetSolver(otherAnalysis, scores, new PrunedCost(otherAnalysis), other)
+                .smallestReachableMacs();
+        return new BudgetUnreachableException(bare, FrozenReasons.of(analysis),
+                new BudgetUnreachableException.OtherScope(other.scope().label(), otherSmallest,
+                        otherSmallest / (double) bare.originalMacs()));
     }
 
     /** Infers the cut model's shapes and cost from scratch; any disagreement with the plan is a bug, not a model. */

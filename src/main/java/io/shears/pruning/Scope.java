@@ -14,6 +14,11 @@ public enum Scope {
         return OptionNames.parse(Scope.class, s);
     }
 
+    /** The scope an unreachable budget is compared with. */
+    public Scope other() {
+        return this == FILTERS ? CHANNELS : FILTERS;
+    }
+
     public String label() {
         return OptionNames.label(this);
     }

@@ -397,6 +397,27 @@ class CliTest {
         assertThat(out).doesNotExist();
     }
 
+    @Test
+    void anUnreachableBudgetNamesWhatFreezesTheMostMacsAndWhatTheOtherScopeWouldReach() {
+        Run filters = shears("prune", model.toString(), "-o", dir.resolve("f.onnx").toString(), "--target-macs", "1");
+        Run channels = shears("prune", model.toString(), "-o", dir.resolve("c.onnx").toString(), "--target-macs", "1",
+                "--scope", "channels");
+
+        assertOneErrorLine(filters);
+        assertOneErrorLine(channels);
+        assertThat(filters.err()).contains("; most MACs frozen by: \"")
+                .contains("\"residual Add keeps the representation's width (scope filters)\" (2 groups, 0.");
+        assertThat(channels.err()).doesNotContain("(scope filters)");
+        Pattern reach = Pattern.compile("smallest reachable model has \\d+ MACs \\((\\d\\.\\d{4}) of the original");
+        Matcher inChannels = reach.matcher(channels.err());
+        Matcher inFilters = reach.matcher(filters.err());
+        assertThat(inChannels.find() && inFilters.find()).as(filters.err() + channels.err()).isTrue();
+        assertThat(filters.err()).endsWith("; scope channels would reach " + inChannels.group(1)
+                + " of the original MACs" + System.lineSeparator());
+        assertThat(channels.err()).endsWith("; scope filters would reach " + inFilters.group(1)
+                + " of the original MACs" + System.lineSeparator());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private Run shears(String... args) {

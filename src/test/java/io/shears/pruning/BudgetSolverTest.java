@@ -1,6 +1,7 @@
 package io.shears.pruning;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import io.shears.graph.LayerCost;
 import io.shears.onnx.ModelWriter;
 import io.shears.testing.OnnxGraphBuilder;
 import org.junit.jupiter.api.Test;
@@ -8,11 +9,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.within;
 
 /** The budget solver: at or under the target, within 2% where granularity allows, and every option honoured. */
 class BudgetSolverTest {
@@ -78,6 +82,69 @@ class BudgetSolverTest {
         assertThat(e.getMessage()).contains(Long.toString(e.smallestReachableMacs()));
         PruningReport atSmallest = Pruner.prune(m, new Budget.Macs(e.smallestReachableMacs()), options).report();
         assertThat(atSmallest.pruned().macs()).isEqualTo(e.smallestReachableMacs());
+    }
+
+    @Test
+    void anUnreachableBudgetNamesTheResidualStreamAndWhatScopeChannelsWouldReach() throws Exception {
+        ModelProto m = model("resnetBasicBlocks");
+        PruningOptions options = PruningOptions.defaults().withScope(Scope.FILTERS).withRoundTo(1);
+        BudgetUnreachableException e = unreachable(m, options);
+        String residual = "residual Add keeps the representation's width (scope filters)";
+        FrozenReason named = e.frozenReasons().stream().filter(r -> r.reason().equals(residual)).findFirst()
+                .orElseThrow(() -> new AssertionError("residual stream not named: " + e.getMessage()));
+        ChannelAnalysis a = Pruner.analyze(m, options);
+        List<ChannelGroup> residualGroups = a.frozenGroups().stream()
+                .filter(g -> g.frozenReasons().stream().anyMatch(r -> r.startsWith("residual Add"))).toList();
+        assertThat(named.groups()).isEqualTo(residualGroups.size()).isEqualTo(2);
+        assertThat(named.channels()).isEqualTo(16 + 32);
+        assertThat(named.macs()).isEqualTo(macsOfLayersProducing(a, residualGroups));
+        assertThat(named.shareOfMacs()).isCloseTo(named.macs() / (double) e.originalMacs(), within(1e-4));
+
+        BudgetUnreachableException inChannels = catchThrowableOfType(BudgetUnreachableException.class,
+                () -> Pruner.prune(m, new Budget.Macs(1), options.withScope(Scope.CHANNELS)));
+        assertThat(e.otherScope().scope()).isEqualTo("channels");
+        assertThat(e.otherScope().smallestReachableMacs()).isEqualTo(inChannels.smallestReachableMacs())
+                .isLessThan(e.smallestReachableMacs());
+        assertThat(inChannels.otherScope().scope()).isEqualTo("filters");
+        assertThat(inChannels.otherScope().smallestReachableMacs()).isEqualTo(e.smallestReachableMacs());
+
+        assertThat(e.getMessage()).contains("\"" + residual + "\" (2 groups, "
+                        + String.format(Locale.ROOT, "%.4f", named.shareOfMacs()) + " of the MACs)")
+                .contains("; scope channels would reach " + String.format(Locale.ROOT, "%.4f",
+                        inChannels.smallestReachableMacs() / (double) e.originalMacs()) + " of the original MACs")
+                .doesNotContain("\n").doesNotContain("conv").doesNotContain("Exception");
+    }
+
+    @Test
+    void anUnreachableBudgetNamesGroupedConvolutionsFirstWhenTheyFreezeTheMostMacs() throws Exception {
+        ModelProto m = model("groupedConv");
+        PruningOptions options = PruningOptions.defaults().withScope(Scope.FILTERS).withRoundTo(1);
+        BudgetUnreachableException e = unreachable(m, options);
+        FrozenReason first = e.frozenReasons().get(0);
+        assertThat(first.reason()).startsWith("grouped convolution (group=2) keeps its channels");
+        ChannelAnalysis a = Pruner.analyze(m, options);
+        List<ChannelGroup> grouped = a.frozenGroups().stream()
+                .filter(g -> g.frozenReasons().stream().anyMatch(r -> r.contains("grouped convolution"))).toList();
+        assertThat(first.groups()).isEqualTo(grouped.size()).isEqualTo(2);
+        assertThat(first.macs()).isEqualTo(macsOfLayersProducing(a, grouped));
+        assertThat(e.frozenReasons()).hasSizeLessThanOrEqualTo(3).isSortedAccordingTo(
+                Comparator.comparingLong(FrozenReason::macs).reversed());
+        assertThat(e.getMessage()).contains("most MACs frozen by: \"grouped convolution (group=2)");
+        assertThat(e.otherScope().scope()).isEqualTo("channels");
+    }
+
+    /** The refusal of a budget far below what any options reach. */
+    private static BudgetUnreachableException unreachable(ModelProto m, PruningOptions options) {
+        return catchThrowableOfType(BudgetUnreachableException.class,
+                () -> Pruner.prune(m, new Budget.Fraction(0.05), options));
+    }
+
+    /** The measure written out from the groups' members: Conv layers whose filters (weight axis 0) are the group's. */
+    private static long macsOfLayersProducing(ChannelAnalysis a, List<ChannelGroup> groups) {
+        return a.cost().layers().stream().filter(l -> l.op().equals("Conv"))
+                .filter(l -> groups.stream().flatMap(g -> g.members().stream())
+                        .anyMatch(member -> member.startsWith(l.node() + ":") && member.endsWith("[0]")))
+                .mapToLong(LayerCost::macs).sum();
     }
 
     @ParameterizedTest

@@ -6,6 +6,8 @@ import io.shears.graph.CostModel;
 import io.shears.graph.Graph;
 import io.shears.graph.ShapeInference;
 import io.shears.jobs.JobCallbacks;
+import io.shears.pruning.ModelInspection;
+import io.shears.pruning.PruningOptions;
 import io.shears.tenancy.ApiKeys;
 import io.shears.testing.OrtRunner;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * What the service must do, over real HTTP. The same tests run on H2 (the embedded default) and on PostgreSQL (see
@@ -54,8 +57,22 @@ abstract class ServiceSuite extends ServiceTestSupport {
         assertThat(m.get("flops").asLong()).isEqualTo(2 * macs);
         assertThat(m.get("outputs").get(0).get("shape").toString()).isEqualTo("[1,10]");
         assertThat(m.get("prunableGroups").asInt()).isPositive();
+        JsonNode reasons = m.get("frozenReasons");
+        ModelInspection inspection = ModelInspection.of(ModelProto.parseFrom(model), PruningOptions.defaults());
+        assertThat(reasons.size()).isEqualTo(inspection.frozenReasons().size()).isBetween(1, 20);
+        assertThat(reasons.get(0).get("reason").asString())
+                .isEqualTo("residual Add keeps the representation's width (scope filters)");
+        assertThat(reasons.get(0).get("groups").asInt()).isEqualTo((int) inspection.frozenGroups().stream()
+                .filter(g -> g.frozenReasons().stream().anyMatch(r -> r.startsWith("residual Add"))).count());
+        long previous = Long.MAX_VALUE;
+        for (JsonNode r : reasons) {
+            assertThat(r.get("macs").asLong()).isPositive().isLessThanOrEqualTo(previous);
+            assertThat(r.get("shareOfMacs").asDouble()).isCloseTo(r.get("macs").asLong() / (double) macs, within(1e-4));
+            previous = r.get("macs").asLong();
+        }
 
         assertThat(api.get("/v1/models/" + id).json().get("sha256").asString()).isEqualTo(sha256(model));
+        assertThat(api.get("/v1/models/" + id).json().get("frozenReasons")).isEqualTo(reasons);
         assertThat(ids(api.get("/v1/models").json())).contains(id);
         var content = api.get("/v1/models/" + id + "/content");
         assertThat(content.status()).isEqualTo(200);
