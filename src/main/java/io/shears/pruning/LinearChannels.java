@@ -44,7 +44,8 @@ final class LinearChannels {
      * filters prunes like the inner filters of a bottleneck.
      */
     private static boolean feedsClassifier(Node node, ChannelContext ctx, Layout in) {
-        boolean perSample = ctx.dims(node.input(0)).length == 2;
+        long[] dims = ctx.dims(node.input(0));
+        boolean perSample = dims == null || dims.length == 2;
         return perSample && !ctx.createdBy(in, ChannelAtoms.Origin.FEATURES) || isLastLayer(node, ctx.graph());
     }
 

@@ -8,7 +8,7 @@ public enum Scope {
      * keeps its width.
      */
     FILTERS,
-    /** Every group may be pruned, the residual stream and linear features too. */
+    /** Every group may be pruned, the residual stream and the classifier's features too. */
     CHANNELS;
 
     public static Scope parse(String s) {
