@@ -17,7 +17,7 @@ import java.util.TreeMap;
 
 /** Traces channel dependencies through a graph with the {@link ChannelRules} and groups the result. */
 public final class ChannelAnalyzer {
-    private static final Set<String> WEIGHTED_MAC_OPS = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
+    static final Set<String> WEIGHTED_MAC_OPS = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
 
     private ChannelAnalyzer() {
     }
@@ -41,7 +41,7 @@ public final class ChannelAnalyzer {
             ctx.freeze(ctx.layout(out), "reaches the graph output '" + out + "'");
         }
         applyExclusions(graph, ctx, exclude);
-        return group(graph, shapes, CostModel.analyze(graph, shapes), ctx, scope);
+        return group(graph, shapes, CostModel.analyze(graph, shapes), ctx);
     }
 
     private static void applyExclusions(Graph graph, ChannelContext ctx, List<String> exclude) {
@@ -58,7 +58,7 @@ public final class ChannelAnalyzer {
         }
     }
 
-    private static ChannelAnalysis group(Graph graph, Shapes shapes, CostReport cost, ChannelContext ctx, Scope scope) {
+    private static ChannelAnalysis group(Graph graph, Shapes shapes, CostReport cost, ChannelContext ctx) {
         ChannelAtoms atoms = ctx.atoms();
         List<WeightAxis> weightAxes = List.copyOf(ctx.weightAxes().values());
         int[] classOfAtom = new int[atoms.atomCount()];
@@ -95,11 +95,9 @@ public final class ChannelAnalyzer {
 
         int groupCount = groupIndex.size();
         List<Set<String>> reasons = new ArrayList<>();
-        List<Set<ChannelAtoms.Origin>> origins = new ArrayList<>();
         String[] names = new String[groupCount];
         for (int g = 0; g < groupCount; g++) {
             reasons.add(new LinkedHashSet<>());
-            origins.add(new LinkedHashSet<>());
         }
         for (int b = 0; b < atoms.blockCount(); b++) {
             Integer g = groupIndex.get(atoms.blockGroup(b));
@@ -107,7 +105,6 @@ public final class ChannelAnalyzer {
                 continue;
             }
             reasons.get(g).addAll(atoms.frozenReasons(b));
-            origins.get(g).add(atoms.origin(b));
             if (names[g] == null) {
                 names[g] = atoms.label(b);
             }
@@ -136,9 +133,6 @@ public final class ChannelAnalyzer {
             segments.get(g).add(local);
         }
         for (int g = 0; g < groupCount; g++) {
-            if (scope == Scope.FILTERS && reasons.get(g).isEmpty() && !origins.get(g).equals(Set.of(ChannelAtoms.Origin.FILTERS))) {
-                reasons.get(g).add("not convolution filters: linear features are pruned in scope channels only");
-            }
             if (members.get(g).isEmpty() && reasons.get(g).isEmpty()) {
                 reasons.get(g).add("no stored weight carries these channels");
             }

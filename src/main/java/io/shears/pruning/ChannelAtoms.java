@@ -13,7 +13,7 @@ import java.util.Set;
  * joined blocks is a channel group.
  */
 final class ChannelAtoms {
-    /** What created a block of atoms, which decides whether scope {@code filters} may prune it. */
+    /** What created a block of atoms: scope {@code filters} keeps per-sample features that no linear layer made. */
     enum Origin {
         FILTERS, FEATURES, FIXED
     }

@@ -5,6 +5,7 @@ import io.shears.graph.Node;
 import io.shears.graph.Shapes;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -147,6 +148,11 @@ final class ChannelContext {
         if (layout != null) {
             freeze(layout.atoms(), reason);
         }
+    }
+
+    /** True when every channel of the layout was created by that kind of producer. */
+    boolean createdBy(Layout layout, ChannelAtoms.Origin origin) {
+        return Arrays.stream(layout.atoms()).allMatch(a -> atoms.origin(atoms.block(a)) == origin);
     }
 
     /** Atoms for channels that can never be removed (a computed tensor joined to tracked channels). */

@@ -1,12 +1,18 @@
 package io.shears.pruning;
 
+import io.shears.graph.Graph;
 import io.shears.graph.Node;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Gemm and MatMul with a stored weight: input features are bound to the weight's K axis (after Flatten each channel
- * owns its block of H×W features), output features are a new group.
+ * owns its block of H×W features), output features are a new group. The first projection's outputs, whatever
+ * elementwise activation follows, and the second projection's inputs are therefore one group: an MLP's hidden width.
  */
 final class LinearChannels {
     private LinearChannels() {
@@ -25,9 +31,45 @@ final class LinearChannels {
         } else {
             ctx.freeze(in, "node " + node + ": the weight '" + weight + "' is computed at run time");
         }
-        if (ctx.scope() == Scope.FILTERS) {
+        if (ctx.scope() == Scope.FILTERS && feedsClassifier(node, ctx, in)) {
             ctx.freeze(in, "features feeding the classifier " + node + " keep their width (scope filters)");
         }
+    }
+
+    /**
+     * Scope filters keeps the representation a classifier reads: the input of the last linear layer before a graph
+     * output, and per-sample features (no spatial or token axis left) that something other than a linear layer
+     * produced, such as pooled convolution filters or a transformer's class token. Any other linear layer's input is
+     * a block's inner width (a transformer MLP's hidden width, a hidden width of a classifier MLP), which scope
+     * filters prunes like the inner filters of a bottleneck.
+     */
+    private static boolean feedsClassifier(Node node, ChannelContext ctx, Layout in) {
+        long[] dims = ctx.dims(node.input(0));
+        boolean perSample = dims == null || dims.length == 2;
+        return perSample && !ctx.createdBy(in, ChannelAtoms.Origin.FEATURES) || isLastLayer(node, ctx.graph());
+    }
+
+    /** True when the node's output reaches a graph output without passing through another weighted layer. */
+    private static boolean isLastLayer(Node node, Graph graph) {
+        Deque<String> pending = new ArrayDeque<>(node.outputs());
+        Set<String> seen = new HashSet<>(pending);
+        while (!pending.isEmpty()) {
+            String tensor = pending.pop();
+            if (graph.isOutput(tensor)) {
+                return true;
+            }
+            for (Node consumer : graph.consumers(tensor)) {
+                if (ChannelAnalyzer.WEIGHTED_MAC_OPS.contains(consumer.op())) {
+                    continue;
+                }
+                for (String out : consumer.outputs()) {
+                    if (!out.isEmpty() && seen.add(out)) {
+                        pending.push(out);
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     static void gemm(Node node, ChannelContext ctx) {

@@ -34,6 +34,33 @@ class ChannelAnalyzerTest {
     }
 
     @Test
+    void filtersScopePrunesAnMlpsHiddenWidthButNotTheStreamOrTheClassifiersFeatures() throws Exception {
+        ChannelAnalysis filters = Pruner.analyze(SurgeryProofTest.build("tokenMlpBlock"), PruningOptions.defaults());
+        assertThat(filters.prunableGroups()).extracting(ChannelGroup::name).containsExactly("matmul0");
+        assertThat(group(filters, "matmul0").members()).containsExactly("matmul0:matmul0.weight[1]",
+                "matmul1:matmul1.weight[0]");
+        assertThat(group(filters, "conv0").frozenReasons()).anyMatch(r -> r.startsWith("residual Add 'add0'"));
+
+        ChannelAnalysis channels = Pruner.analyze(SurgeryProofTest.build("tokenMlpBlock"),
+                PruningOptions.defaults().withScope(Scope.CHANNELS));
+        assertThat(channels.prunableGroups()).extracting(ChannelGroup::name).containsExactly("conv0", "matmul0");
+    }
+
+    @Test
+    void filtersScopePrunesAClassifierMlpsHiddenWidthButNotItsInputsOrTheLastLayersInputs() throws Exception {
+        ChannelAnalysis filters = Pruner.analyze(SurgeryProofTest.build("classifierMlp"), PruningOptions.defaults());
+        assertThat(filters.prunableGroups()).extracting(ChannelGroup::name).containsExactly("gemm0");
+        assertThat(group(filters, "conv0").frozenReasons())
+                .containsExactly("features feeding the classifier 'gemm0' (Gemm) keep their width (scope filters)");
+        assertThat(group(filters, "gemm1").frozenReasons())
+                .containsExactly("features feeding the classifier 'gemm2' (Gemm) keep their width (scope filters)");
+
+        ChannelAnalysis channels = Pruner.analyze(SurgeryProofTest.build("classifierMlp"),
+                PruningOptions.defaults().withScope(Scope.CHANNELS));
+        assertThat(channels.prunableGroups()).extracting(ChannelGroup::name).containsExactly("conv0", "gemm0", "gemm1");
+    }
+
+    @Test
     void flattenGivesEachChannelItsBlockOfGemmFeatures() throws Exception {
         ChannelAnalysis a = Pruner.analyze(SurgeryProofTest.build("flattenGemm"), PruningOptions.defaults().withScope(Scope.CHANNELS));
         String flattened = a.graph().nodes().stream().filter(n -> n.op().equals("Flatten")).findFirst().orElseThrow().output(0);

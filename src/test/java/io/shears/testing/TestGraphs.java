@@ -113,6 +113,29 @@ public final class TestGraphs {
         return b.output(b.gemm(hidden, CLASSES));
     }
 
+    /** Flattened convolution features, two hidden fully connected layers and the classifier, as VGG's head has. */
+    public static OnnxGraphBuilder classifierMlp() {
+        OnnxGraphBuilder b = new OnnxGraphBuilder("classifier_mlp", SEED);
+        String y = b.relu(b.conv(standardInput(b), 8, 3, 2, 1, 1, true));
+        y = b.relu(b.gemm(b.flatten(y, 1), 32));
+        y = b.relu(b.gemm(y, 24));
+        return b.output(b.gemm(y, CLASSES));
+    }
+
+    /**
+     * A transformer-style MLP block on channels-last tokens: patch embedding, two MatMul projections around a SiLU,
+     * a residual Add into the token stream, the mean over tokens and the classifier.
+     */
+    public static OnnxGraphBuilder tokenMlpBlock() {
+        OnnxGraphBuilder b = new OnnxGraphBuilder("token_mlp_block", SEED);
+        String patches = b.conv(standardInput(b), 8, 4, 4, 0, 1, true);
+        String tokens = b.transpose(b.reshape(patches, 0, 8, 16), 0, 2, 1);
+        String hidden = b.matmul(tokens, 32);
+        hidden = b.mul(hidden, b.sigmoid(hidden));
+        String stream = b.add(tokens, b.matmul(hidden, 8));
+        return b.output(b.gemm(b.reduceMean(stream, new long[] {1}, false), CLASSES));
+    }
+
     /** Two pairs of convs sharing one weight initializer each; one pair meets in an Add, the other in a Concat. */
     public static OnnxGraphBuilder sharedWeights() {
         OnnxGraphBuilder b = new OnnxGraphBuilder("shared_weights", SEED);
