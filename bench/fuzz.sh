@@ -21,7 +21,7 @@ for target in $TARGETS; do
   log="$OUT/${target//#/-}.log"
   start=$(date +%s)
   JAZZER_FUZZ=1 JAZZER_MAX_EXECUTIONS="$EXECUTIONS" JAZZER_MAX_DURATION="${FUZZ_MAX_DURATION:-2h}" \
-    JAZZER_KEEP_GOING=1000 ./mvnw -B -ntp -o surefire:test -Dtest="$target" \
+    JAZZER_KEEP_GOING=1000 ./mvnw -B -ntp -o surefire:test -Dtest="$target" -Dshears.test.excludedGroups=none \
     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-timeout=10 \
     -Djazzer.internal.arg.2=-rss_limit_mb="${FUZZ_RSS_LIMIT_MB:-3072}" > "$log" 2>&1 || true
   seconds=$(( $(date +%s) - start ))

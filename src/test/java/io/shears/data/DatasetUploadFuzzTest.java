@@ -4,6 +4,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.mutation.annotation.InRange;
 import com.code_intelligence.jazzer.mutation.annotation.NotNull;
 import io.shears.testing.FuzzedUpload;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,6 +36,7 @@ import static io.shears.data.Fixtures.merge;
  * DatasetUploadFuzzTestInputs/<method>/} (seeds, and every input that ever failed) and its method source's seeds.
  * {@code bench/fuzz.sh} fuzzes them.
  */
+@Tag("fuzz")
 class DatasetUploadFuzzTest {
     /**
      * What one input may allocate. A seed needs a few MB once the classes it uses are loaded (the warm-up loads them:

@@ -12,6 +12,7 @@ import io.shears.pruning.Pruner;
 import io.shears.pruning.PruningOptions;
 import io.shears.testing.FuzzedUpload;
 import io.shears.testing.TestGraphs;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,6 +37,7 @@ import java.util.stream.Stream;
  * ModelUploadFuzzTestInputs/<method>/} (seeds, and every input that ever failed) and its method source's seeds.
  * {@code bench/fuzz.sh} fuzzes them.
  */
+@Tag("fuzz")
 class ModelUploadFuzzTest {
     /**
      * What one input may allocate. The seeds need at most 20 MB each once the classes they use are loaded (the
