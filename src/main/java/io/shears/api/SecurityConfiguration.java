@@ -80,7 +80,7 @@ class SecurityConfiguration {
     @Bean
     RequestRejectedHandler requestRejectedHandler(ProblemWriter problems) {
         return (request, response, rejected) -> problems.write(response, HttpStatus.BAD_REQUEST, "INVALID_PATH",
-                "the request path is not in canonical form (encoded '/', '.' or '%', ';', '//', '\\\\' or dot "
+                "the request path is not in canonical form (encoded '/', '.' or '%', ';', '//', '\\' or dot "
                         + "segments); send the plain path");
     }
 
