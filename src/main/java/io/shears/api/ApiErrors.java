@@ -101,7 +101,7 @@ public class ApiErrors {
     /** Method security refused the caller: the filter chain's rules let the request through, the method did not. */
     @ExceptionHandler(AccessDeniedException.class)
     ResponseEntity<ProblemDetail> forbidden(AccessDeniedException e) {
-        return Problems.response(HttpStatus.FORBIDDEN, "FORBIDDEN", "this API key's role does not allow this request");
+        return Problems.response(HttpStatus.FORBIDDEN, "FORBIDDEN", SecurityConfiguration.FORBIDDEN_DETAIL);
     }
 
     @ExceptionHandler(AuthenticationException.class)
@@ -203,8 +203,9 @@ public class ApiErrors {
             return null;
         }
         log.error("Unexpected failure", e);
-        return Problems.response(HttpStatus.INTERNAL_SERVER_ERROR, "INTERNAL",
-                "the service failed unexpectedly; the failure is logged");
+        return Problems.response(HttpStatus.INTERNAL_SERVER_ERROR,
+                HttpErrorCodes.code(HttpStatus.INTERNAL_SERVER_ERROR),
+                HttpErrorCodes.detail(HttpStatus.INTERNAL_SERVER_ERROR));
     }
 
     /** Whether the failure is the client closing the connection while its request was read or answered. */

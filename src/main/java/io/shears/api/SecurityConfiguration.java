@@ -30,6 +30,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
 @Configuration(proxyBeanMethods = false)
 @EnableMethodSecurity
 class SecurityConfiguration {
+    /** Why a key was refused, whether the filter chain's rules or the admin controller's own check refused it. */
+    static final String FORBIDDEN_DETAIL = "this API key's role does not allow this request";
     private static final String[] OPEN_PATHS = {
             "/actuator/health", "/actuator/health/**",
             "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml",
@@ -95,6 +97,6 @@ class SecurityConfiguration {
 
     private static AccessDeniedHandler forbidden(ProblemWriter problems) {
         return (request, response, e) -> problems.write(response, HttpStatus.FORBIDDEN, "FORBIDDEN",
-                "this API key's role does not allow this request");
+                FORBIDDEN_DETAIL);
     }
 }
