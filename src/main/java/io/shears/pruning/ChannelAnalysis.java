@@ -20,9 +20,10 @@ public final class ChannelAnalysis {
     private final List<WeightAxis> weightAxes;
     private final int[] classOfAtom;
     private final int[] groupOfClass;
+    private final List<AttentionBlock> attention;
 
     ChannelAnalysis(Graph graph, Shapes shapes, CostReport cost, List<ChannelGroup> groups, Map<String, Layout> layouts,
-                    List<WeightAxis> weightAxes, int[] classOfAtom, int[] groupOfClass) {
+                    List<WeightAxis> weightAxes, int[] classOfAtom, int[] groupOfClass, List<AttentionBlock> attention) {
         this.graph = graph;
         this.shapes = shapes;
         this.cost = cost;
@@ -31,6 +32,12 @@ public final class ChannelAnalysis {
         this.weightAxes = weightAxes;
         this.classOfAtom = classOfAtom;
         this.groupOfClass = groupOfClass;
+        this.attention = List.copyOf(attention);
+    }
+
+    /** Every attention block found, bound or not: their nodes are traced and rewritten by the block, not by rules. */
+    List<AttentionBlock> attention() {
+        return attention;
     }
 
     public Graph graph() {

@@ -24,7 +24,16 @@ public final class ChannelAnalyzer {
 
     public static ChannelAnalysis analyze(Graph graph, Shapes shapes, Scope scope, List<String> exclude) {
         ChannelContext ctx = new ChannelContext(graph, shapes, scope);
+        List<AttentionBlock> attention = AttentionPatterns.find(graph, shapes);
+        Map<Integer, AttentionBlock> claimedBy = claims(attention);
         for (Node node : graph.nodes()) {
+            AttentionBlock block = claimedBy.get(node.index());
+            if (block != null) {
+                if (node == block.bindsAt()) {
+                    block.bind(ctx);
+                }
+                continue;
+            }
             ChannelRule rule = node.domain().isEmpty() ? ChannelRules.rule(node.op()) : null;
             if (rule == null) {
                 ctx.freezeInputs(node, "operator '" + node.op() + "' has no channel rule");
@@ -41,7 +50,16 @@ public final class ChannelAnalyzer {
             ctx.freeze(ctx.layout(out), "reaches the graph output '" + out + "'");
         }
         applyExclusions(graph, ctx, exclude);
-        return group(graph, shapes, CostModel.analyze(graph, shapes), ctx);
+        return group(graph, shapes, CostModel.analyze(graph, shapes), ctx, attention);
+    }
+
+    /** The nodes each attention block traces itself, by node index. */
+    static Map<Integer, AttentionBlock> claims(List<AttentionBlock> attention) {
+        Map<Integer, AttentionBlock> claimed = new HashMap<>();
+        for (AttentionBlock block : attention) {
+            block.claimed().forEach(n -> claimed.put(n.index(), block));
+        }
+        return claimed;
     }
 
     private static void applyExclusions(Graph graph, ChannelContext ctx, List<String> exclude) {
@@ -58,7 +76,8 @@ public final class ChannelAnalyzer {
         }
     }
 
-    private static ChannelAnalysis group(Graph graph, Shapes shapes, CostReport cost, ChannelContext ctx) {
+    private static ChannelAnalysis group(Graph graph, Shapes shapes, CostReport cost, ChannelContext ctx,
+                                         List<AttentionBlock> attention) {
         ChannelAtoms atoms = ctx.atoms();
         List<WeightAxis> weightAxes = List.copyOf(ctx.weightAxes().values());
         int[] classOfAtom = new int[atoms.atomCount()];
@@ -140,6 +159,6 @@ public final class ChannelAnalyzer {
                     List.copyOf(reasons.get(g)), List.copyOf(segments.get(g))));
         }
         return new ChannelAnalysis(graph, shapes, cost, List.copyOf(groups), Map.copyOf(ctx.layouts()), weightAxes,
-                classOfAtom, groupOfClass);
+                classOfAtom, groupOfClass, attention);
     }
 }

@@ -28,11 +28,14 @@ final class GraphSurgeon implements SurgeryContext {
     private final Graph graph;
     private final Map<String, TensorProto> replaced = new LinkedHashMap<>();
     private final Map<Integer, NodeProto.Builder> editedNodes = new HashMap<>();
+    private final List<TensorProto> addedInitializers = new java.util.ArrayList<>();
+    private final Map<Integer, AttentionBlock> attentionNodes;
 
     private GraphSurgeon(ChannelAnalysis analysis, boolean[] pruned) {
         this.analysis = analysis;
         this.pruned = pruned;
         this.graph = analysis.graph();
+        this.attentionNodes = ChannelAnalyzer.claims(analysis.attention());
     }
 
     static ModelProto cut(ChannelAnalysis analysis, boolean[] pruned) {
@@ -56,11 +59,17 @@ final class GraphSurgeon implements SurgeryContext {
         }
         for (Node node : graph.nodes()) {
             ChannelRule rule = node.domain().isEmpty() ? ChannelRules.rule(node.op()) : null;
-            if (rule != null) {
+            if (rule != null && !attentionNodes.containsKey(node.index())) {
                 rule.rewrite(node, this);
             }
         }
+        for (AttentionBlock block : analysis.attention()) {
+            if (block.bound()) {
+                block.rewrite(this);
+            }
+        }
         GraphProto.Builder g = graph.model().getGraph().toBuilder();
+        g.addAllInitializer(addedInitializers);
         for (int i = 0; i < g.getInitializerCount(); i++) {
             TensorProto t = replaced.get(g.getInitializer(i).getName());
             if (t != null) {
@@ -118,18 +127,57 @@ final class GraphSurgeon implements SurgeryContext {
     }
 
     private ValueInfoProto resized(ValueInfoProto info) {
-        Layout layout = analysis.layouts().get(info.getName());
-        if (layout == null || !info.getType().hasTensorType()) {
+        if (!info.getType().hasTensorType()) {
             return info;
         }
+        Layout layout = analysis.layouts().get(info.getName());
+        if (layout != null) {
+            return withDim(info, layout.axis(), keptCount(info.getName()));
+        }
+        for (AttentionBlock block : analysis.attention()) {
+            AttentionBlock.HeadAxis axis = block.bound() ? block.headAxis(info.getName()) : null;
+            if (axis != null) {
+                long size = axis.headOfPosition().length;
+                return withDim(info, axis.axis(), block.resized(info.getName(), size, keptHeads(block)));
+            }
+        }
+        return info;
+    }
+
+    private int keptHeads(AttentionBlock block) {
+        int n = 0;
+        for (int atom : block.headAtoms()) {
+            n += kept(atom) ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static ValueInfoProto withDim(ValueInfoProto info, int axis, long size) {
         TensorShapeProto shape = info.getType().getTensorType().getShape();
-        if (layout.axis() >= shape.getDimCount() || !shape.getDim(layout.axis()).hasDimValue()) {
+        if (axis >= shape.getDimCount() || !shape.getDim(axis).hasDimValue()) {
             return info;
         }
         ValueInfoProto.Builder b = info.toBuilder();
-        b.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(layout.axis())
-                .setDimValue(keptCount(info.getName()));
+        b.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(axis).setDimValue(size);
         return b.build();
+    }
+
+    @Override
+    public boolean kept(int atom) {
+        return !pruned[analysis.classOf(atom)];
+    }
+
+    @Override
+    public void replaceInput(Node node, int input, long[] values) {
+        // Named by node index, not node name: names may be empty or repeated, indices are neither.
+        String name = "shears/node_" + node.index() + "/input_" + input;
+        io.shears.graph.TensorType original = analysis.shapes().type(node.input(input));
+        int elementType = original != null ? original.elemType() : TensorProto.DataType.INT64.getNumber();
+        TensorProto like = TensorValues.longTensor(name, new long[] {values.length}, values).toBuilder()
+                .setDataType(elementType).build();
+        addedInitializers.add(TensorValues.withLongs(like, values));
+        NodeProto.Builder b = edit(node);
+        b.setInput(input, name);
     }
 
     @Override

@@ -27,9 +27,21 @@ final class PrunedCost {
             axes.put(w.source + "\u0000" + w.axis, w);
         }
         long constant = 0;
+        Map<Integer, AttentionBlock> attention = ChannelAnalyzer.claims(analysis.attention());
+        for (AttentionBlock block : analysis.attention()) {
+            if (block.bound()) {
+                int[] heads = new int[block.heads()];
+                for (int h = 0; h < heads.length; h++) {
+                    heads[h] = analysis.classOf(block.headAtoms()[h]);
+                }
+                terms.add(new Term(block.attentionMacs() / heads.length, heads, heads.length, null, 1));
+            }
+        }
         for (Node node : analysis.graph().nodes()) {
             long macs = CostModel.macs(node, analysis.shapes());
-            if (macs == 0) {
+            AttentionBlock block = attention.get(node.index());
+            // The claimed nodes that cost MACs are the block's two products, counted in its term above.
+            if (macs == 0 || block != null && block.bound()) {
                 continue;
             }
             String source = analysis.graph().weightSource(node.input(1));

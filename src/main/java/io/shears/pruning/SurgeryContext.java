@@ -18,6 +18,9 @@ interface SurgeryContext {
         return n;
     }
 
+    /** Whether the channel an atom belongs to is kept. */
+    boolean kept(int atom);
+
     long[] originalDims(String tensor);
 
     long[] storedInts(String tensor);
@@ -28,6 +31,12 @@ interface SurgeryContext {
 
     /** Replaces the value of a stored integer tensor (initializer or Constant) that only this node reads. */
     void replaceStoredInts(String tensor, long[] values);
+
+    /**
+     * Points one input of a node at a new stored integer tensor, leaving whatever it read before to its other
+     * readers: for a shape entry or bound that was computed, or whose stored tensor other nodes share.
+     */
+    void replaceInput(Node node, int input, long[] values);
 
     /** Replaces one entry of a stored integer tensor (a channel count spelled out in a shape or sizes input). */
     default void replaceStoredEntry(String tensor, int index, long value) {

@@ -1,0 +1,283 @@
+package io.shears.pruning;
+
+import io.shears.graph.CostModel;
+import io.shears.graph.Graph;
+import io.shears.graph.Node;
+import io.shears.graph.Shapes;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One scaled dot-product attention whose heads are pruning units. Removing head h removes its slices of Q, K and V
+ * (three projections, or one fused projection reshaped into 3 × heads × head width), its slice of the output
+ * projection's inputs and its slice of any stored per-head tensor; the head count in every Reshape target between
+ * the projections is rewritten. Found by {@link AttentionPatterns}; the nodes it claims are not traced by their
+ * operator rules, because those see one channel axis and a head is spread over two.
+ */
+final class AttentionBlock {
+    /** Q, K or V: the projection output it starts from, and the source channels of each head, in order. */
+    record Operand(String source, int[][] channelsOfHead) {
+    }
+
+    /** A stored tensor with one entry per head on {@code axis} (a relative-position-bias table). */
+    record PerHeadWeight(Node node, String weight, int axis, int[] entryOfHead) {
+    }
+
+    /** A tensor between the projections that carries heads on {@code axis}: its size there scales with them. */
+    record HeadAxis(int axis, int[] headOfPosition) {
+    }
+
+    private final Node scores;
+    private final Node values;
+    private final int heads;
+    private final Operand query;
+    private final Operand key;
+    private final Operand value;
+    private final String merged;
+    private final int[][] mergedPositions;
+    private final List<PerHeadWeight> perHeadWeights;
+    private final Map<String, HeadAxis> headAxes;
+    private final List<Node> claimed;
+    private final Graph graph;
+    private final Shapes shapes;
+    private int[] headAtoms;
+
+    AttentionBlock(Graph graph, Shapes shapes, Node scores, Node values, int heads, Operand query, Operand key,
+                   Operand value, String merged, int[][] mergedPositions, List<PerHeadWeight> perHeadWeights,
+                   Map<String, HeadAxis> headAxes, List<Node> claimed) {
+        this.graph = graph;
+        this.shapes = shapes;
+        this.scores = scores;
+        this.values = values;
+        this.heads = heads;
+        this.query = query;
+        this.key = key;
+        this.value = value;
+        this.merged = merged;
+        this.mergedPositions = mergedPositions;
+        this.perHeadWeights = perHeadWeights;
+        this.headAxes = new LinkedHashMap<>(headAxes);
+        this.claimed = List.copyOf(claimed);
+    }
+
+    List<Node> claimed() {
+        return claimed;
+    }
+
+    /** The node at which the block is bound: every Q, K and V path has been seen, the merged output not yet used. */
+    Node bindsAt() {
+        return values;
+    }
+
+    boolean bound() {
+        return headAtoms != null;
+    }
+
+    int heads() {
+        return heads;
+    }
+
+    /** One atom of each head, all of whose slices are joined to it. */
+    int[] headAtoms() {
+        return headAtoms;
+    }
+
+    /** The MACs of the two activation-by-activation products, which scale with the heads kept. */
+    long attentionMacs() {
+        return CostModel.macs(scores, shapes) + CostModel.macs(values, shapes);
+    }
+
+    HeadAxis headAxis(String tensor) {
+        return headAxes.get(tensor);
+    }
+
+    /** Joins each head's slices into one channel, binds per-head tables and hands the merged heads their channels. */
+    void bind(ChannelContext ctx) {
+        Layout q = sourceLayout(ctx, query);
+        Layout k = sourceLayout(ctx, key);
+        Layout v = sourceLayout(ctx, value);
+        if (q == null || k == null || v == null) {
+            String why = "node " + scores + ": the attention's Q, K or V projection has no traced channels";
+            for (Operand o : List.of(query, key, value)) {
+                ctx.freeze(ctx.layout(o.source()), why);
+            }
+            return;
+        }
+        int[] representatives = new int[heads];
+        for (int h = 0; h < heads; h++) {
+            representatives[h] = q.atoms()[query.channelsOfHead()[h][0]];
+            for (Operand o : List.of(query, key, value)) {
+                Layout l = o == query ? q : o == key ? k : v;
+                for (int c : o.channelsOfHead()[h]) {
+                    ctx.union(new int[] {representatives[h]}, new int[] {l.atoms()[c]});
+                }
+            }
+        }
+        for (PerHeadWeight w : perHeadWeights) {
+            int[] atoms = new int[heads];
+            for (int h = 0; h < heads; h++) {
+                atoms[w.entryOfHead()[h]] = representatives[h];
+            }
+            ctx.bindWeight(w.node(), w.weight(), w.axis(), atoms, WeightRole.PER_CHANNEL);
+        }
+        int[] mergedAtoms = new int[mergedPositions.length];
+        for (int j = 0; j < mergedAtoms.length; j++) {
+            mergedAtoms[j] = v.atoms()[value.channelsOfHead()[mergedPositions[j][0]][mergedPositions[j][1]]];
+        }
+        ctx.setLayout(merged, shapes.dims(merged).length - 1, mergedAtoms);
+        headAtoms = representatives;
+    }
+
+    private Layout sourceLayout(ChannelContext ctx, Operand o) {
+        Layout l = ctx.layout(o.source());
+        long[] d = shapes.dims(o.source());
+        return l != null && d != null && l.axis() == d.length - 1 && l.size() == d[d.length - 1] ? l : null;
+    }
+
+    /** Rewrites the head count in Reshape targets and the bounds of Slices and Splits across heads. */
+    void rewrite(SurgeryContext surgery) {
+        boolean[] kept = new boolean[heads];
+        int keptHeads = 0;
+        for (int h = 0; h < heads; h++) {
+            kept[h] = surgery.kept(headAtoms[h]);
+            keptHeads += kept[h] ? 1 : 0;
+        }
+        if (keptHeads == heads) {
+            return;
+        }
+        for (Node node : claimed) {
+            switch (node.op()) {
+                case "Reshape" -> rewriteReshape(node, keptHeads, surgery);
+                case "Slice" -> rewriteSlice(node, kept, surgery);
+                case "Split" -> rewriteSplit(node, kept, surgery);
+                default -> { }
+            }
+        }
+    }
+
+    /** The size a head-carrying axis has once only {@code keptHeads} remain. */
+    long resized(String tensor, long size, int keptHeads) {
+        return size / heads * keptHeads;
+    }
+
+    private void rewriteReshape(Node node, int keptHeads, SurgeryContext surgery) {
+        HeadAxis out = headAxes.get(node.output(0));
+        long[] target = shapes.intValue(node.input(1));
+        if (out == null || target[out.axis()] <= 0) {
+            return;
+        }
+        long updated = resized(node.output(0), target[out.axis()], keptHeads);
+        String targetTensor = node.input(1);
+        if (graph.weightSource(targetTensor) != null) {
+            long[] whole = target.clone();
+            whole[out.axis()] = updated;
+            surgery.replaceInput(node, 1, whole);
+            return;
+        }
+        Node concat = graph.producer(targetTensor);
+        int offset = 0;
+        for (int i = 0; i < concat.inputCount(); i++) {
+            int length = (int) PositionTrace.count(PositionTrace.dimsOf(graph, shapes, concat.input(i)));
+            if (out.axis() < offset + length) {
+                boolean stored = graph.weightSource(concat.input(i)) != null;
+                surgery.replaceInput(concat, i, new long[] {stored ? updated : -1});
+                return;
+            }
+            offset += length;
+        }
+    }
+
+    private void rewriteSlice(Node node, boolean[] kept, SurgeryContext surgery) {
+        HeadAxis in = inputHeadAxis(node);
+        LayoutChannels.Bounds b = LayoutChannels.Bounds.of(node, shapes::intValue, shapes.dims(node.input(0)).length);
+        int k = in == null ? -1 : b.indexOf(in.axis());
+        if (k < 0) {
+            return;
+        }
+        long dim = in.headOfPosition().length;
+        long start = b.start(k, dim);
+        long end = b.ends()[k] < 0 ? b.ends()[k] + dim : Math.min(b.ends()[k], dim);
+        long[] starts = b.starts().clone();
+        long[] ends = b.ends().clone();
+        starts[k] = keptBefore(in, kept, start);
+        ends[k] = keptBefore(in, kept, end);
+        if (node.has("starts")) {
+            surgery.setIntsAttribute(node, "starts", starts);
+            surgery.setIntsAttribute(node, "ends", ends);
+        } else {
+            surgery.replaceInput(node, 1, starts);
+            surgery.replaceInput(node, 2, ends);
+        }
+    }
+
+    private void rewriteSplit(Node node, boolean[] kept, SurgeryContext surgery) {
+        HeadAxis in = inputHeadAxis(node);
+        int rank = shapes.dims(node.input(0)).length;
+        long axis = node.attrInt("axis", 0);
+        if (in == null || (axis < 0 ? axis + rank : axis) != in.axis()) {
+            return;
+        }
+        long[] sizes = new long[node.outputs().size()];
+        long offset = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            long size = shapes.dims(node.output(i))[in.axis()];
+            sizes[i] = keptBefore(in, kept, offset + size) - keptBefore(in, kept, offset);
+            offset += size;
+        }
+        if (node.has("split")) {
+            surgery.setIntsAttribute(node, "split", sizes);
+        } else if (node.inputCount() > 1 && !node.input(1).isEmpty()) {
+            surgery.replaceInput(node, 1, sizes);
+        }
+    }
+
+    private HeadAxis inputHeadAxis(Node node) {
+        return headAxes.get(node.input(0));
+    }
+
+    private static long keptBefore(HeadAxis axis, boolean[] kept, long end) {
+        long n = 0;
+        for (int i = 0; i < end && i < axis.headOfPosition().length; i++) {
+            int h = axis.headOfPosition()[i];
+            n += h < 0 || kept[h] ? 1 : 0;
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return "attention at " + scores + " (" + heads + " heads)";
+    }
+
+    /** Head axes of the source tensors: the channel axis, each channel's head from the operands. */
+    static Map<String, HeadAxis> sourceAxes(Shapes shapes, Operand... operands) {
+        Map<String, int[]> heads = new HashMap<>();
+        for (Operand o : operands) {
+            long[] d = shapes.dims(o.source());
+            int[] of = heads.computeIfAbsent(o.source(), s -> {
+                int[] a = new int[(int) d[d.length - 1]];
+                Arrays.fill(a, -1);
+                return a;
+            });
+            for (int h = 0; h < o.channelsOfHead().length; h++) {
+                for (int c : o.channelsOfHead()[h]) {
+                    of[c] = h;
+                }
+            }
+        }
+        Map<String, HeadAxis> out = new LinkedHashMap<>();
+        heads.forEach((tensor, of) -> out.put(tensor, new HeadAxis(shapes.dims(tensor).length - 1, of)));
+        return out;
+    }
+
+    static List<Node> sortedByIndex(List<Node> nodes) {
+        List<Node> out = new ArrayList<>(nodes);
+        out.sort((a, b) -> Integer.compare(a.index(), b.index()));
+        return out;
+    }
+}
