@@ -6,6 +6,7 @@ import io.shears.onnx.ModelWriter;
 import io.shears.pruning.Allocation;
 import io.shears.pruning.Budget;
 import io.shears.pruning.Criterion;
+import io.shears.pruning.GroupedConvolutions;
 import io.shears.pruning.Pruner;
 import io.shears.pruning.PruningOptions;
 import io.shears.pruning.PruningResult;
@@ -64,6 +65,10 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--allocation", defaultValue = "uniform", description = "uniform (default) or global")
     String allocation;
 
+    @Option(names = "--grouped-convolutions", defaultValue = "within-groups",
+            description = "within-groups (default: the same channels go in every group) or whole-groups")
+    String groupedConvolutions;
+
     @Option(names = "--round-to", defaultValue = "8", description = "keep channel counts at multiples of N (default 8)")
     int roundTo;
 
@@ -88,7 +93,8 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PruningOptions options = new PruningOptions(Scope.parse(scope), Criterion.parse(criterion),
-                Allocation.parse(allocation), roundTo, minChannels, maxFraction, exclude, seed, model.shapes());
+                Allocation.parse(allocation), roundTo, minChannels, maxFraction, exclude, seed, model.shapes(),
+                GroupedConvolutions.parse(groupedConvolutions));
         Budget budget = target.budget();
         // No local keeps the original: once pruned, only the cut model (sharing untouched tensors) stays in heap.
         PruningResult result = Pruner.prune(

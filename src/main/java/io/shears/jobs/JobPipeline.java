@@ -30,6 +30,7 @@ import io.shears.onnx.ModelWriter;
 import io.shears.pruning.Allocation;
 import io.shears.pruning.Budget;
 import io.shears.pruning.Criterion;
+import io.shears.pruning.GroupedConvolutions;
 import io.shears.pruning.HeadReplacement;
 import io.shears.pruning.Pruner;
 import io.shears.pruning.PruningOptions;
@@ -348,7 +349,13 @@ public final class JobPipeline {
             JobSpec.PruningSpec p = spec.pruning();
             return new PruningOptions(Scope.parse(p.scope()), Criterion.parse(p.criterion()),
                     Allocation.parse(p.allocation()), p.roundTo(), p.minChannels(), 1.0, p.exclude(), p.seed(),
-                    inputShapes());
+                    inputShapes(), groupedConvolutions(p));
+        }
+
+        /** A spec stored before the option existed names none, and gets the default. */
+        private static GroupedConvolutions groupedConvolutions(JobSpec.PruningSpec p) {
+            return p.groupedConvolutions() == null ? GroupedConvolutions.WITHIN_GROUPS
+                    : GroupedConvolutions.parse(p.groupedConvolutions());
         }
 
         private Map<String, long[]> inputShapes() {

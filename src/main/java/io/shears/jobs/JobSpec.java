@@ -33,8 +33,9 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
     public record SweepSpec(List<Double> fractions) {
     }
 
+    /** {@code groupedConvolutions}: {@code within-groups} (the default) or {@code whole-groups}. */
     public record PruningSpec(String scope, String criterion, String allocation, Integer roundTo, Integer minChannels,
-                              List<String> exclude, Long seed) {
+                              List<String> exclude, Long seed, String groupedConvolutions) {
     }
 
     /**
@@ -61,6 +62,7 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
     static final Set<String> SCOPES = Set.of("filters", "channels");
     static final Set<String> CRITERIA = Set.of("l1", "l2", "bn-scale", "random");
     static final Set<String> ALLOCATIONS = Set.of("uniform", "global");
+    static final Set<String> GROUPED_CONVOLUTIONS = Set.of("within-groups", "whole-groups");
     static final Set<String> OPTIMIZERS = Set.of("sgd", "adamw");
     static final Set<String> HEADS = Set.of("auto", "keep", "replace");
     static final Set<String> FREEZES = Set.of("none", "backbone");
@@ -181,10 +183,12 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
     }
 
     private PruningSpec normalizedPruning() {
-        PruningSpec p = pruning == null ? new PruningSpec(null, null, null, null, null, null, null) : pruning;
+        PruningSpec p = pruning == null ? new PruningSpec(null, null, null, null, null, null, null, null) : pruning;
         String scope = oneOf("pruning.scope", p.scope(), SCOPES, "filters");
         String criterion = oneOf("pruning.criterion", p.criterion(), CRITERIA, "l1");
         String allocation = oneOf("pruning.allocation", p.allocation(), ALLOCATIONS, "uniform");
+        String groupedConvolutions = oneOf("pruning.groupedConvolutions", p.groupedConvolutions(),
+                GROUPED_CONVOLUTIONS, "within-groups");
         int roundTo = orDefault(p.roundTo(), 8);
         range("pruning.roundTo", roundTo, 1, 4096);
         int minChannels = orDefault(p.minChannels(), 1);
@@ -196,7 +200,8 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
             }
         }
         long seed = p.seed() == null ? 0L : p.seed();
-        return new PruningSpec(scope, criterion, allocation, roundTo, minChannels, List.copyOf(exclude), seed);
+        return new PruningSpec(scope, criterion, allocation, roundTo, minChannels, List.copyOf(exclude), seed,
+                groupedConvolutions);
     }
 
     private InputSpec normalizedInput() {

@@ -68,18 +68,21 @@ final class BudgetSolver {
         return sequence.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Channel counts a group may keep, ascending: multiples of round-to within the bounds, and its full width. */
+    /**
+     * Channel counts a group may keep, ascending: those whose width (kept channels × the group's unit width) is a
+     * multiple of round-to and at least min-channels, within max-fraction, and the group's full width.
+     */
     private int[] allowed(ChannelGroup g, int prunable) {
         int channels = g.channels();
         if (g.frozen()) {
             return new int[] {channels};
         }
-        int low = Math.max(options.minChannels(), channels - prunable);
+        int low = Math.max((options.minChannels() + g.unitWidth() - 1) / g.unitWidth(), channels - prunable);
         low = Math.max(low, (int) Math.ceil(channels * (1 - options.maxFraction()) - 1e-9));
         low = Math.max(low, 1);
         List<Integer> keeps = new ArrayList<>();
         for (int k = low; k < channels; k++) {
-            if (k % options.roundTo() == 0) {
+            if (g.width(k) % options.roundTo() == 0) {
                 keeps.add(k);
             }
         }

@@ -22,8 +22,8 @@ public final class ChannelAnalyzer {
     private ChannelAnalyzer() {
     }
 
-    public static ChannelAnalysis analyze(Graph graph, Shapes shapes, Scope scope, List<String> exclude) {
-        ChannelContext ctx = new ChannelContext(graph, shapes, scope);
+    public static ChannelAnalysis analyze(Graph graph, Shapes shapes, PruningOptions options) {
+        ChannelContext ctx = new ChannelContext(graph, shapes, options.scope(), options.groupedConvolutions());
         List<AttentionBlock> attention = AttentionPatterns.find(graph, shapes);
         Map<Integer, AttentionBlock> claimedBy = claims(attention);
         for (Node node : graph.nodes()) {
@@ -49,7 +49,7 @@ public final class ChannelAnalyzer {
         for (String out : graph.outputs()) {
             ctx.freeze(ctx.layout(out), "reaches the graph output '" + out + "'");
         }
-        applyExclusions(graph, ctx, exclude);
+        applyExclusions(graph, ctx, options.exclude());
         return group(graph, shapes, CostModel.analyze(graph, shapes), ctx, attention);
     }
 
@@ -151,14 +151,48 @@ public final class ChannelAnalyzer {
                     .distinct().sorted().toArray();
             segments.get(g).add(local);
         }
+        int[] unitWidth = unitWidths(ctx, weightAxes, classOfAtom, groupOfClass, groupCount);
         for (int g = 0; g < groupCount; g++) {
             if (members.get(g).isEmpty() && reasons.get(g).isEmpty()) {
                 reasons.get(g).add("no stored weight carries these channels");
             }
             groups.add(new ChannelGroup(g, names[g], classIdsByGroup[g], List.copyOf(members.get(g)),
-                    List.copyOf(reasons.get(g)), List.copyOf(segments.get(g))));
+                    List.copyOf(reasons.get(g)), List.copyOf(segments.get(g)), unitWidth[g]));
         }
         return new ChannelAnalysis(graph, shapes, cost, List.copyOf(groups), Map.copyOf(ctx.layouts()), weightAxes,
                 classOfAtom, groupOfClass, attention);
+    }
+
+    /**
+     * Per group, {@link ChannelGroup#unitWidth}: the fewest positions one of its channels holds in an activation
+     * that carries it, or, for a group that no activation carries, in a weight axis.
+     */
+    private static int[] unitWidths(ChannelContext ctx, List<WeightAxis> weightAxes, int[] classOfAtom,
+                                    int[] groupOfClass, int groupCount) {
+        int[] fromActivations = new int[groupCount];
+        int[] fromWeights = new int[groupCount];
+        for (Layout l : ctx.layouts().values()) {
+            fewestPerChannel(l.atoms(), classOfAtom, groupOfClass, fromActivations);
+        }
+        for (WeightAxis w : weightAxes) {
+            fewestPerChannel(w.atoms, classOfAtom, groupOfClass, fromWeights);
+        }
+        int[] out = new int[groupCount];
+        for (int g = 0; g < groupCount; g++) {
+            out[g] = fromActivations[g] > 0 ? fromActivations[g] : Math.max(1, fromWeights[g]);
+        }
+        return out;
+    }
+
+    /** Lowers {@code fewest[group]} (0: not seen yet) to the positions each channel holds in these atoms. */
+    private static void fewestPerChannel(int[] atoms, int[] classOfAtom, int[] groupOfClass, int[] fewest) {
+        Map<Integer, Integer> positions = new TreeMap<>();
+        for (int a : atoms) {
+            positions.merge(classOfAtom[a], 1, Integer::sum);
+        }
+        positions.forEach((c, n) -> {
+            int g = groupOfClass[c];
+            fewest[g] = fewest[g] == 0 ? n : Math.min(fewest[g], n);
+        });
     }
 }

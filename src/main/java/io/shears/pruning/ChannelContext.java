@@ -20,15 +20,17 @@ final class ChannelContext {
     private final Graph graph;
     private final Shapes shapes;
     private final Scope scope;
+    private final GroupedConvolutions groupedConvolutions;
     private final ChannelAtoms atoms = new ChannelAtoms();
     private final Map<String, Layout> layouts = new HashMap<>();
     private final Map<String, WeightAxis> weightAxes = new LinkedHashMap<>();
     private final List<int[]> segments = new ArrayList<>();
 
-    ChannelContext(Graph graph, Shapes shapes, Scope scope) {
+    ChannelContext(Graph graph, Shapes shapes, Scope scope, GroupedConvolutions groupedConvolutions) {
         this.graph = graph;
         this.shapes = shapes;
         this.scope = scope;
+        this.groupedConvolutions = groupedConvolutions;
     }
 
     Graph graph() {
@@ -37,6 +39,10 @@ final class ChannelContext {
 
     Scope scope() {
         return scope;
+    }
+
+    GroupedConvolutions groupedConvolutions() {
+        return groupedConvolutions;
     }
 
     ChannelAtoms atoms() {

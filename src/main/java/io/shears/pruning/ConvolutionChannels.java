@@ -2,6 +2,7 @@ package io.shears.pruning;
 
 import io.shears.graph.Node;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /** Conv, ConvTranspose and the normalisations with per-channel parameters. */
@@ -68,27 +69,102 @@ final class ConvolutionChannels {
                         }
                     }
                 }
-            } else {
+            } else if (isDepthwise(node, x, wd)) {
                 out = ctx.producerAtoms(node, w, 0, ChannelAtoms.Origin.FILTERS, WeightRole.OUTPUT);
-                String why = "node " + node + ": grouped convolution (group=" + group
-                        + ") keeps its channels; only group=1 and depthwise are pruned";
-                ctx.freeze(out, why);
-                ctx.freeze(in, why);
+                ctx.freeze(out, "node " + node + ": depthwise convolution over channels that are not traced");
+            } else {
+                out = grouped(node, ctx, in, wd, (int) group);
             }
             bindBias(node, ctx, out);
             ctx.setLayout(node.output(0), 1, out);
         }
 
+        /**
+         * A grouped convolution's channels, as {@link GroupedConvolutions} says: either position j of every group is
+         * one channel (inputs and outputs separately), and the weight's axis 1, which holds one group's inputs, follows
+         * group 0's; or each group's input and output slices are one channel, and axis 1 keeps its size.
+         */
+        private static int[] grouped(Node node, ChannelContext ctx, Layout in, long[] wd, int group) {
+            String w = node.input(1);
+            int[] out = ctx.producerAtoms(node, w, 0, ChannelAtoms.Origin.FILTERS, WeightRole.OUTPUT);
+            int perGroupIn = (int) wd[1];
+            int perGroupOut = out.length / group;
+            if (out.length % group != 0 || in != null && in.size() != (long) group * perGroupIn) {
+                String why = "node " + node + ": grouped convolution (group=" + group + ") does not divide its "
+                        + "channels evenly";
+                ctx.freeze(out, why);
+                ctx.freeze(in, why);
+                return out;
+            }
+            if (ctx.groupedConvolutions() == GroupedConvolutions.WITHIN_GROUPS) {
+                joinAcrossGroups(ctx, out, group);
+                if (in != null) {
+                    joinAcrossGroups(ctx, in.atoms(), group);
+                    ctx.bindWeight(node, w, 1, Arrays.copyOf(in.atoms(), perGroupIn), WeightRole.INPUT);
+                }
+            } else if (in == null) {
+                ctx.freeze(out, "node " + node + ": whole groups go with their input slices, whose channels are "
+                        + "not traced");
+            } else {
+                for (int g = 0; g < group; g++) {
+                    int first = out[g * perGroupOut];
+                    for (int k = 1; k < perGroupOut; k++) {
+                        ctx.atoms().union(first, out[g * perGroupOut + k]);
+                    }
+                    for (int j = 0; j < perGroupIn; j++) {
+                        ctx.atoms().union(first, in.atoms()[g * perGroupIn + j]);
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** Joins position j of every one of {@code group} equal slices with position j of the first. */
+        private static void joinAcrossGroups(ChannelContext ctx, int[] atoms, int group) {
+            int per = atoms.length / group;
+            for (int g = 1; g < group; g++) {
+                for (int j = 0; j < per; j++) {
+                    ctx.atoms().union(atoms[j], atoms[g * per + j]);
+                }
+            }
+        }
+
+        /**
+         * Depthwise: the group count follows the kept input channels. Grouped: it is the number of groups that keep
+         * an output, which is every group when channels go within groups, and fewer when whole groups go.
+         */
         @Override
         public void rewrite(Node node, SurgeryContext surgery) {
             long[] x = surgery.originalDims(node.input(0));
             long[] w = surgery.originalDims(node.input(1));
-            if (isDepthwise(node, x, w) && surgery.layout(node.input(0)) != null) {
-                surgery.setIntAttribute(node, "group", surgery.keptCount(node.input(0)));
+            long group = node.attrInt("group", 1);
+            if (isDepthwise(node, x, w)) {
+                if (surgery.layout(node.input(0)) != null) {
+                    surgery.setIntAttribute(node, "group", surgery.keptCount(node.input(0)));
+                }
+                return;
+            }
+            if (group == 1 || surgery.layout(node.output(0)) == null) {
+                return;
+            }
+            boolean[] kept = surgery.kept(node.output(0));
+            int per = (int) (kept.length / group);
+            long keptGroups = 0;
+            for (int g = 0; g < group; g++) {
+                for (int k = 0; k < per; k++) {
+                    if (kept[g * per + k]) {
+                        keptGroups++;
+                        break;
+                    }
+                }
+            }
+            if (keptGroups != group) {
+                surgery.setIntAttribute(node, "group", keptGroups);
             }
         }
     }
 
+    /** A grouped ConvTranspose keeps its channels: its weight's axes are (inputs, outputs per group), not yet traced. */
     static void convTranspose(Node node, ChannelContext ctx) {
         String w = node.input(1);
         Layout in = ctx.layout(node.input(0));

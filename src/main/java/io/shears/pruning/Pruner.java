@@ -22,7 +22,7 @@ public final class Pruner {
     public static ChannelAnalysis analyze(ModelProto model, PruningOptions options) {
         Graph graph = new Graph(model);
         Shapes shapes = ShapeInference.infer(graph, options.inputShapes());
-        return ChannelAnalyzer.analyze(graph, shapes, options.scope(), options.exclude());
+        return ChannelAnalyzer.analyze(graph, shapes, options);
     }
 
     public static PruningResult prune(ModelProto model, Budget budget, PruningOptions options) {
@@ -53,8 +53,8 @@ public final class Pruner {
             (g.frozen() ? frozen : groups).add(GroupSummary.of(g, plan.keep()[g.id()]));
         }
         PruningReport report = new PruningReport(options.scope().label(), options.criterion().label(),
-                options.allocation().label(), options.roundTo(), options.minChannels(), options.maxFraction(),
-                options.exclude(), options.seed(),
+                options.allocation().label(), options.groupedConvolutions().label(), options.roundTo(),
+                options.minChannels(), options.maxFraction(), options.exclude(), options.seed(),
                 new PruningReport.Target(budget.describe(), targetMacs, 2 * targetMacs),
                 ModelTotals.of(originalMacs, analysis.cost().params(), model.getSerializedSize()),
                 ModelTotals.of(after.macs(), after.params(), pruned.getSerializedSize()),

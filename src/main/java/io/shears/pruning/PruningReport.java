@@ -6,11 +6,12 @@ import java.util.List;
  * What a pruning run did, for people and pipelines: the options, the target, the model before and after, every
  * group's channels before and after, the frozen groups with their reasons, and the time each step took.
  *
+ * @param groupedConvolutions how grouped convolutions lost channels: within-groups or whole-groups
  * @param achievedFraction pruned MACs / original MACs
  * @param ofTarget         pruned MACs / target MACs (at most 1; at least 0.98 unless the granularity forbids)
  */
-public record PruningReport(String scope, String criterion, String allocation, int roundTo, int minChannels,
-                            double maxFraction, List<String> exclude, long seed, Target target, ModelTotals original,
+public record PruningReport(String scope, String criterion, String allocation, String groupedConvolutions, int roundTo,
+                            int minChannels, double maxFraction, List<String> exclude, long seed, Target target, ModelTotals original,
                             ModelTotals pruned, double achievedFraction, double ofTarget,
                             long smallestReachableMacs, List<GroupSummary> groups, List<GroupSummary> frozenGroups,
                             Timings timings) {
