@@ -247,7 +247,6 @@ final class AttentionPatterns {
                 || !claimPath(outStart, outPath, headOfOut, axes, claimed)) {
             return null;
         }
-        axes.remove(merged);
         List<Node> sorted = AttentionBlock.sortedByIndex(claimed);
         if (!rewritable(sorted, axes, heads) || escapes(sorted, merged)) {
             return null;

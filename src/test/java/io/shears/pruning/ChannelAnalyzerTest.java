@@ -125,7 +125,7 @@ class ChannelAnalyzerTest {
      * named (the fused qkv projection's Reshape into heads), and the MLP's hidden width stays prunable.
      */
     @Test
-    void aVisionTransformerKeepsWhatItCannotTraceByNameAndItsMlpWidthPrunable() {
+    void aVisionTransformersHeadsAndMlpWidthArePrunableAndWhatItCannotTraceIsNamed() {
         for (Fixtures.Fixture vit : Fixtures.transformers().stream().filter(f -> f.arch().equals("vit")).toList()) {
             ModelProto m = vit.model();
             ChannelAnalysis a = Pruner.analyze(m, PruningOptions.defaults().withScope(Scope.CHANNELS));
@@ -133,10 +133,11 @@ class ChannelAnalyzerTest {
             assertThat(ModelInspection.of(m, PruningOptions.defaults()).unsupportedOps()).as(vit.name()).isEmpty();
             assertThat(a.frozenGroups()).as(vit.name()).isNotEmpty()
                     .allSatisfy(g -> assertThat(g.frozenReasons()).isNotEmpty());
-            assertThat(a.frozenGroups()).as(vit.name()).anySatisfy(g -> assertThat(g.frozenReasons())
-                    .anySatisfy(r -> assertThat(r).contains("splits or mixes the channel axis")));
-            assertThat(a.prunableGroups()).as(vit.name() + ": one MLP hidden width per block")
-                    .hasSize(2).allSatisfy(g -> assertThat(g.channels()).isEqualTo(128));
+            assertThat(a.attention()).as(vit.name() + ": one attention per block").hasSize(2)
+                    .allSatisfy(block -> assertThat(block.bound()).isTrue());
+            assertThat(a.prunableGroups()).as(vit.name() + ": per block, 4 heads of width 16 and an MLP width of 128")
+                    .extracting(g -> g.channels() + "x" + g.unitWidth())
+                    .containsExactly("4x16", "128x1", "4x16", "128x1");
         }
     }
 

@@ -69,18 +69,18 @@ public class RealModelSurgeryProofTest {
         assertCutEqualsMasked(fixture, scope);
     }
 
-    static Stream<Fixture> transformers() {
-        return Fixtures.transformers().stream();
+    static Stream<Arguments> transformersAndScopes() {
+        return Fixtures.transformers().stream().flatMap(f -> Stream.of(Scope.values()).map(s -> Arguments.of(f, s)));
     }
 
     /**
-     * ViT, ConvNeXt and Swin in scope channels, where what their rules trace today (the MLP's hidden width) is cut:
-     * the cut model computes what the masked one does.
+     * ViT, ConvNeXt and Swin, with attention heads and MLP widths cut: the cut model computes what the masked one
+     * does (a head whose Q, K and V are zeroed contributes zeros to the output projection, as a removed head does).
      */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("transformers")
-    void transformerCutModelComputesWhatTheMaskedModelComputes(Fixture fixture) {
-        assertCutEqualsMasked(fixture, Scope.CHANNELS);
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("transformersAndScopes")
+    void transformerCutModelComputesWhatTheMaskedModelComputes(Fixture fixture, Scope scope) {
+        assertCutEqualsMasked(fixture, scope);
     }
 
     private static void assertCutEqualsMasked(Fixture fixture, Scope scope) {
