@@ -23,7 +23,7 @@ public final class ChannelAnalyzer {
     }
 
     public static ChannelAnalysis analyze(Graph graph, Shapes shapes, PruningOptions options) {
-        ChannelContext ctx = new ChannelContext(graph, shapes, options.scope(), options.groupedConvolutions());
+        ChannelContext ctx = new ChannelContext(graph, shapes, options);
         for (Node node : graph.nodes()) {
             ChannelRule rule = node.domain().isEmpty() ? ChannelRules.rule(node.op()) : null;
             if (rule == null) {
