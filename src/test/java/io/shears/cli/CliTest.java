@@ -111,6 +111,23 @@ class CliTest {
         assertThat(channels.path("totals")).isEqualTo(filters.path("totals"));
     }
 
+    /** The ResNeXt fixture's 4 groups of 8 to 16: a channel is 4 positions within groups, a group of 8+ whole. */
+    @Test
+    void inspectShowsGroupedConvolutionGroupsAsTheOptionSays() {
+        String resnext = "src/test/resources/models/grouped/resnext-op17-bnfold.onnx";
+        JsonNode within = shears("inspect", resnext).json();
+        JsonNode whole = shears("inspect", resnext, "--grouped-convolutions", "whole-groups").json();
+
+        assertThat(unitWidths(within)).contains(4).doesNotContain(8);
+        assertThat(unitWidths(whole)).contains(8, 12, 16).doesNotContain(4);
+    }
+
+    private static List<Integer> unitWidths(JsonNode inspection) {
+        List<Integer> out = new ArrayList<>();
+        inspection.path("prunableGroups").forEach(g -> out.add(g.path("unitWidth").asInt()));
+        return out;
+    }
+
     // ------------------------------------------------------------------ prune: the three budgets
 
     @Test
