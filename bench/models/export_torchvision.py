@@ -77,8 +77,8 @@ import warnings
 import torch
 import torch.nn as nn
 import torchvision
-from torchvision.models import (convnext, densenet, efficientnet, mobilenetv2, mobilenetv3, resnet, squeezenet,
-                                swin_transformer, vgg, vision_transformer)
+from torchvision.models import (convnext, densenet, efficientnet, mobilenetv2, mobilenetv3, regnet, resnet,
+                                squeezenet, swin_transformer, vgg, vision_transformer)
 from torchvision.ops.misc import Conv2dNormActivation
 
 import onnx
@@ -98,6 +98,12 @@ ARCHS = [
 # ReduceMean, Sub, Pow, Add, Sqrt, Div, Mul, Add, as older exporters do.
 TRANSFORMER_ARCHS = ["vit", "convnext", "swin"]
 TRANSFORMER_FULL = {"vit": "vit_b_16", "convnext": "convnext_tiny", "swin": "swin_t"}
+# Grouped-convolution architectures (--family grouped): BatchNorm CNNs like the cnn family (the same four files per
+# architecture) whose 3x3 convolutions are grouped and not depthwise.  Small ones go into
+# src/test/resources/models/grouped.
+GROUPED_ARCHS = ["resnext", "regnet"]
+GROUPED_FULL = {"resnext": "resnext50_32x4d", "regnet": "regnet_y_400mf"}
+FAMILIES = {"cnn": ARCHS, "transformer": TRANSFORMER_ARCHS, "grouped": GROUPED_ARCHS}
 OPSETS = [13, 17]
 BN_MODES = ["fold", "keep"]
 
@@ -111,6 +117,7 @@ FULL_HW = 224
 SMALL_HW = {arch: 64 for arch in ARCHS}
 SMALL_HW["vgg11_bn"] = 224  # AdaptiveAvgPool2d((7,7)) needs a 7x7-multiple feature map for ONNX export
 SMALL_HW.update({arch: 32 for arch in TRANSFORMER_ARCHS})
+SMALL_HW.update({arch: 64 for arch in GROUPED_ARCHS})
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 DEFAULT_OUT = {
@@ -120,6 +127,10 @@ DEFAULT_OUT = {
 DEFAULT_TRANSFORMER_OUT = {
     "full": DEFAULT_OUT["full"],
     "small": os.path.join(REPO_ROOT, "src", "test", "resources", "models", "transformers"),
+}
+DEFAULT_GROUPED_OUT = {
+    "full": DEFAULT_OUT["full"],
+    "small": os.path.join(REPO_ROOT, "src", "test", "resources", "models", "grouped"),
 }
 
 
@@ -132,15 +143,15 @@ DEFAULT_TRANSFORMER_OUT = {
 class NarrowResNet(resnet.ResNet):
     """torchvision ResNet with configurable stem/stage widths (torchvision hardcodes 64/64/128/256/512)."""
 
-    def __init__(self, block, layers, widths, num_classes):
+    def __init__(self, block, layers, widths, num_classes, groups=1, width_per_group=64):
         nn.Module.__init__(self)
         stem, w1, w2, w3, w4 = widths
         norm_layer = nn.BatchNorm2d
         self._norm_layer = norm_layer
         self.inplanes = stem
         self.dilation = 1
-        self.groups = 1
-        self.base_width = 64
+        self.groups = groups
+        self.base_width = width_per_group
         self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=7, stride=2, padding=3, bias=False)
         self.bn1 = norm_layer(self.inplanes)
         self.relu = nn.ReLU(inplace=True)
@@ -332,6 +343,17 @@ def build_small(arch, num_classes=SMALL_CLASSES):
         # original stem 64, Fire (squeeze, expand): (16,64)x2, (32,128)x2, (48,192)x2, (64,256)x2
         fires = [(16, 32), (16, 32), (16, 48), (16, 48), (16, 64), (16, 64), (24, 96), (24, 96)]
         return NarrowSqueezeNet(32, fires, num_classes)
+    if arch == "resnext":
+        # resnext50_32x4d: resnet50 with 32 groups of 4, 8, 16, 32 channels in its 3x3 convolutions (inner widths
+        # 128..1024); here resnet50's small planes with 4 groups of 8, 8, 12, 16 (inner widths 32, 32, 48, 64)
+        return NarrowResNet(resnet.Bottleneck, [3, 4, 6, 3], (16, 16, 16, 24, 32), num_classes, groups=4,
+                            width_per_group=32)
+    if arch == "regnet":
+        # regnet_y_400mf: depths (1, 3, 6, 6), widths (48, 104, 208, 440), group width 8 (6, 13, 26 and 55 groups),
+        # SE ratio 0.25, stem 32; here the same depths with 2, 3, 6 and 7 groups of 8 (odd counts as in the original)
+        params = regnet.BlockParams(depths=[1, 3, 6, 6], widths=[16, 24, 48, 56], group_widths=[8, 8, 8, 8],
+                                    bottleneck_multipliers=[1.0] * 4, strides=[2] * 4, se_ratio=0.25)
+        return regnet.RegNet(params, num_classes=num_classes, stem_width=16)
     if arch == "vit":
         # vit_b_16: image 224, patch 16, 12 layers, 12 heads, hidden 768, mlp 3072
         return vision_transformer.VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=4,
@@ -349,7 +371,8 @@ def build_small(arch, num_classes=SMALL_CLASSES):
 
 
 def build_full(arch, num_classes=FULL_CLASSES):
-    return getattr(torchvision.models, TRANSFORMER_FULL.get(arch, arch))(weights=None, num_classes=num_classes)
+    name = TRANSFORMER_FULL.get(arch, GROUPED_FULL.get(arch, arch))
+    return getattr(torchvision.models, name)(weights=None, num_classes=num_classes)
 
 
 def build(arch, size):
@@ -495,10 +518,12 @@ def count_layernorm_modules(model):
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--size", choices=["full", "small"], required=True)
-    p.add_argument("--family", choices=["cnn", "transformer"], default="cnn",
+    p.add_argument("--family", choices=list(FAMILIES), default="cnn",
                    help="cnn: the BatchNorm CNNs (default); transformer: ViT, ConvNeXt and Swin, "
-                        "one file per opset, small ones into src/test/resources/models/transformers")
-    p.add_argument("--arch", nargs="+", choices=ARCHS + TRANSFORMER_ARCHS,
+                        "one file per opset, small ones into src/test/resources/models/transformers; grouped: "
+                        "ResNeXt and RegNetY (grouped 3x3 convolutions), small ones into "
+                        "src/test/resources/models/grouped")
+    p.add_argument("--arch", nargs="+", choices=ARCHS + TRANSFORMER_ARCHS + GROUPED_ARCHS,
                    help="subset of the family's architectures (default all)")
     p.add_argument("--opset", nargs="+", type=int, choices=OPSETS, default=OPSETS, help="subset of opsets")
     p.add_argument("--bn", nargs="+", choices=BN_MODES, default=BN_MODES, help="subset of BN modes")
@@ -509,7 +534,7 @@ def parse_args(argv):
                    help="small only: also export the full model in memory and require the same graph "
                         "topology (ops, edges, kernel/stride/pad attributes; BN ignored)")
     args = p.parse_args(argv)
-    family_archs = TRANSFORMER_ARCHS if args.family == "transformer" else ARCHS
+    family_archs = FAMILIES[args.family]
     args.arch = args.arch or family_archs
     if any(a not in family_archs for a in args.arch):
         p.error(f"--family {args.family} has the architectures {', '.join(family_archs)}")
@@ -520,7 +545,7 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
-    default_out = DEFAULT_TRANSFORMER_OUT if args.family == "transformer" else DEFAULT_OUT
+    default_out = {"transformer": DEFAULT_TRANSFORMER_OUT, "grouped": DEFAULT_GROUPED_OUT}.get(args.family, DEFAULT_OUT)
     out_dir = os.path.abspath(args.out or default_out[args.size])
     os.makedirs(out_dir, exist_ok=True)
     print(f"torch {torch.__version__}, torchvision {torchvision.__version__}, onnx {onnx.__version__}")
@@ -627,7 +652,7 @@ def write_manifest(out_dir, entries):
                 by_file[e["file"]] = e
     for e in entries:
         by_file[e["file"]] = e
-    order = {a: i for i, a in enumerate(ARCHS + TRANSFORMER_ARCHS)}
+    order = {a: i for i, a in enumerate(ARCHS + TRANSFORMER_ARCHS + GROUPED_ARCHS)}
     merged = sorted(by_file.values(), key=lambda e: (order.get(e["arch"], 99), e["arch"], e["opset"], e["bn"]))
     with open(path, "w") as fh:  # one entry per line: readable, diff-friendly, plain JSON array
         fh.write("[\n" + ",\n".join("  " + json.dumps(e) for e in merged) + "\n]\n")

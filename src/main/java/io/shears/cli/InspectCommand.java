@@ -3,6 +3,7 @@ package io.shears.cli;
 import io.shears.onnx.ModelLimits;
 import io.shears.onnx.ModelReader;
 import io.shears.pruning.ModelInspection;
+import io.shears.pruning.GroupedConvolutions;
 import io.shears.pruning.PruningOptions;
 import io.shears.pruning.Scope;
 import picocli.CommandLine.Command;
@@ -22,13 +23,18 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--scope", defaultValue = "filters", description = "filters (default) or channels")
     String scope;
 
+    @Option(names = "--grouped-convolutions", defaultValue = "within-groups",
+            description = "within-groups (default) or whole-groups: how grouped convolutions would lose channels")
+    String groupedConvolutions;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         var proto = new ModelReader(ModelLimits.defaults().withMaxBytes(model.maxModelBytes)).read(model.existingModel());
-        PruningOptions options = PruningOptions.defaults().withScope(Scope.parse(scope)).withInputShapes(model.shapes());
+        PruningOptions options = PruningOptions.defaults().withScope(Scope.parse(scope)).withInputShapes(model.shapes())
+                .withGroupedConvolutions(GroupedConvolutions.parse(groupedConvolutions));
         spec.commandLine().getOut().println(JsonOutput.MAPPER.writeValueAsString(ModelInspection.of(proto, options)));
         return ExitCodes.OK;
     }

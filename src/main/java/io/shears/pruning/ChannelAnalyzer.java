@@ -23,7 +23,7 @@ public final class ChannelAnalyzer {
     }
 
     public static ChannelAnalysis analyze(Graph graph, Shapes shapes, PruningOptions options) {
-        ChannelContext ctx = new ChannelContext(graph, shapes, options.scope(), options.groupedConvolutions());
+        ChannelContext ctx = new ChannelContext(graph, shapes, options);
         List<AttentionBlock> attention = AttentionPatterns.find(graph, shapes);
         Map<Integer, AttentionBlock> claimedBy = claims(attention);
         for (Node node : graph.nodes()) {

@@ -19,18 +19,16 @@ import java.util.Map;
 final class ChannelContext {
     private final Graph graph;
     private final Shapes shapes;
-    private final Scope scope;
-    private final GroupedConvolutions groupedConvolutions;
+    private final PruningOptions options;
     private final ChannelAtoms atoms = new ChannelAtoms();
     private final Map<String, Layout> layouts = new HashMap<>();
     private final Map<String, WeightAxis> weightAxes = new LinkedHashMap<>();
     private final List<int[]> segments = new ArrayList<>();
 
-    ChannelContext(Graph graph, Shapes shapes, Scope scope, GroupedConvolutions groupedConvolutions) {
+    ChannelContext(Graph graph, Shapes shapes, PruningOptions options) {
         this.graph = graph;
         this.shapes = shapes;
-        this.scope = scope;
-        this.groupedConvolutions = groupedConvolutions;
+        this.options = options;
     }
 
     Graph graph() {
@@ -38,11 +36,15 @@ final class ChannelContext {
     }
 
     Scope scope() {
-        return scope;
+        return options.scope();
     }
 
     GroupedConvolutions groupedConvolutions() {
-        return groupedConvolutions;
+        return options.groupedConvolutions();
+    }
+
+    int roundTo() {
+        return options.roundTo();
     }
 
     ChannelAtoms atoms() {

@@ -82,7 +82,9 @@ final class ConvolutionChannels {
         /**
          * A grouped convolution's channels, as {@link GroupedConvolutions} says: either position j of every group is
          * one channel (inputs and outputs separately), and the weight's axis 1, which holds one group's inputs, follows
-         * group 0's; or each group's input and output slices are one channel, and axis 1 keeps its size.
+         * group 0's; or each group's input and output slices are one channel, and axis 1 keeps its size. Within
+         * groups gives way to whole groups where no cut within groups can meet round-to: the width is then
+         * kept × group count, and 13 groups of 8 at round-to 8 could only keep all 8.
          */
         private static int[] grouped(Node node, ChannelContext ctx, Layout in, long[] wd, int group) {
             String w = node.input(1);
@@ -96,7 +98,8 @@ final class ConvolutionChannels {
                 ctx.freeze(in, why);
                 return out;
             }
-            if (ctx.groupedConvolutions() == GroupedConvolutions.WITHIN_GROUPS) {
+            if (ctx.groupedConvolutions() == GroupedConvolutions.WITHIN_GROUPS
+                    && withinGroupCutMeetsRoundTo(group, Math.min(perGroupIn, perGroupOut), ctx.roundTo())) {
                 joinAcrossGroups(ctx, out, group);
                 if (in != null) {
                     joinAcrossGroups(ctx, in.atoms(), group);
@@ -117,6 +120,15 @@ final class ConvolutionChannels {
                 }
             }
             return out;
+        }
+
+        /** True when some count below {@code perGroup}, kept in each of {@code group} groups, is a multiple of round-to. */
+        private static boolean withinGroupCutMeetsRoundTo(int group, int perGroup, int roundTo) {
+            return roundTo / gcd(roundTo, group) < perGroup;
+        }
+
+        private static int gcd(int a, int b) {
+            return b == 0 ? a : gcd(b, a % b);
         }
 
         /** Joins position j of every one of {@code group} equal slices with position j of the first. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -110,6 +111,23 @@ class CliTest {
         assertThat(channels.path("totals")).isEqualTo(filters.path("totals"));
     }
 
+    /** The ResNeXt fixture's 4 groups of 8 to 16: a channel is 4 positions within groups, a group of 8+ whole. */
+    @Test
+    void inspectShowsGroupedConvolutionGroupsAsTheOptionSays() {
+        String resnext = "src/test/resources/models/grouped/resnext-op17-bnfold.onnx";
+        JsonNode within = shears("inspect", resnext).json();
+        JsonNode whole = shears("inspect", resnext, "--grouped-convolutions", "whole-groups").json();
+
+        assertThat(unitWidths(within)).contains(4).doesNotContain(8);
+        assertThat(unitWidths(whole)).contains(8, 12, 16).doesNotContain(4);
+    }
+
+    private static List<Integer> unitWidths(JsonNode inspection) {
+        List<Integer> out = new ArrayList<>();
+        inspection.path("prunableGroups").forEach(g -> out.add(g.path("unitWidth").asInt()));
+        return out;
+    }
+
     // ------------------------------------------------------------------ prune: the three budgets
 
     @Test
@@ -178,6 +196,27 @@ class CliTest {
                 List.of("--criterion", "random", "--seed", "7", "--round-to", "1"),
                 List.of("--allocation", "global", "--round-to", "1"),
                 List.of("--scope", "channels", "--round-to", "4", "--min-channels", "4"));
+    }
+
+    /** Whole groups lower a grouped convolution's group count; within groups (the default) keeps it. */
+    @ParameterizedTest
+    @CsvSource({"within-groups, 2", "whole-groups, 1"})
+    void groupedConvolutionsAreCutTheWayTheOptionSays(String mode, long groupsLeft) throws IOException {
+        model = write("grouped.onnx", TestGraphs.groupedConv().buildBytes(OPSET));
+        List<String> args = new ArrayList<>(List.of("--target-fraction", "0.6", "--round-to", "1"));
+        if (mode.equals("whole-groups")) {
+            args.addAll(List.of("--grouped-convolutions", mode));
+        }
+        JsonNode report = prune(args.toArray(String[]::new));
+
+        assertThat(report.path("groupedConvolutions").asString()).isEqualTo(mode);
+        assertThat(report.path("pruned").path("macs").asLong())
+                .isLessThanOrEqualTo(report.path("target").path("macs").asLong());
+        ai.onnx.proto.OnnxMl.ModelProto pruned = new io.shears.onnx.ModelReader().read(dir.resolve("pruned.onnx"));
+        assertThat(pruned.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Conv"))
+                .flatMap(n -> n.getAttributeList().stream()).filter(a -> a.getName().equals("group"))
+                .mapToLong(ai.onnx.proto.OnnxMl.AttributeProto::getI).max().orElse(1)).isEqualTo(groupsLeft);
+        assertRunsLikeTheOriginal(dir.resolve("pruned.onnx"));
     }
 
     @Test
@@ -262,6 +301,8 @@ class CliTest {
                 Arguments.of("unknown criterion", List.of("--target-fraction", "0.5", "--criterion", "l7"), "'l7'"),
                 Arguments.of("unknown allocation", List.of("--target-fraction", "0.5", "--allocation", "greedy"),
                         "'greedy'"),
+                Arguments.of("unknown grouped-convolution mode",
+                        List.of("--target-fraction", "0.5", "--grouped-convolutions", "some-groups"), "'some-groups'"),
                 Arguments.of("fraction above 1", List.of("--target-fraction", "1.5"), "1.5"),
                 Arguments.of("fraction of 0", List.of("--target-fraction", "0"), "fraction"),
                 Arguments.of("negative MACs", List.of("--target-macs", "-5"), "-5"),

@@ -63,8 +63,13 @@ public final class Conformance {
 
     /** Prunes {@code fixture} to {@code fraction} of its MACs in {@code scope} and checks the result; throws on failure. */
     public static Outcome check(Fixture fixture, double fraction, Scope scope) {
+        return check(fixture, fraction, options(scope));
+    }
+
+    /** The same with any options. */
+    public static Outcome check(Fixture fixture, double fraction, PruningOptions options) {
         ModelProto model = fixture.model();
-        PruningOptions options = options(scope);
+        Scope scope = options.scope();
         long originalMacs = recount(model).macs();
         long targetMacs = (long) Math.floor(originalMacs * fraction);
         PruningResult result;
@@ -74,7 +79,7 @@ public final class Conformance {
             return checkUnreachable(fixture, options, originalMacs, targetMacs, e);
         }
         PruningReport report = result.report();
-        String what = fixture.name() + " " + scope + " at " + fraction;
+        String what = fixture.name() + " " + scope + " " + options.groupedConvolutions().label() + " at " + fraction;
         assertThat(report.original().macs()).as(what + ": original MACs in the report").isEqualTo(originalMacs);
         assertThat(report.target().macs()).as(what + ": target MACs").isEqualTo(targetMacs);
         assertThat(report.pruned().macs()).as(what + ": pruned MACs at or under the target").isLessThanOrEqualTo(targetMacs);

@@ -5,6 +5,7 @@ import io.shears.onnx.ModelWriter;
 import io.shears.pruning.Budget;
 import io.shears.pruning.ChannelAnalysis;
 import io.shears.pruning.ChannelGroup;
+import io.shears.pruning.GroupedConvolutions;
 import io.shears.pruning.Pruner;
 import io.shears.pruning.PruningResult;
 import io.shears.pruning.Scope;
@@ -46,6 +47,11 @@ class ConformanceTest {
                 .map(scope -> Arguments.of(f, 0.5, scope)));
     }
 
+    static Stream<Arguments> groupedCases() {
+        return Fixtures.grouped().stream().flatMap(f -> Stream.of(Scope.values()).flatMap(scope ->
+                Stream.of(GroupedConvolutions.values()).map(mode -> Arguments.of(f, scope, mode))));
+    }
+
     static Stream<Arguments> fixturesAndScopes() {
         return Fixtures.all().stream().flatMap(f -> Stream.of(Scope.values()).map(s -> Arguments.of(f, s)));
     }
@@ -66,6 +72,35 @@ class ConformanceTest {
         }
         assertThat(Fixtures.transformers().stream().map(f -> f.arch() + "-op" + f.opset())).containsExactlyInAnyOrder(
                 "vit-op13", "vit-op17", "convnext-op13", "convnext-op17", "swin-op13", "swin-op17");
+        try (var files = Files.list(Fixtures.GROUPED_DIRECTORY)) {
+            assertThat(files.filter(p -> p.toString().endsWith(".onnx")).map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrderElementsOf(Fixtures.grouped().stream().map(Fixture::file).toList());
+        }
+        assertThat(Fixtures.grouped().stream().map(Fixture::arch).distinct()).containsExactly("resnext", "regnet");
+    }
+
+    /**
+     * ResNeXt and RegNetY meet half their MACs in both scopes, their grouped convolutions cut within groups and as
+     * whole groups; in scope filters those are the cuts that make it reachable.
+     */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("groupedCases")
+    void groupedConvolutionModelsMeetHalfTheirMacs(Fixture fixture, Scope scope, GroupedConvolutions mode) {
+        Conformance.Outcome outcome = Conformance.check(fixture, 0.5,
+                Conformance.options(scope).withGroupedConvolutions(mode));
+        assertThat(outcome).isInstanceOf(Conformance.Ok.class);
+    }
+
+    /** Every grouped convolution of the fixtures is cut at 0.5 in scope filters: none is frozen. */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("groupedCases")
+    void noGroupedConvolutionIsFrozen(Fixture fixture, Scope scope, GroupedConvolutions mode) {
+        ChannelAnalysis analysis = Pruner.analyze(fixture.model(),
+                Conformance.options(scope).withGroupedConvolutions(mode));
+        assertThat(analysis.frozenGroups()).flatExtracting(ChannelGroup::frozenReasons)
+                .noneMatch(r -> r.contains("group"));
+        assertThat(analysis.prunableGroups()).as("some group spans several positions per channel")
+                .anyMatch(g -> g.unitWidth() > 1);
     }
 
     @ParameterizedTest(name = "{0} {2} {1}")

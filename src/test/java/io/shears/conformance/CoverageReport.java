@@ -3,6 +3,8 @@ package io.shears.conformance;
 import io.shears.conformance.Fixtures.Fixture;
 import io.shears.pruning.ChannelAnalysis;
 import io.shears.pruning.ChannelGroup;
+import io.shears.pruning.GroupedConvolutions;
+import io.shears.pruning.PruningOptions;
 import io.shears.pruning.Pruner;
 import io.shears.pruning.PruningReport;
 import io.shears.pruning.RealModelSurgeryProofTest;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,9 +38,13 @@ class CoverageReport {
     static final Path TARGET = Path.of("docs/coverage.md");
     static final String COMMAND = "mvn -q -B test -Dtest=CoverageReport -Dshears.writeCoverage=true";
 
-    /** Everything the table shows about one fixture in one scope. */
-    record Row(Fixture fixture, Scope scope, int prunable, int frozen, int uncuttable, Map<String, Integer> reasons,
-               List<String> cells, String proof, List<String> failures) {
+    /** A fixture and how its grouped convolutions are cut; {@code name} is what the tables show. */
+    record Case(Fixture fixture, String name, GroupedConvolutions mode) {
+    }
+
+    /** Everything the table shows about one case in one scope. */
+    record Row(String name, Scope scope, int prunable, int wide, int frozen, int uncuttable,
+               Map<String, Integer> reasons, List<String> cells, String proof, List<String> failures) {
     }
 
     @Test
@@ -50,10 +57,20 @@ class CoverageReport {
         int failed = 0;
         double lowestOfTarget = 1;
         String lowestCase = "";
-        for (Fixture f : Stream.concat(Fixtures.all().stream(), Fixtures.transformers().stream()).toList()) {
+        List<Case> cases = new ArrayList<>();
+        Stream.concat(Fixtures.all().stream(), Fixtures.transformers().stream())
+                .forEach(f -> cases.add(new Case(f, f.name(), GroupedConvolutions.WITHIN_GROUPS)));
+        for (Fixture f : Fixtures.grouped()) {
+            for (GroupedConvolutions mode : GroupedConvolutions.values()) {
+                cases.add(new Case(f, f.name() + " " + mode.label(), mode));
+            }
+        }
+        for (Case c : cases) {
+            Fixture f = c.fixture();
             for (Scope scope : Scope.values()) {
+                PruningOptions options = Conformance.options(scope).withGroupedConvolutions(c.mode());
                 List<String> failures = new ArrayList<>();
-                ChannelAnalysis analysis = Pruner.analyze(f.model(), Conformance.options(scope));
+                ChannelAnalysis analysis = Pruner.analyze(f.model(), options);
                 Map<String, Integer> reasons = new LinkedHashMap<>();
                 for (ChannelGroup g : analysis.frozenGroups()) {
                     g.frozenReasons().stream().map(CoverageReport::shorten).distinct()
@@ -62,13 +79,13 @@ class CoverageReport {
                 List<String> cells = new ArrayList<>();
                 for (double fraction : Conformance.FRACTIONS) {
                     try {
-                        Conformance.Outcome outcome = Conformance.check(f, fraction, scope);
+                        Conformance.Outcome outcome = Conformance.check(f, fraction, options);
                         if (outcome instanceof Conformance.Ok o) {
                             ok++;
                             PruningReport r = o.report();
                             if (r.ofTarget() < lowestOfTarget) {
                                 lowestOfTarget = r.ofTarget();
-                                lowestCase = f.name() + " " + scope.label() + " " + fraction;
+                                lowestCase = c.name() + " " + scope.label() + " " + fraction;
                             }
                             cells.add(String.format(Locale.ROOT, "ok %.4f (%.4f of target), params %s→%s",
                                     r.achievedFraction(), r.ofTarget(), k(r.original().params()), k(r.pruned().params())));
@@ -84,7 +101,7 @@ class CoverageReport {
                 }
                 String proof;
                 try {
-                    RealModelSurgeryProofTest.Proof p = RealModelSurgeryProofTest.prove(f, scope);
+                    RealModelSurgeryProofTest.Proof p = RealModelSurgeryProofTest.prove(f, options);
                     double tol = RealModelSurgeryProofTest.TOLERANCE;
                     double effect = Math.min(p.maskEffect()[0], p.maskEffect()[1]);
                     double output = Math.max(p.relativeDiff()[0], p.relativeDiff()[1]);
@@ -102,8 +119,11 @@ class CoverageReport {
                     failures.add("surgery proof: " + e.getMessage());
                 }
                 int uncuttable = (int) analysis.prunableGroups().stream()
-                        .filter(g -> g.channels() <= Conformance.options(scope).roundTo()).count();
-                rows.add(new Row(f, scope, analysis.prunableGroups().size(), analysis.frozenGroups().size(), uncuttable,
+                        .filter(g -> IntStream.range(1, g.channels()).noneMatch(k -> g.width(k) % options.roundTo() == 0))
+                        .count();
+                int wide = (int) analysis.prunableGroups().stream().filter(g -> g.unitWidth() > 1).count();
+                rows.add(new Row(c.name(), scope, analysis.prunableGroups().size(), wide, analysis.frozenGroups().size(),
+                        uncuttable,
                         reasons,
                         cells, proof, failures));
             }
@@ -132,9 +152,14 @@ class CoverageReport {
                 convolutions (`bnfold`) and kept (`bnkeep`). After them come the 6 transformer-style models in
                 `src/test/resources/models/transformers/`: torchvision 0.14's VisionTransformer, ConvNeXt and SwinTransformer
                 with tiny stages, a 32×32 input and 10 classes, exported at opset 13 and 17 (`vit-op13` … `swin-op17`).
+                Last come the 8 grouped-convolution models in `src/test/resources/models/grouped/`: a ResNeXt-style
+                torchvision ResNet (4 groups of 8–16 channels) and a RegNetY (2, 3, 6 and 7 groups of 8, with SE), at
+                opset 13 and 17, `bnfold` and `bnkeep`, each shown twice: with grouped convolutions cut within groups
+                (the default) and as whole groups.
 
                 Every case is `Pruner.prune` with the default options (criterion l1, allocation uniform, round-to 8,
-                min-channels 1, max-fraction 1) at the given scope and a target of 0.75, 0.5 or 0.25 of the original MACs.
+                min-channels 1, max-fraction 1, grouped convolutions within groups unless the row says whole-groups) at
+                the given scope and a target of 0.75, 0.5 or 0.25 of the original MACs.
                 A cell says **ok** only when all of these hold (`Conformance.check`, also asserted by `ConformanceTest`):
 
                 * the pruned model's bytes load and run in ONNX Runtime 1.29.0 at batch 1 and 8, with finite outputs of the
@@ -165,9 +190,13 @@ class CoverageReport {
                   of their size, so their logits are nearly input-independent (set by the biases). That is why the proof
                   also compares the intermediate activations, where the input still matters.
                 * With round-to 8, a group of 8 channels or fewer has no smaller allowed width, so it cannot be cut (column
-                  "of which ≤ 8 wide" below: DenseNet's growth-rate-8 groups, for example). That, and the groups scope
-                  `filters` freezes, set the smallest reachable fraction of the unreachable cases; on full-width models
-                  those floors are lower.
+                  "uncuttable at round-to 8" below: DenseNet's growth-rate-8 groups, for example). Round-to counts a
+                  tensor's width: where one channel spans several positions (one in each convolution group, or a whole
+                  group; column "spans several positions"), kept channels × that span must be a multiple of 8. That,
+                  and the groups scope `filters` freezes, set the smallest reachable fraction of the unreachable cases;
+                  on full-width models those floors are lower.
+                * Within groups, a grouped convolution whose group count lets no cut within groups meet round-to (the
+                  RegNetY fixture's 3 and 7 groups of 8) loses whole groups instead.
                 * Of a transformer, only each block's MLP hidden width is traced yet, in both scopes (the first
                   projection's outputs, the activation, the second projection's inputs); the attention heads and the
                   embedding width stay frozen with named reasons. A ConvNeXt block's MLP holds most of its MACs, so
@@ -181,7 +210,7 @@ class CoverageReport {
         md.append("| model | scope | 0.75 | 0.5 | 0.25 | surgery proof |\n");
         md.append("| --- | --- | --- | --- | --- | --- |\n");
         for (Row r : rows) {
-            md.append("| ").append(r.fixture().name()).append(" | ").append(r.scope().label());
+            md.append("| ").append(r.name()).append(" | ").append(r.scope().label());
             for (String c : r.cells()) {
                 md.append(" | ").append(c);
             }
@@ -190,20 +219,22 @@ class CoverageReport {
         md.append("\n## Channel groups\n\n");
         md.append("Prunable and frozen groups per model and scope, and the distinct reasons groups are frozen (names "
                 + "of nodes left out; ×n: number of frozen groups giving that reason).\n\n");
-        md.append("| model | scope | prunable | of which ≤ 8 wide | frozen | frozen reasons |\n");
-        md.append("| --- | --- | --- | --- | --- | --- |\n");
+        md.append("| model | scope | prunable | of which uncuttable at round-to 8 | of which a channel spans several "
+                + "positions | frozen | frozen reasons |\n");
+        md.append("| --- | --- | --- | --- | --- | --- | --- |\n");
         for (Row r : rows) {
             StringBuilder reasons = new StringBuilder();
             r.reasons().forEach((k, v) -> reasons.append(reasons.length() == 0 ? "" : "; ").append(k).append(" ×").append(v));
-            md.append("| ").append(r.fixture().name()).append(" | ").append(r.scope().label()).append(" | ")
-                    .append(r.prunable()).append(" | ").append(r.uncuttable()).append(" | ").append(r.frozen()).append(" | ").append(reasons).append(" |\n");
+            md.append("| ").append(r.name()).append(" | ").append(r.scope().label()).append(" | ")
+                    .append(r.prunable()).append(" | ").append(r.uncuttable()).append(" | ").append(r.wide())
+                    .append(" | ").append(r.frozen()).append(" | ").append(reasons).append(" |\n");
         }
         List<Row> failing = rows.stream().filter(r -> !r.failures().isEmpty()).toList();
         if (!failing.isEmpty()) {
             md.append("\n## Failures\n\n");
             for (Row r : failing) {
                 for (String f : r.failures()) {
-                    md.append("* ").append(r.fixture().name()).append(' ').append(r.scope().label()).append(' ')
+                    md.append("* ").append(r.name()).append(' ').append(r.scope().label()).append(' ')
                             .append(f.replace('\n', ' ')).append('\n');
                 }
             }

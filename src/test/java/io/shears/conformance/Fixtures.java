@@ -16,9 +16,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The small torchvision fixtures of {@code src/test/resources/models/torchvision/} (BatchNorm CNNs) and
- * {@code src/test/resources/models/transformers/} (ViT, ConvNeXt, Swin), as listed by their {@code manifest.json}
- * (written by {@code bench/models/export_torchvision.py --size small [--family transformer]}).
+ * The small torchvision fixtures of {@code src/test/resources/models/torchvision/} (BatchNorm CNNs),
+ * {@code src/test/resources/models/transformers/} (ViT, ConvNeXt, Swin) and {@code src/test/resources/models/grouped/}
+ * (ResNeXt, RegNetY), as listed by their {@code manifest.json} (written by
+ * {@code bench/models/export_torchvision.py --size small [--family transformer|grouped]}).
  */
 public final class Fixtures {
     public static final Path DIRECTORY = Path.of("src/test/resources/models/torchvision");
@@ -27,6 +28,9 @@ public final class Fixtures {
     public static final Path TRANSFORMER_DIRECTORY = Path.of("src/test/resources/models/transformers");
     /** {vit, convnext, swin} × opset {13 (LayerNormalization decomposed), 17}. */
     public static final int EXPECTED_TRANSFORMER_COUNT = 6;
+    public static final Path GROUPED_DIRECTORY = Path.of("src/test/resources/models/grouped");
+    /** {resnext, regnet} × opset {13, 17} × {bnfold, bnkeep}. */
+    public static final int EXPECTED_GROUPED_COUNT = 8;
 
     private static final Map<String, ModelProto> MODELS = new ConcurrentHashMap<>();
     private static final Map<Path, List<Fixture>> LISTS = new ConcurrentHashMap<>();
@@ -76,6 +80,11 @@ public final class Fixtures {
     /** The transformer-style fixtures in manifest order; fails when the manifest or one of its files is missing. */
     public static List<Fixture> transformers() {
         return LISTS.computeIfAbsent(TRANSFORMER_DIRECTORY, d -> read(d, EXPECTED_TRANSFORMER_COUNT));
+    }
+
+    /** The grouped-convolution fixtures (ResNeXt, RegNetY) in manifest order; fails when one is missing. */
+    public static List<Fixture> grouped() {
+        return LISTS.computeIfAbsent(GROUPED_DIRECTORY, d -> read(d, EXPECTED_GROUPED_COUNT));
     }
 
     private static List<Fixture> read(Path directory, int expectedCount) {

@@ -127,6 +127,26 @@ class GroupedConvolutionsTest {
         assertCutComputesTheMasked(a, pruned, cut);
     }
 
+    /**
+     * Within groups, 2 groups × k kept is a multiple of 4 for k = 2 (of 4 inputs per group), but a multiple of 8 only
+     * for k = 4, all of them: at round-to 8 the convolution loses whole groups instead, whose widths (4 and 8) fit.
+     */
+    @Test
+    void withinGroupsGivesWayToWholeGroupsWhereNoCutWithinGroupsMeetsRoundTo() {
+        ModelProto m = model();
+        String weight = groupedNode(m).getInput(1);
+
+        ChannelAnalysis roundTo4 = Pruner.analyze(m, WITHIN.withRoundTo(4));
+        assertThat(groupWith(roundTo4, weight + "[0]").channels()).isEqualTo(8);
+        assertThat(groupWith(roundTo4, weight + "[1]").channels()).isEqualTo(4);
+
+        ChannelAnalysis roundTo8 = Pruner.analyze(m, WITHIN.withRoundTo(8));
+        ChannelGroup whole = groupWith(roundTo8, weight + "[0]");
+        assertThat(whole.channels()).isEqualTo(2);
+        assertThat(whole.unitWidth()).isEqualTo(4);
+        assertThat(whole.members()).noneMatch(s -> s.endsWith(weight + "[1]"));
+    }
+
     /** round-to counts a tensor's width: with round-to 4, a channel of 2 positions goes in pairs, one of 4 alone. */
     @ParameterizedTest
     @EnumSource(GroupedConvolutions.class)

@@ -83,8 +83,25 @@ public class RealModelSurgeryProofTest {
         assertCutEqualsMasked(fixture, scope);
     }
 
+    static Stream<Arguments> groupedFixturesScopesAndModes() {
+        return Fixtures.grouped().stream().flatMap(f -> Stream.of(Scope.values()).flatMap(s ->
+                Stream.of(GroupedConvolutions.values()).map(mode -> Arguments.of(f, s, mode))));
+    }
+
+    /** ResNeXt and RegNetY, their grouped convolutions cut within groups and as whole groups. */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("groupedFixturesScopesAndModes")
+    void groupedCutModelComputesWhatTheMaskedModelComputes(Fixture fixture, Scope scope, GroupedConvolutions mode) {
+        assertCutEqualsMasked(fixture, PruningOptions.defaults().withScope(scope).withGroupedConvolutions(mode));
+    }
+
     private static void assertCutEqualsMasked(Fixture fixture, Scope scope) {
-        Proof proof = prove(fixture, scope);
+        assertCutEqualsMasked(fixture, PruningOptions.defaults().withScope(scope));
+    }
+
+    private static void assertCutEqualsMasked(Fixture fixture, PruningOptions options) {
+        Scope scope = options.scope();
+        Proof proof = prove(fixture, options);
         assertThat(proof.channelsCut()).as("the plan cuts something").isPositive();
         for (int i = 0; i < BATCHES.length; i++) {
             assertThat(proof.relativeDiff()[i]).as(fixture + " " + scope + " batch " + BATCHES[i]
@@ -99,8 +116,13 @@ public class RealModelSurgeryProofTest {
 
     /** Solves the plan as {@link Pruner#prune} does, checks it is the one Pruner cuts, and compares cut with masked. */
     public static Proof prove(Fixture fixture, Scope scope) {
+        return prove(fixture, PruningOptions.defaults().withScope(scope));
+    }
+
+    /** The same with any options. */
+    public static Proof prove(Fixture fixture, PruningOptions options) {
         ModelProto model = fixture.model();
-        PruningOptions options = PruningOptions.defaults().withScope(scope);
+        Scope scope = options.scope();
         ChannelAnalysis analysis = Pruner.analyze(model, options);
         double[] scores = Importance.score(analysis, options.criterion(), options.seed());
         BudgetSolver solver = new BudgetSolver(analysis, scores, new PrunedCost(analysis), options);
