@@ -135,18 +135,17 @@ final class GraphSurgeon implements SurgeryContext {
             return withDim(info, layout.axis(), keptCount(info.getName()));
         }
         for (AttentionBlock block : analysis.attention()) {
-            AttentionBlock.HeadAxis axis = block.bound() ? block.headAxis(info.getName()) : null;
+            AttentionBlock.UnitAxis axis = block.bound() ? block.unitAxis(info.getName()) : null;
             if (axis != null) {
-                long size = axis.headOfPosition().length;
-                return withDim(info, axis.axis(), block.resized(info.getName(), size, keptHeads(block)));
+                return withDim(info, axis.axis(), block.resized(axis.unitOfPosition().length, keptUnits(block)));
             }
         }
         return info;
     }
 
-    private int keptHeads(AttentionBlock block) {
+    private int keptUnits(AttentionBlock block) {
         int n = 0;
-        for (int atom : block.headAtoms()) {
+        for (int atom : block.unitAtoms()) {
             n += kept(atom) ? 1 : 0;
         }
         return n;

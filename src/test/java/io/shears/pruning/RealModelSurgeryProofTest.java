@@ -83,8 +83,24 @@ public class RealModelSurgeryProofTest {
         assertCutEqualsMasked(fixture, scope);
     }
 
+    /** The same with the head width as the unit: every head narrows alike and keeps computing what it did. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.shears.pruning.RealModelSurgeryProofTest#transformers")
+    void transformerCutByHeadWidthComputesWhatTheMaskedModelComputes(Fixture fixture) {
+        assertCutEqualsMasked(fixture, PruningOptions.defaults().withAttentionUnit(AttentionUnit.HEAD_WIDTH));
+    }
+
+    static Stream<Fixture> transformers() {
+        return Fixtures.transformers().stream();
+    }
+
     private static void assertCutEqualsMasked(Fixture fixture, Scope scope) {
-        Proof proof = prove(fixture, scope);
+        assertCutEqualsMasked(fixture, PruningOptions.defaults().withScope(scope));
+    }
+
+    private static void assertCutEqualsMasked(Fixture fixture, PruningOptions options) {
+        Scope scope = options.scope();
+        Proof proof = prove(fixture, options);
         assertThat(proof.channelsCut()).as("the plan cuts something").isPositive();
         for (int i = 0; i < BATCHES.length; i++) {
             assertThat(proof.relativeDiff()[i]).as(fixture + " " + scope + " batch " + BATCHES[i]
@@ -99,8 +115,12 @@ public class RealModelSurgeryProofTest {
 
     /** Solves the plan as {@link Pruner#prune} does, checks it is the one Pruner cuts, and compares cut with masked. */
     public static Proof prove(Fixture fixture, Scope scope) {
+        return prove(fixture, PruningOptions.defaults().withScope(scope));
+    }
+
+    public static Proof prove(Fixture fixture, PruningOptions options) {
+        Scope scope = options.scope();
         ModelProto model = fixture.model();
-        PruningOptions options = PruningOptions.defaults().withScope(scope);
         ChannelAnalysis analysis = Pruner.analyze(model, options);
         double[] scores = Importance.score(analysis, options.criterion(), options.seed());
         BudgetSolver solver = new BudgetSolver(analysis, scores, new PrunedCost(analysis), options);
