@@ -93,11 +93,23 @@ final class AttentionPatterns {
     }
 
     private PositionTrace trace(PositionTrace start, List<Step> path) {
+        List<PositionTrace> all = traceAll(start, path);
+        return all == null ? null : all.get(all.size() - 1);
+    }
+
+    /** The start and the labels after every step, or null when a step cannot be traced. */
+    private List<PositionTrace> traceAll(PositionTrace start, List<Step> path) {
+        List<PositionTrace> all = new ArrayList<>();
         PositionTrace t = start;
+        all.add(t);
         for (Step s : path) {
-            t = t == null ? null : t.apply(s, shapes);
+            t = t.apply(s, shapes);
+            if (t == null) {
+                return null;
+            }
+            all.add(t);
         }
-        return t;
+        return all;
     }
 
     private AttentionBlock block(Node scores) {
@@ -149,9 +161,19 @@ final class AttentionPatterns {
                 return null;
             }
         }
-        PositionTrace q = trace(channels(qSource), qPath);
-        PositionTrace k = trace(channels(kSource), kPath);
-        PositionTrace v = trace(channels(vSource), vPath);
+        Map<String, PositionTrace> starts = new LinkedHashMap<>();
+        for (String source : List.of(qSource, kSource, vSource)) {
+            starts.computeIfAbsent(source, this::channels);
+        }
+        List<PositionTrace> qTraces = traceAll(starts.get(qSource), qPath);
+        List<PositionTrace> kTraces = traceAll(starts.get(kSource), kPath);
+        List<PositionTrace> vTraces = traceAll(starts.get(vSource), vPath);
+        if (qTraces == null || kTraces == null || vTraces == null) {
+            return null;
+        }
+        PositionTrace q = qTraces.get(qTraces.size() - 1);
+        PositionTrace k = kTraces.get(kTraces.size() - 1);
+        PositionTrace v = vTraces.get(vTraces.size() - 1);
         if (q == null || k == null || v == null || q.dims().length < 3 || !sameLeading(q, k) || !sameLeading(q, v)) {
             return null;
         }
@@ -219,12 +241,14 @@ final class AttentionPatterns {
                 AttentionBlock.sourceAxes(shapes, true, query, key, value));
         List<Node> claimed = new ArrayList<>();
         // Units are read per source tensor, so that a fused projection's Q, K and V parts agree on one axis.
-        for (Object[] o : new Object[][] {{qSource, qPath}, {kSource, kPath}, {vSource, vPath}}) {
+        for (Object[] o : new Object[][] {{qSource, qPath, qTraces}, {kSource, kPath, kTraces}, {vSource, vPath, vTraces}}) {
             String source = (String) o[0];
             @SuppressWarnings("unchecked")
             List<Step> path = (List<Step>) o[1];
-            if (!claimPath(channels(source), path, unitOf(axes.get(source)), axes, claimed)
-                    || !claimPath(channels(source), path, unitOf(widthAxes.get(source)), widthAxes, claimed)) {
+            @SuppressWarnings("unchecked")
+            List<PositionTrace> traces = (List<PositionTrace>) o[2];
+            if (!claimTraced(path, traces, unitOf(axes.get(source)), axes, claimed)
+                    || !claimTraced(path, traces, unitOf(widthAxes.get(source)), widthAxes, claimed)) {
                 return null;
             }
         }
@@ -387,10 +411,16 @@ final class AttentionPatterns {
 
     private boolean claimPath(PositionTrace start, List<Step> path, LongToIntFunction headOf,
                               Map<String, UnitAxis> axes, List<Node> claimed) {
-        PositionTrace t = start;
-        for (Step step : path) {
-            t = t.apply(step, shapes);
-            if (t == null || !record(step.out(), t, headOf, axes)) {
+        List<PositionTrace> traces = traceAll(start, path);
+        return traces != null && claimTraced(path, traces, headOf, axes, claimed);
+    }
+
+    /** Claims a path's nodes and notes the unit axis of each tensor on it, from labels already traced. */
+    private static boolean claimTraced(List<Step> path, List<PositionTrace> traces, LongToIntFunction unitOf,
+                                       Map<String, UnitAxis> axes, List<Node> claimed) {
+        for (int i = 0; i < path.size(); i++) {
+            Step step = path.get(i);
+            if (!record(step.out(), traces.get(i + 1), unitOf, axes)) {
                 return false;
             }
             if (!claimed.contains(step.node())) {
@@ -411,13 +441,7 @@ final class AttentionPatterns {
         }
         int found = -1;
         for (int a = 0; a < d.length; a++) {
-            boolean varies = false;
-            for (int e = 0; e < labels.length && !varies; e++) {
-                if ((e / stride[a]) % d[a] < d[a] - 1 && head[e] != head[(int) (e + stride[a])]) {
-                    varies = true;
-                }
-            }
-            if (varies) {
+            if (varies(head, (int) d[a], (int) stride[a])) {
                 if (found >= 0) {
                     return false;
                 }
@@ -434,6 +458,20 @@ final class AttentionPatterns {
             axes.remove(tensor);
         }
         return true;
+    }
+
+    /** True when some element's unit differs from the next one's along an axis of this size and stride. */
+    private static boolean varies(int[] unit, int size, int stride) {
+        int span = size * stride;
+        int compared = (size - 1) * stride;
+        for (int base = 0; base < unit.length; base += span) {
+            for (int i = base; i < base + compared; i++) {
+                if (unit[i] != unit[i + stride]) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
