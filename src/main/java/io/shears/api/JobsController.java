@@ -60,7 +60,8 @@ public class JobsController {
             "spec": {"modelId": "3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11",
               "budget": {"macs": null, "flops": null, "fraction": 0.75},
               "pruning": {"scope": "filters", "criterion": "l1", "allocation": "uniform", "roundTo": 8,
-                          "minChannels": 1, "exclude": [], "seed": 0, "groupedConvolutions": "within-groups"},
+                          "minChannels": 1, "exclude": [], "seed": 0, "groupedConvolutions": "within-groups",
+                          "attentionUnit": "heads"},
               "input": {"shape": null, "mean": [0.0], "std": [1.0], "resize": null, "crop": null, "channels": null},
               "calibration": null, "fineTune": null, "evaluation": null, "callbackUrl": null,
               "labels": {"team": "vision"}}""";

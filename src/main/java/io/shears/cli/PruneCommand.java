@@ -6,6 +6,7 @@ import io.shears.onnx.ModelWriter;
 import io.shears.pruning.Allocation;
 import io.shears.pruning.Budget;
 import io.shears.pruning.Criterion;
+import io.shears.pruning.AttentionUnit;
 import io.shears.pruning.GroupedConvolutions;
 import io.shears.pruning.Pruner;
 import io.shears.pruning.PruningOptions;
@@ -69,6 +70,10 @@ final class PruneCommand implements Callable<Integer> {
             description = "within-groups (default: the same channels go in every group) or whole-groups")
     String groupedConvolutions;
 
+    @Option(names = "--attention-unit", defaultValue = "heads",
+            description = "heads (default: whole attention heads go) or head-width (every head narrows alike)")
+    String attentionUnit;
+
     @Option(names = "--round-to", defaultValue = "8", description = "keep channel counts at multiples of N (default 8)")
     int roundTo;
 
@@ -94,7 +99,7 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PruningOptions options = new PruningOptions(Scope.parse(scope), Criterion.parse(criterion),
                 Allocation.parse(allocation), roundTo, minChannels, maxFraction, exclude, seed, model.shapes(),
-                GroupedConvolutions.parse(groupedConvolutions));
+                GroupedConvolutions.parse(groupedConvolutions), AttentionUnit.parse(attentionUnit));
         Budget budget = target.budget();
         // No local keeps the original: once pruned, only the cut model (sharing untouched tensors) stays in heap.
         PruningResult result = Pruner.prune(

@@ -30,6 +30,7 @@ import io.shears.onnx.ModelWriter;
 import io.shears.pruning.Allocation;
 import io.shears.pruning.Budget;
 import io.shears.pruning.Criterion;
+import io.shears.pruning.AttentionUnit;
 import io.shears.pruning.GroupedConvolutions;
 import io.shears.pruning.HeadReplacement;
 import io.shears.pruning.Pruner;
@@ -349,7 +350,12 @@ public final class JobPipeline {
             JobSpec.PruningSpec p = spec.pruning();
             return new PruningOptions(Scope.parse(p.scope()), Criterion.parse(p.criterion()),
                     Allocation.parse(p.allocation()), p.roundTo(), p.minChannels(), 1.0, p.exclude(), p.seed(),
-                    inputShapes(), groupedConvolutions(p));
+                    inputShapes(), groupedConvolutions(p), attentionUnit(p));
+        }
+
+        /** A spec stored before the option existed names none, and gets the default. */
+        private static AttentionUnit attentionUnit(JobSpec.PruningSpec p) {
+            return p.attentionUnit() == null ? AttentionUnit.HEADS : AttentionUnit.parse(p.attentionUnit());
         }
 
         /** A spec stored before the option existed names none, and gets the default. */

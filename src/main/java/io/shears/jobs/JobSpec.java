@@ -33,9 +33,12 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
     public record SweepSpec(List<Double> fractions) {
     }
 
-    /** {@code groupedConvolutions}: {@code within-groups} (the default) or {@code whole-groups}. */
+    /**
+     * {@code groupedConvolutions}: {@code within-groups} (the default) or {@code whole-groups}; {@code attentionUnit}:
+     * {@code heads} (the default) or {@code head-width}.
+     */
     public record PruningSpec(String scope, String criterion, String allocation, Integer roundTo, Integer minChannels,
-                              List<String> exclude, Long seed, String groupedConvolutions) {
+                              List<String> exclude, Long seed, String groupedConvolutions, String attentionUnit) {
     }
 
     /**
@@ -63,6 +66,8 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
     static final Set<String> CRITERIA = Set.of("l1", "l2", "bn-scale", "random");
     static final Set<String> ALLOCATIONS = Set.of("uniform", "global");
     static final Set<String> GROUPED_CONVOLUTIONS = Set.of("within-groups", "whole-groups");
+
+    static final Set<String> ATTENTION_UNITS = Set.of("heads", "head-width");
     static final Set<String> OPTIMIZERS = Set.of("sgd", "adamw");
     static final Set<String> HEADS = Set.of("auto", "keep", "replace");
     static final Set<String> FREEZES = Set.of("none", "backbone");
@@ -183,12 +188,13 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
     }
 
     private PruningSpec normalizedPruning() {
-        PruningSpec p = pruning == null ? new PruningSpec(null, null, null, null, null, null, null, null) : pruning;
+        PruningSpec p = pruning == null ? new PruningSpec(null, null, null, null, null, null, null, null, null) : pruning;
         String scope = oneOf("pruning.scope", p.scope(), SCOPES, "filters");
         String criterion = oneOf("pruning.criterion", p.criterion(), CRITERIA, "l1");
         String allocation = oneOf("pruning.allocation", p.allocation(), ALLOCATIONS, "uniform");
         String groupedConvolutions = oneOf("pruning.groupedConvolutions", p.groupedConvolutions(),
                 GROUPED_CONVOLUTIONS, "within-groups");
+        String attentionUnit = oneOf("pruning.attentionUnit", p.attentionUnit(), ATTENTION_UNITS, "heads");
         int roundTo = orDefault(p.roundTo(), 8);
         range("pruning.roundTo", roundTo, 1, 4096);
         int minChannels = orDefault(p.minChannels(), 1);
@@ -201,7 +207,7 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
         }
         long seed = p.seed() == null ? 0L : p.seed();
         return new PruningSpec(scope, criterion, allocation, roundTo, minChannels, List.copyOf(exclude), seed,
-                groupedConvolutions);
+                groupedConvolutions, attentionUnit);
     }
 
     private InputSpec normalizedInput() {

@@ -65,6 +65,10 @@ public final class TensorValues {
         float[] out = new float[n];
         if (t.hasRawData()) {
             ByteBuffer buf = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            if (type == ElementType.FLOAT) {
+                buf.asFloatBuffer().get(out);
+                return out;
+            }
             for (int i = 0; i < n; i++) {
                 out[i] = switch (type) {
                     case FLOAT -> buf.getFloat();

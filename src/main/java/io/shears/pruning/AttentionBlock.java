@@ -28,8 +28,11 @@ final class AttentionBlock {
     record PerHeadWeight(Node node, String weight, int axis, int[] entryOfHead) {
     }
 
-    /** A tensor between the projections that carries heads on {@code axis}: its size there scales with them. */
-    record HeadAxis(int axis, int[] headOfPosition) {
+    /**
+     * A tensor between the projections that carries units (heads, or positions of the head width) on {@code axis}:
+     * its size there scales with the units kept. -1 marks a position that belongs to no unit.
+     */
+    record UnitAxis(int axis, int[] unitOfPosition) {
     }
 
     private final Node scores;
@@ -41,15 +44,17 @@ final class AttentionBlock {
     private final String merged;
     private final int[][] mergedPositions;
     private final List<PerHeadWeight> perHeadWeights;
-    private final Map<String, HeadAxis> headAxes;
+    private final Map<String, UnitAxis> headAxes;
+    private final Map<String, UnitAxis> widthAxes;
     private final List<Node> claimed;
     private final Graph graph;
     private final Shapes shapes;
-    private int[] headAtoms;
+    private int[] unitAtoms;
+    private Map<String, UnitAxis> unitAxes;
 
     AttentionBlock(Graph graph, Shapes shapes, Node scores, Node values, int heads, Operand query, Operand key,
                    Operand value, String merged, int[][] mergedPositions, List<PerHeadWeight> perHeadWeights,
-                   Map<String, HeadAxis> headAxes, List<Node> claimed) {
+                   Map<String, UnitAxis> headAxes, Map<String, UnitAxis> widthAxes, List<Node> claimed) {
         this.graph = graph;
         this.shapes = shapes;
         this.scores = scores;
@@ -62,6 +67,7 @@ final class AttentionBlock {
         this.mergedPositions = mergedPositions;
         this.perHeadWeights = perHeadWeights;
         this.headAxes = new LinkedHashMap<>(headAxes);
+        this.widthAxes = new LinkedHashMap<>(widthAxes);
         this.claimed = List.copyOf(claimed);
     }
 
@@ -75,29 +81,29 @@ final class AttentionBlock {
     }
 
     boolean bound() {
-        return headAtoms != null;
+        return unitAtoms != null;
     }
 
-    int heads() {
-        return heads;
+    /** One atom of each unit (head, or position of the head width), all of whose slices are joined to it. */
+    int[] unitAtoms() {
+        return unitAtoms;
     }
 
-    /** One atom of each head, all of whose slices are joined to it. */
-    int[] headAtoms() {
-        return headAtoms;
-    }
-
-    /** The MACs of the two activation-by-activation products, which scale with the heads kept. */
+    /** The MACs of the two activation-by-activation products, which scale with the units kept. */
     long attentionMacs() {
         return CostModel.macs(scores, shapes) + CostModel.macs(values, shapes);
     }
 
-    HeadAxis headAxis(String tensor) {
-        return headAxes.get(tensor);
+    /** The axis of a tensor inside the block that carries the bound units, or null. */
+    UnitAxis unitAxis(String tensor) {
+        return unitAxes == null ? null : unitAxes.get(tensor);
     }
 
-    /** Joins each head's slices into one channel, binds per-head tables and hands the merged heads their channels. */
-    void bind(ChannelContext ctx) {
+    /**
+     * Joins each unit's slices into one channel, binds per-head tables (when heads are the unit) and hands the merged
+     * heads their channels. The head width is the unit only where Q, K and V have the same head width.
+     */
+    void bind(ChannelContext ctx, AttentionUnit unit) {
         Layout q = sourceLayout(ctx, query);
         Layout k = sourceLayout(ctx, key);
         Layout v = sourceLayout(ctx, value);
@@ -108,17 +114,23 @@ final class AttentionBlock {
             }
             return;
         }
-        int[] representatives = new int[heads];
+        int width = query.channelsOfHead()[0].length;
+        boolean byWidth = unit == AttentionUnit.HEAD_WIDTH && value.channelsOfHead()[0].length == width
+                && !widthAxes.isEmpty();
+        int[] representatives = new int[byWidth ? width : heads];
+        for (int r = 0; r < representatives.length; r++) {
+            representatives[r] = q.atoms()[query.channelsOfHead()[byWidth ? 0 : r][byWidth ? r : 0]];
+        }
         for (int h = 0; h < heads; h++) {
-            representatives[h] = q.atoms()[query.channelsOfHead()[h][0]];
             for (Operand o : List.of(query, key, value)) {
                 Layout l = o == query ? q : o == key ? k : v;
-                for (int c : o.channelsOfHead()[h]) {
-                    ctx.union(new int[] {representatives[h]}, new int[] {l.atoms()[c]});
+                int[] channels = o.channelsOfHead()[h];
+                for (int d = 0; d < channels.length; d++) {
+                    ctx.union(new int[] {representatives[byWidth ? d : h]}, new int[] {l.atoms()[channels[d]]});
                 }
             }
         }
-        for (PerHeadWeight w : perHeadWeights) {
+        for (PerHeadWeight w : byWidth ? List.<PerHeadWeight>of() : perHeadWeights) {
             int[] atoms = new int[heads];
             for (int h = 0; h < heads; h++) {
                 atoms[w.entryOfHead()[h]] = representatives[h];
@@ -130,7 +142,8 @@ final class AttentionBlock {
             mergedAtoms[j] = v.atoms()[value.channelsOfHead()[mergedPositions[j][0]][mergedPositions[j][1]]];
         }
         ctx.setLayout(merged, shapes.dims(merged).length - 1, mergedAtoms);
-        headAtoms = representatives;
+        unitAtoms = representatives;
+        unitAxes = byWidth ? widthAxes : headAxes;
     }
 
     private Layout sourceLayout(ChannelContext ctx, Operand o) {
@@ -139,20 +152,20 @@ final class AttentionBlock {
         return l != null && d != null && l.axis() == d.length - 1 && l.size() == d[d.length - 1] ? l : null;
     }
 
-    /** Rewrites the head count in Reshape targets and the bounds of Slices and Splits across heads. */
+    /** Rewrites the unit count in Reshape targets and the bounds of Slices and Splits across units. */
     void rewrite(SurgeryContext surgery) {
-        boolean[] kept = new boolean[heads];
-        int keptHeads = 0;
-        for (int h = 0; h < heads; h++) {
-            kept[h] = surgery.kept(headAtoms[h]);
-            keptHeads += kept[h] ? 1 : 0;
+        boolean[] kept = new boolean[unitAtoms.length];
+        int keptUnits = 0;
+        for (int u = 0; u < kept.length; u++) {
+            kept[u] = surgery.kept(unitAtoms[u]);
+            keptUnits += kept[u] ? 1 : 0;
         }
-        if (keptHeads == heads) {
+        if (keptUnits == kept.length) {
             return;
         }
         for (Node node : claimed) {
             switch (node.op()) {
-                case "Reshape" -> rewriteReshape(node, keptHeads, surgery);
+                case "Reshape" -> rewriteReshape(node, keptUnits, surgery);
                 case "Slice" -> rewriteSlice(node, kept, surgery);
                 case "Split" -> rewriteSplit(node, kept, surgery);
                 default -> { }
@@ -160,18 +173,18 @@ final class AttentionBlock {
         }
     }
 
-    /** The size a head-carrying axis has once only {@code keptHeads} remain. */
-    long resized(String tensor, long size, int keptHeads) {
-        return size / heads * keptHeads;
+    /** The size an axis that carries units has once only {@code keptUnits} remain. */
+    long resized(long size, int keptUnits) {
+        return size / unitAtoms.length * keptUnits;
     }
 
-    private void rewriteReshape(Node node, int keptHeads, SurgeryContext surgery) {
-        HeadAxis out = headAxes.get(node.output(0));
+    private void rewriteReshape(Node node, int keptUnits, SurgeryContext surgery) {
+        UnitAxis out = unitAxes.get(node.output(0));
         long[] target = shapes.intValue(node.input(1));
         if (out == null || target[out.axis()] <= 0) {
             return;
         }
-        long updated = resized(node.output(0), target[out.axis()], keptHeads);
+        long updated = resized(target[out.axis()], keptUnits);
         String targetTensor = node.input(1);
         if (graph.weightSource(targetTensor) != null) {
             long[] whole = target.clone();
@@ -193,13 +206,13 @@ final class AttentionBlock {
     }
 
     private void rewriteSlice(Node node, boolean[] kept, SurgeryContext surgery) {
-        HeadAxis in = inputHeadAxis(node);
+        UnitAxis in = inputUnitAxis(node);
         LayoutChannels.Bounds b = LayoutChannels.Bounds.of(node, shapes::intValue, shapes.dims(node.input(0)).length);
         int k = in == null ? -1 : b.indexOf(in.axis());
         if (k < 0) {
             return;
         }
-        long dim = in.headOfPosition().length;
+        long dim = in.unitOfPosition().length;
         long start = b.start(k, dim);
         long end = b.ends()[k] < 0 ? b.ends()[k] + dim : Math.min(b.ends()[k], dim);
         long[] starts = b.starts().clone();
@@ -216,7 +229,7 @@ final class AttentionBlock {
     }
 
     private void rewriteSplit(Node node, boolean[] kept, SurgeryContext surgery) {
-        HeadAxis in = inputHeadAxis(node);
+        UnitAxis in = inputUnitAxis(node);
         int rank = shapes.dims(node.input(0)).length;
         long axis = node.attrInt("axis", 0);
         if (in == null || (axis < 0 ? axis + rank : axis) != in.axis()) {
@@ -236,14 +249,14 @@ final class AttentionBlock {
         }
     }
 
-    private HeadAxis inputHeadAxis(Node node) {
-        return headAxes.get(node.input(0));
+    private UnitAxis inputUnitAxis(Node node) {
+        return unitAxes.get(node.input(0));
     }
 
-    private static long keptBefore(HeadAxis axis, boolean[] kept, long end) {
+    private static long keptBefore(UnitAxis axis, boolean[] kept, long end) {
         long n = 0;
-        for (int i = 0; i < end && i < axis.headOfPosition().length; i++) {
-            int h = axis.headOfPosition()[i];
+        for (int i = 0; i < end && i < axis.unitOfPosition().length; i++) {
+            int h = axis.unitOfPosition()[i];
             n += h < 0 || kept[h] ? 1 : 0;
         }
         return n;
@@ -251,27 +264,31 @@ final class AttentionBlock {
 
     @Override
     public String toString() {
-        return "attention at " + scores + " (" + heads + " heads)";
+        return "attention at " + scores + " (" + heads + " heads of width " + query.channelsOfHead()[0].length + ")";
     }
 
-    /** Head axes of the source tensors: the channel axis, each channel's head from the operands. */
-    static Map<String, HeadAxis> sourceAxes(Shapes shapes, Operand... operands) {
+    /**
+     * Unit axes of the source tensors: the channel axis, each channel's head (or, with {@code byWidth}, its position
+     * in its head) from the operands.
+     */
+    static Map<String, UnitAxis> sourceAxes(Shapes shapes, boolean byWidth, Operand... operands) {
         Map<String, int[]> heads = new HashMap<>();
         for (Operand o : operands) {
-            long[] d = shapes.dims(o.source());
+            long[] dims = shapes.dims(o.source());
             int[] of = heads.computeIfAbsent(o.source(), s -> {
-                int[] a = new int[(int) d[d.length - 1]];
+                int[] a = new int[(int) dims[dims.length - 1]];
                 Arrays.fill(a, -1);
                 return a;
             });
             for (int h = 0; h < o.channelsOfHead().length; h++) {
-                for (int c : o.channelsOfHead()[h]) {
-                    of[c] = h;
+                int[] channels = o.channelsOfHead()[h];
+                for (int d = 0; d < channels.length; d++) {
+                    of[channels[d]] = byWidth ? d : h;
                 }
             }
         }
-        Map<String, HeadAxis> out = new LinkedHashMap<>();
-        heads.forEach((tensor, of) -> out.put(tensor, new HeadAxis(shapes.dims(tensor).length - 1, of)));
+        Map<String, UnitAxis> out = new LinkedHashMap<>();
+        heads.forEach((tensor, of) -> out.put(tensor, new UnitAxis(shapes.dims(tensor).length - 1, of)));
         return out;
     }
 

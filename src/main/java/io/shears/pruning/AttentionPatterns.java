@@ -3,7 +3,7 @@ package io.shears.pruning;
 import io.shears.graph.Graph;
 import io.shears.graph.Node;
 import io.shears.graph.Shapes;
-import io.shears.pruning.AttentionBlock.HeadAxis;
+import io.shears.pruning.AttentionBlock.UnitAxis;
 import io.shears.pruning.AttentionBlock.Operand;
 import io.shears.pruning.AttentionBlock.PerHeadWeight;
 import io.shears.pruning.PositionTrace.Step;
@@ -93,11 +93,23 @@ final class AttentionPatterns {
     }
 
     private PositionTrace trace(PositionTrace start, List<Step> path) {
+        List<PositionTrace> all = traceAll(start, path);
+        return all == null ? null : all.get(all.size() - 1);
+    }
+
+    /** The start and the labels after every step, or null when a step cannot be traced. */
+    private List<PositionTrace> traceAll(PositionTrace start, List<Step> path) {
+        List<PositionTrace> all = new ArrayList<>();
         PositionTrace t = start;
+        all.add(t);
         for (Step s : path) {
-            t = t == null ? null : t.apply(s, shapes);
+            t = t.apply(s, shapes);
+            if (t == null) {
+                return null;
+            }
+            all.add(t);
         }
-        return t;
+        return all;
     }
 
     private AttentionBlock block(Node scores) {
@@ -149,9 +161,19 @@ final class AttentionPatterns {
                 return null;
             }
         }
-        PositionTrace q = trace(channels(qSource), qPath);
-        PositionTrace k = trace(channels(kSource), kPath);
-        PositionTrace v = trace(channels(vSource), vPath);
+        Map<String, PositionTrace> starts = new LinkedHashMap<>();
+        for (String source : List.of(qSource, kSource, vSource)) {
+            starts.computeIfAbsent(source, this::channels);
+        }
+        List<PositionTrace> qTraces = traceAll(starts.get(qSource), qPath);
+        List<PositionTrace> kTraces = traceAll(starts.get(kSource), kPath);
+        List<PositionTrace> vTraces = traceAll(starts.get(vSource), vPath);
+        if (qTraces == null || kTraces == null || vTraces == null) {
+            return null;
+        }
+        PositionTrace q = qTraces.get(qTraces.size() - 1);
+        PositionTrace k = kTraces.get(kTraces.size() - 1);
+        PositionTrace v = vTraces.get(vTraces.size() - 1);
         if (q == null || k == null || v == null || q.dims().length < 3 || !sameLeading(q, k) || !sameLeading(q, v)) {
             return null;
         }
@@ -214,16 +236,21 @@ final class AttentionPatterns {
             return null;
         }
 
-        Map<String, HeadAxis> axes = new LinkedHashMap<>(AttentionBlock.sourceAxes(shapes, query, key, value));
-        // Heads are read per source tensor, so that a fused projection's Q, K and V parts agree on one head axis.
-        LongToIntFunction qHead = headOfChannel(axes.get(qSource));
-        LongToIntFunction kHead = headOfChannel(axes.get(kSource));
-        LongToIntFunction vHead = headOfChannel(axes.get(vSource));
+        Map<String, UnitAxis> axes = new LinkedHashMap<>(AttentionBlock.sourceAxes(shapes, false, query, key, value));
+        Map<String, UnitAxis> widthAxes = new LinkedHashMap<>(
+                AttentionBlock.sourceAxes(shapes, true, query, key, value));
         List<Node> claimed = new ArrayList<>();
-        if (!claimPath(channels(qSource), qPath, qHead, axes, claimed)
-                || !claimPath(channels(kSource), kPath, kHead, axes, claimed)
-                || !claimPath(channels(vSource), vPath, vHead, axes, claimed)) {
-            return null;
+        // Units are read per source tensor, so that a fused projection's Q, K and V parts agree on one axis.
+        for (Object[] o : new Object[][] {{qSource, qPath, qTraces}, {kSource, kPath, kTraces}, {vSource, vPath, vTraces}}) {
+            String source = (String) o[0];
+            @SuppressWarnings("unchecked")
+            List<Step> path = (List<Step>) o[1];
+            @SuppressWarnings("unchecked")
+            List<PositionTrace> traces = (List<PositionTrace>) o[2];
+            if (!claimTraced(path, traces, unitOf(axes.get(source)), axes, claimed)
+                    || !claimTraced(path, traces, unitOf(widthAxes.get(source)), widthAxes, claimed)) {
+                return null;
+            }
         }
         PositionTrace scoreStart = slotOnly(shapes.dims(scores.output(0)));
         LongToIntFunction headOfScore = label -> headOfSlot[(int) label];
@@ -243,16 +270,22 @@ final class AttentionPatterns {
             s = s.apply(step, shapes);
         }
         claimed.add(values);
+        LongToIntFunction widthOfOut = label -> (int) (label % valueWidth);
         if (!record(values.output(0), outStart, headOfOut, axes)
-                || !claimPath(outStart, outPath, headOfOut, axes, claimed)) {
+                || !claimPath(outStart, outPath, headOfOut, axes, claimed)
+                || !record(values.output(0), outStart, widthOfOut, widthAxes)
+                || !claimPath(outStart, outPath, widthOfOut, widthAxes, claimed)) {
             return null;
         }
         List<Node> sorted = AttentionBlock.sortedByIndex(claimed);
         if (!rewritable(sorted, axes, heads) || escapes(sorted, merged)) {
             return null;
         }
+        if (!rewritable(sorted, widthAxes, width)) {
+            widthAxes = Map.of();
+        }
         return new AttentionBlock(graph, shapes, scores, values, heads, query, key, value, merged, mergedPositions,
-                perHead, axes, sorted);
+                perHead, axes, widthAxes, sorted);
     }
 
     private PositionTrace channels(String source) {
@@ -332,8 +365,8 @@ final class AttentionPatterns {
         return new Operand(source, channels);
     }
 
-    private static LongToIntFunction headOfChannel(HeadAxis source) {
-        return label -> source.headOfPosition()[(int) label];
+    private static LongToIntFunction unitOf(UnitAxis source) {
+        return label -> source.unitOfPosition()[(int) label];
     }
 
     /** Labels the attention output [slots…, tokens, width] by slot × width + position. */
@@ -377,11 +410,17 @@ final class AttentionPatterns {
     }
 
     private boolean claimPath(PositionTrace start, List<Step> path, LongToIntFunction headOf,
-                              Map<String, HeadAxis> axes, List<Node> claimed) {
-        PositionTrace t = start;
-        for (Step step : path) {
-            t = t.apply(step, shapes);
-            if (t == null || !record(step.out(), t, headOf, axes)) {
+                              Map<String, UnitAxis> axes, List<Node> claimed) {
+        List<PositionTrace> traces = traceAll(start, path);
+        return traces != null && claimTraced(path, traces, headOf, axes, claimed);
+    }
+
+    /** Claims a path's nodes and notes the unit axis of each tensor on it, from labels already traced. */
+    private static boolean claimTraced(List<Step> path, List<PositionTrace> traces, LongToIntFunction unitOf,
+                                       Map<String, UnitAxis> axes, List<Node> claimed) {
+        for (int i = 0; i < path.size(); i++) {
+            Step step = path.get(i);
+            if (!record(step.out(), traces.get(i + 1), unitOf, axes)) {
                 return false;
             }
             if (!claimed.contains(step.node())) {
@@ -392,7 +431,7 @@ final class AttentionPatterns {
     }
 
     /** Notes the axis along which heads change in a traced tensor; false when more than one axis does. */
-    private static boolean record(String tensor, PositionTrace t, LongToIntFunction headOf, Map<String, HeadAxis> axes) {
+    private static boolean record(String tensor, PositionTrace t, LongToIntFunction headOf, Map<String, UnitAxis> axes) {
         long[] d = t.dims();
         long[] stride = PositionTrace.strides(d);
         long[] labels = t.labels();
@@ -402,13 +441,7 @@ final class AttentionPatterns {
         }
         int found = -1;
         for (int a = 0; a < d.length; a++) {
-            boolean varies = false;
-            for (int e = 0; e < labels.length && !varies; e++) {
-                if ((e / stride[a]) % d[a] < d[a] - 1 && head[e] != head[(int) (e + stride[a])]) {
-                    varies = true;
-                }
-            }
-            if (varies) {
+            if (varies(head, (int) d[a], (int) stride[a])) {
                 if (found >= 0) {
                     return false;
                 }
@@ -420,9 +453,25 @@ final class AttentionPatterns {
             for (int i = 0; i < of.length; i++) {
                 of[i] = head[(int) (i * stride[found])];
             }
-            axes.put(tensor, new HeadAxis(found, of));
+            axes.put(tensor, new UnitAxis(found, of));
+        } else {
+            axes.remove(tensor);
         }
         return true;
+    }
+
+    /** True when some element's unit differs from the next one's along an axis of this size and stride. */
+    private static boolean varies(int[] unit, int size, int stride) {
+        int span = size * stride;
+        int compared = (size - 1) * stride;
+        for (int base = 0; base < unit.length; base += span) {
+            for (int i = base; i < base + compared; i++) {
+                if (unit[i] != unit[i + stride]) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -430,18 +479,18 @@ final class AttentionPatterns {
      * (relative position bias) is bound to the heads; anything else stops the pattern.
      */
     private boolean perHeadOperand(Step step, String side, PositionTrace scores, LongToIntFunction headOfScore,
-                                   int heads, List<PerHeadWeight> perHead, Map<String, HeadAxis> axes,
+                                   int heads, List<PerHeadWeight> perHead, Map<String, UnitAxis> axes,
                                    List<Node> claimed) {
         long[] sd = scores.dims();
         long[] xd = PositionTrace.dimsOf(graph, shapes, side);
         if (xd == null || xd.length > sd.length) {
             return false;
         }
-        Map<String, HeadAxis> scoreAxis = new LinkedHashMap<>();
+        Map<String, UnitAxis> scoreAxis = new LinkedHashMap<>();
         if (!record("", scores, headOfScore, scoreAxis)) {
             return false;
         }
-        HeadAxis along = scoreAxis.get("");
+        UnitAxis along = scoreAxis.get("");
         int offset = sd.length - xd.length;
         if (along == null || along.axis() < offset || xd[along.axis() - offset] == 1) {
             return true;
@@ -501,14 +550,14 @@ final class AttentionPatterns {
         return false;
     }
 
-    /** Every Reshape across heads must have a head count Shears can rewrite; no Gather may pick heads. */
-    private boolean rewritable(List<Node> claimed, Map<String, HeadAxis> axes, int heads) {
+    /** Every Reshape across units must have a unit count Shears can rewrite; no Gather may pick units. */
+    private boolean rewritable(List<Node> claimed, Map<String, UnitAxis> axes, int units) {
         for (Node node : claimed) {
-            HeadAxis in = axes.get(node.input(0));
+            UnitAxis in = axes.get(node.input(0));
             switch (node.op()) {
                 case "Reshape" -> {
-                    HeadAxis out = axes.get(node.output(0));
-                    if (out != null && !reshapeRewritable(node, out, in, heads)) {
+                    UnitAxis out = axes.get(node.output(0));
+                    if (out != null && !reshapeRewritable(node, out, in, units)) {
                         return false;
                     }
                 }
@@ -533,7 +582,7 @@ final class AttentionPatterns {
         return true;
     }
 
-    private boolean reshapeRewritable(Node node, HeadAxis out, HeadAxis in, int heads) {
+    private boolean reshapeRewritable(Node node, UnitAxis out, UnitAxis in, int units) {
         long[] target = shapes.intValue(node.input(1));
         if (target == null || out.axis() >= target.length) {
             return false;
@@ -545,7 +594,7 @@ final class AttentionPatterns {
         if (entry == 0) {
             return in != null && in.axis() == out.axis();
         }
-        if (entry % heads != 0) {
+        if (entry % units != 0) {
             return false;
         }
         if (graph.weightSource(node.input(1)) != null) {

@@ -30,7 +30,7 @@ public final class ChannelAnalyzer {
             AttentionBlock block = claimedBy.get(node.index());
             if (block != null) {
                 if (node == block.bindsAt()) {
-                    block.bind(ctx);
+                    block.bind(ctx, options.attentionUnit());
                 }
                 continue;
             }

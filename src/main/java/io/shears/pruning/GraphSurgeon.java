@@ -57,6 +57,7 @@ final class GraphSurgeon implements SurgeryContext {
                 replaced.put(w.source, TensorSlicer.keep(current, w.axis, keep));
             }
         }
+        unshareSlicedWeights();
         for (Node node : graph.nodes()) {
             ChannelRule rule = node.domain().isEmpty() ? ChannelRules.rule(node.op()) : null;
             if (rule != null && !attentionNodes.containsKey(node.index())) {
@@ -91,6 +92,48 @@ final class GraphSurgeon implements SurgeryContext {
             g.setOutput(i, resized(g.getOutput(i)));
         }
         return graph.model().toBuilder().setGraph(g).build();
+    }
+
+    /**
+     * Exporters store identical tensors once (two zero biases of the same length become one initializer and an
+     * Identity), so a sliced weight may also be read by a node that does not follow its channels. Such a weight is
+     * sliced into a copy for the nodes that bound it, and the others keep reading the original.
+     */
+    private void unshareSlicedWeights() {
+        Map<String, java.util.Set<String>> binders = new HashMap<>();
+        for (WeightAxis w : analysis.weightAxes()) {
+            binders.computeIfAbsent(w.source, k -> new java.util.HashSet<>()).addAll(w.nodes);
+        }
+        Map<String, List<Node>> readers = new java.util.LinkedHashMap<>();
+        for (Node node : graph.nodes()) {
+            if (node.op().equals("Identity")) {
+                continue;
+            }
+            for (String in : node.inputs()) {
+                String source = in.isEmpty() ? null : graph.weightSource(in);
+                if (source != null && replaced.containsKey(source)) {
+                    readers.computeIfAbsent(source, k -> new java.util.ArrayList<>()).add(node);
+                }
+            }
+        }
+        readers.forEach((source, nodes) -> {
+            java.util.Set<String> bound = binders.getOrDefault(source, java.util.Set.of());
+            if (nodes.stream().allMatch(n -> bound.contains(n.name()))) {
+                return;
+            }
+            String copy = "shears/" + source + "/pruned";
+            addedInitializers.add(replaced.remove(source).toBuilder().setName(copy).build());
+            for (Node n : nodes) {
+                if (!bound.contains(n.name())) {
+                    continue;
+                }
+                for (int i = 0; i < n.inputCount(); i++) {
+                    if (!n.input(i).isEmpty() && source.equals(graph.weightSource(n.input(i)))) {
+                        edit(n).setInput(i, copy);
+                    }
+                }
+            }
+        });
     }
 
     private int[] keptIndices(int[] atoms) {
@@ -135,18 +178,17 @@ final class GraphSurgeon implements SurgeryContext {
             return withDim(info, layout.axis(), keptCount(info.getName()));
         }
         for (AttentionBlock block : analysis.attention()) {
-            AttentionBlock.HeadAxis axis = block.bound() ? block.headAxis(info.getName()) : null;
+            AttentionBlock.UnitAxis axis = block.bound() ? block.unitAxis(info.getName()) : null;
             if (axis != null) {
-                long size = axis.headOfPosition().length;
-                return withDim(info, axis.axis(), block.resized(info.getName(), size, keptHeads(block)));
+                return withDim(info, axis.axis(), block.resized(axis.unitOfPosition().length, keptUnits(block)));
             }
         }
         return info;
     }
 
-    private int keptHeads(AttentionBlock block) {
+    private int keptUnits(AttentionBlock block) {
         int n = 0;
-        for (int atom : block.headAtoms()) {
+        for (int atom : block.unitAtoms()) {
             n += kept(atom) ? 1 : 0;
         }
         return n;

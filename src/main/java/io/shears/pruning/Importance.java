@@ -31,7 +31,7 @@ final class Importance {
         for (WeightAxis w : analysis.weightAxes()) {
             boolean matrix = w.hasRole(WeightRole.OUTPUT) || w.hasRole(WeightRole.INPUT);
             boolean bnScale = w.hasRole(WeightRole.BN_SCALE);
-            if (!matrix && !bnScale) {
+            if (!matrix && !bnScale || onlyFrozen(analysis, w)) {
                 continue;
             }
             TensorProto t = analysis.graph().weight(w.source);
@@ -61,6 +61,16 @@ final class Importance {
         return score;
     }
 
+    /** Frozen channels are never ranked, so an axis that carries only those need not be read (a large share). */
+    private static boolean onlyFrozen(ChannelAnalysis analysis, WeightAxis w) {
+        for (int atom : w.atoms) {
+            if (!analysis.groups().get(analysis.groupOf(analysis.classOf(atom))).frozen()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Sum of |w| (or the Euclidean norm) of each index along {@code axis}. */
     private static double[] sliceNorms(TensorProto t, int axis, boolean euclidean) {
         float[] v = TensorValues.floats(t);
@@ -71,9 +81,15 @@ final class Importance {
             inner *= (int) dims[i];
         }
         double[] out = new double[length];
-        for (int i = 0; i < v.length; i++) {
-            int k = (i / inner) % length;
-            out[k] += euclidean ? (double) v[i] * v[i] : Math.abs(v[i]);
+        int e = 0;
+        while (e < v.length) {
+            for (int k = 0; k < length; k++) {
+                double sum = 0;
+                for (int i = 0; i < inner; i++, e++) {
+                    sum += euclidean ? (double) v[e] * v[e] : Math.abs(v[e]);
+                }
+                out[k] += sum;
+            }
         }
         if (euclidean) {
             for (int k = 0; k < length; k++) {

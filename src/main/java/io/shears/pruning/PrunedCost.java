@@ -30,11 +30,11 @@ final class PrunedCost {
         Map<Integer, AttentionBlock> attention = ChannelAnalyzer.claims(analysis.attention());
         for (AttentionBlock block : analysis.attention()) {
             if (block.bound()) {
-                int[] heads = new int[block.heads()];
-                for (int h = 0; h < heads.length; h++) {
-                    heads[h] = analysis.classOf(block.headAtoms()[h]);
+                int[] units = new int[block.unitAtoms().length];
+                for (int u = 0; u < units.length; u++) {
+                    units[u] = analysis.classOf(block.unitAtoms()[u]);
                 }
-                terms.add(new Term(block.attentionMacs() / heads.length, heads, heads.length, null, 1));
+                terms.add(new Term(block.attentionMacs() / units.length, units, units.length, null, 1));
             }
         }
         for (Node node : analysis.graph().nodes()) {

@@ -53,7 +53,8 @@ public final class Pruner {
             (g.frozen() ? frozen : groups).add(GroupSummary.of(g, plan.keep()[g.id()]));
         }
         PruningReport report = new PruningReport(options.scope().label(), options.criterion().label(),
-                options.allocation().label(), options.groupedConvolutions().label(), options.roundTo(),
+                options.allocation().label(), options.groupedConvolutions().label(),
+                options.attentionUnit().label(), options.roundTo(),
                 options.minChannels(), options.maxFraction(), options.exclude(), options.seed(),
                 new PruningReport.Target(budget.describe(), targetMacs, 2 * targetMacs),
                 ModelTotals.of(originalMacs, analysis.cost().params(), model.getSerializedSize()),

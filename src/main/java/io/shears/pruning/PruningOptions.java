@@ -12,10 +12,12 @@ import java.util.Map;
  * @param minChannels         the narrowest width a group may keep, counted like {@code roundTo}
  * @param inputShapes         shapes for the model's inputs by name ("" for the only input); dynamic batch defaults to 1
  * @param groupedConvolutions how grouped convolutions lose channels: inside every group (the default) or whole groups
+ * @param attentionUnit       what one channel of an attention block is: a whole head (the default) or one position of
+ *                            the head width in every head
  */
 public record PruningOptions(Scope scope, Criterion criterion, Allocation allocation, int roundTo, int minChannels,
                              double maxFraction, List<String> exclude, long seed, Map<String, long[]> inputShapes,
-                             GroupedConvolutions groupedConvolutions) {
+                             GroupedConvolutions groupedConvolutions, AttentionUnit attentionUnit) {
     public PruningOptions {
         if (roundTo < 1) {
             throw new InvalidPruningOptionsException("round-to must be at least 1, got " + roundTo);
@@ -27,63 +29,69 @@ public record PruningOptions(Scope scope, Criterion criterion, Allocation alloca
             throw new InvalidPruningOptionsException("max-fraction must be in (0, 1], got " + maxFraction);
         }
         java.util.Objects.requireNonNull(groupedConvolutions, "groupedConvolutions");
+        java.util.Objects.requireNonNull(attentionUnit, "attentionUnit");
         exclude = List.copyOf(exclude);
         inputShapes = Map.copyOf(inputShapes);
     }
 
     public static PruningOptions defaults() {
         return new PruningOptions(Scope.FILTERS, Criterion.L1, Allocation.UNIFORM, 8, 1, 1.0, List.of(), 0L, Map.of(),
-                GroupedConvolutions.WITHIN_GROUPS);
+                GroupedConvolutions.WITHIN_GROUPS, AttentionUnit.HEADS);
     }
 
     public PruningOptions withScope(Scope s) {
         return new PruningOptions(s, criterion, allocation, roundTo, minChannels, maxFraction, exclude, seed, inputShapes,
-                groupedConvolutions);
+                groupedConvolutions, attentionUnit);
     }
 
     public PruningOptions withCriterion(Criterion c) {
         return new PruningOptions(scope, c, allocation, roundTo, minChannels, maxFraction, exclude, seed, inputShapes,
-                groupedConvolutions);
+                groupedConvolutions, attentionUnit);
     }
 
     public PruningOptions withAllocation(Allocation a) {
         return new PruningOptions(scope, criterion, a, roundTo, minChannels, maxFraction, exclude, seed, inputShapes,
-                groupedConvolutions);
+                groupedConvolutions, attentionUnit);
     }
 
     public PruningOptions withRoundTo(int r) {
         return new PruningOptions(scope, criterion, allocation, r, minChannels, maxFraction, exclude, seed, inputShapes,
-                groupedConvolutions);
+                groupedConvolutions, attentionUnit);
     }
 
     public PruningOptions withMinChannels(int m) {
         return new PruningOptions(scope, criterion, allocation, roundTo, m, maxFraction, exclude, seed, inputShapes,
-                groupedConvolutions);
+                groupedConvolutions, attentionUnit);
     }
 
     public PruningOptions withMaxFraction(double f) {
         return new PruningOptions(scope, criterion, allocation, roundTo, minChannels, f, exclude, seed, inputShapes,
-                groupedConvolutions);
+                groupedConvolutions, attentionUnit);
     }
 
     public PruningOptions withExclude(List<String> names) {
         return new PruningOptions(scope, criterion, allocation, roundTo, minChannels, maxFraction, names, seed, inputShapes,
-                groupedConvolutions);
+                groupedConvolutions, attentionUnit);
     }
 
     public PruningOptions withSeed(long s) {
         return new PruningOptions(scope, criterion, allocation, roundTo, minChannels, maxFraction, exclude, s, inputShapes,
-                groupedConvolutions);
+                groupedConvolutions, attentionUnit);
     }
 
     public PruningOptions withInputShapes(Map<String, long[]> shapes) {
         return new PruningOptions(scope, criterion, allocation, roundTo, minChannels, maxFraction, exclude, seed, shapes,
-                groupedConvolutions);
+                groupedConvolutions, attentionUnit);
     }
 
     public PruningOptions withGroupedConvolutions(GroupedConvolutions g) {
         return new PruningOptions(scope, criterion, allocation, roundTo, minChannels, maxFraction, exclude, seed, inputShapes,
-                g);
+                g, attentionUnit);
+    }
+
+    public PruningOptions withAttentionUnit(AttentionUnit a) {
+        return new PruningOptions(scope, criterion, allocation, roundTo, minChannels, maxFraction, exclude, seed, inputShapes,
+                groupedConvolutions, a);
     }
 
     /** Parses a static shape written like {@code 1x3x224x224}. */

@@ -7,10 +7,12 @@ import java.util.List;
  * group's channels before and after, the frozen groups with their reasons, and the time each step took.
  *
  * @param groupedConvolutions how grouped convolutions lost channels: within-groups or whole-groups
+ * @param attentionUnit    what one channel of an attention block was: heads or head-width
  * @param achievedFraction pruned MACs / original MACs
  * @param ofTarget         pruned MACs / target MACs (at most 1; at least 0.98 unless the granularity forbids)
  */
-public record PruningReport(String scope, String criterion, String allocation, String groupedConvolutions, int roundTo,
+public record PruningReport(String scope, String criterion, String allocation, String groupedConvolutions,
+                            String attentionUnit, int roundTo,
                             int minChannels, double maxFraction, List<String> exclude, long seed, Target target, ModelTotals original,
                             ModelTotals pruned, double achievedFraction, double ofTarget,
                             long smallestReachableMacs, List<GroupSummary> groups, List<GroupSummary> frozenGroups,

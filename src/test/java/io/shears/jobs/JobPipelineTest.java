@@ -62,7 +62,7 @@ class JobPipelineTest {
 
     static JobSpec spec(JobSpec.BudgetSpec budget, JobSpec.CalibrationSpec calibration,
                         JobSpec.FineTuneSection fineTune, JobSpec.EvaluationSpec evaluation) {
-        return new JobSpec("m1", budget, null, new JobSpec.PruningSpec(null, null, null, 1, null, null, null, null), null,
+        return new JobSpec("m1", budget, null, new JobSpec.PruningSpec(null, null, null, 1, null, null, null, null, null), null,
                 calibration, fineTune, evaluation, null, null).normalized();
     }
 

@@ -7,12 +7,26 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The job spec's grouped-convolution option: its default, its two values, and a refusal naming the field. */
+/** The job spec's grouped-convolution and attention-unit options: defaults, values, and refusals naming the field. */
 class JobSpecPruningTest {
     private static JobSpec spec(String groupedConvolutions) {
+        return spec(groupedConvolutions, null);
+    }
+
+    private static JobSpec spec(String groupedConvolutions, String attentionUnit) {
         return new JobSpec("m1", new JobSpec.BudgetSpec(null, null, 0.5, null), null,
-                new JobSpec.PruningSpec(null, null, null, null, null, null, null, groupedConvolutions), null, null,
-                null, null, null, null);
+                new JobSpec.PruningSpec(null, null, null, null, null, null, null, groupedConvolutions, attentionUnit),
+                null, null, null, null, null, null);
+    }
+
+    @Test
+    void attentionUnitDefaultsToHeadsAndTakesHeadWidth() {
+        assertThat(spec(null).normalized().pruning().attentionUnit()).isEqualTo("heads");
+        assertThat(spec(null, "head-width").normalized().pruning().attentionUnit()).isEqualTo("head-width");
+        for (String bad : List.of("head", "")) {
+            assertThatThrownBy(() -> spec(null, bad).normalized()).isInstanceOfSatisfying(InvalidJobSpecException.class,
+                    e -> assertThat(e.field()).isEqualTo("pruning.attentionUnit"));
+        }
     }
 
     @Test

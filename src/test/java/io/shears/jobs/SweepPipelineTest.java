@@ -60,7 +60,7 @@ class SweepPipelineTest {
 
     private static JobSpec sweep(List<Double> fractions) {
         return new JobSpec("m1", new JobSpec.BudgetSpec(null, null, null, TRAIN_FLOPS),
-                new JobSpec.SweepSpec(fractions), new JobSpec.PruningSpec(null, null, null, 1, null, null, null, null),
+                new JobSpec.SweepSpec(fractions), new JobSpec.PruningSpec(null, null, null, 1, null, null, null, null, null),
                 null, new JobSpec.CalibrationSpec("bars", 2),
                 new JobSpec.FineTuneSection("bars", 10, null, "sgd", 0.05, BATCH, null, null, null, 3L), null, null,
                 null).normalized();

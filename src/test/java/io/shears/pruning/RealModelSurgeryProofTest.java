@@ -95,6 +95,17 @@ public class RealModelSurgeryProofTest {
         assertCutEqualsMasked(fixture, PruningOptions.defaults().withScope(scope).withGroupedConvolutions(mode));
     }
 
+    /** The transformers with the head width as the unit: every head narrows alike and keeps computing what it did. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.shears.pruning.RealModelSurgeryProofTest#transformers")
+    void transformerCutByHeadWidthComputesWhatTheMaskedModelComputes(Fixture fixture) {
+        assertCutEqualsMasked(fixture, PruningOptions.defaults().withAttentionUnit(AttentionUnit.HEAD_WIDTH));
+    }
+
+    static Stream<Fixture> transformers() {
+        return Fixtures.transformers().stream();
+    }
+
     private static void assertCutEqualsMasked(Fixture fixture, Scope scope) {
         assertCutEqualsMasked(fixture, PruningOptions.defaults().withScope(scope));
     }

@@ -27,7 +27,7 @@ final class SampleReports {
     }
 
     static JobReport fineTuned() {
-        PruningReport compute = new PruningReport("filters", "l1", "uniform", "within-groups", 8, 1, 1.0, List.of(), 0L,
+        PruningReport compute = new PruningReport("filters", "l1", "uniform", "within-groups", "heads", 8, 1, 1.0, List.of(), 0L,
                 new PruningReport.Target("fraction=0.5", 500, 1000), new ModelTotals(1000, 2000, 300, 4000),
                 new ModelTotals(480, 960, 150, 2100), 0.48, 0.96, 200,
                 List.of(new GroupSummary(1, HOSTILE, 64, 32, 1, List.of(HOSTILE + ":w[0]"), List.of()),
