@@ -164,7 +164,8 @@ class CoverageReport {
 
                 * the pruned model's bytes load and run in ONNX Runtime 1.29.0 at batch 1 and 8, with finite outputs of the
                   original output shape;
-                * its MACs are at or under the target and at least 98% of it;
+                * its MACs are at or under the target and at least 98% of it, or, below 98%, no group can keep one more
+                  allowed step (a multiple of round-to) without passing the target;
                 * its MACs and parameters, recounted by `CostModel` on the file written and read back, and its MACs counted
                   from the Conv/Gemm output shapes ONNX Runtime actually produces, are the report's;
                 * pruning again gives the same bytes.
@@ -197,15 +198,25 @@ class CoverageReport {
                   on full-width models those floors are lower.
                 * Within groups, a grouped convolution whose group count lets no cut within groups meet round-to (the
                   RegNetY fixture's 3 and 7 groups of 8) loses whole groups instead.
-                * Of a transformer, only each block's MLP hidden width is traced yet, in both scopes (the first
-                  projection's outputs, the activation, the second projection's inputs); the attention heads and the
-                  embedding width stay frozen with named reasons. A ConvNeXt block's MLP holds most of its MACs, so
-                  ConvNeXt meets half the budget; ViT and Swin stop at the smallest fraction shown.
+                * Of a transformer, scope `filters` cuts each block's inner widths: the MLP hidden width (the first
+                  projection's outputs, the activation, the second projection's inputs) and the attention heads. A head
+                  is one channel (the default `attentionUnit: heads`; column "spans several positions" counts these
+                  groups too): its Q, K and V slices, its slice of the output projection's inputs and its entry of
+                  Swin's relative-position-bias table go together, and the head count in the Reshape targets is
+                  rewritten. Whole heads are the default because a kept head keeps the width its kernels were tuned for
+                  and a removed head also removes its share of the softmax; `head-width` (every head narrows alike) is
+                  proved by `RealModelSurgeryProofTest` too. The embedding width (the residual stream) keeps its width
+                  in both scopes: LayerNormalization normalises across it, so it is not traced yet.
+                * The tiny ViT's steps are coarse (a head is a quarter of its attention, 8 MLP channels are 3% of its
+                  MACs), so its 0.5 cases land just under 98% of the target; `Conformance.check` accepts a case under
+                  98% only when no group could keep one more allowed step within the target.
 
                 """);
         md.append(String.format(Locale.ROOT, "**Summary:** %d cases: %d ok, %d unreachable, %d failed. Lowest fraction "
-                + "of target among ok cases: %.4f (%s); no case needed the granularity exemption from the 2%% rule.%n%n",
-                ok + unreachable + failed, ok, unreachable, failed, lowestOfTarget, lowestCase));
+                + "of target among ok cases: %.4f (%s)%s.%n%n",
+                ok + unreachable + failed, ok, unreachable, failed, lowestOfTarget, lowestCase,
+                lowestOfTarget < 0.98 ? ", under 98% only where no group could keep one more step"
+                        : "; no case needed the granularity exemption from the 2% rule"));
         md.append("## Outcomes\n\n");
         md.append("| model | scope | 0.75 | 0.5 | 0.25 | surgery proof |\n");
         md.append("| --- | --- | --- | --- | --- | --- |\n");

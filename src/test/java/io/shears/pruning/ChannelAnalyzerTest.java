@@ -142,6 +142,24 @@ class ChannelAnalyzerTest {
     }
 
     @Test
+    void aFusedQkvAttentionPrunesWholeHeadsAndInterleavedHeadsAreKeptWithTheNodeNamed() throws Exception {
+        ChannelAnalysis fused = Pruner.analyze(SurgeryProofTest.build("fusedQkvAttention"), PruningOptions.defaults());
+        assertThat(fused.attention()).singleElement().satisfies(block -> assertThat(block.bound()).isTrue());
+        assertThat(fused.prunableGroups()).as("the heads: 4 channels of width 4, each spanning q, k, v and the "
+                + "output projection's inputs").anySatisfy(g -> {
+                    assertThat(g.channels()).isEqualTo(4);
+                    assertThat(g.unitWidth()).isEqualTo(4);
+                    assertThat(g.members()).hasSize(2);
+                });
+
+        ChannelAnalysis interleaved = Pruner.analyze(SurgeryProofTest.build("interleavedHeadsAttention"),
+                PruningOptions.defaults());
+        assertThat(interleaved.attention()).isEmpty();
+        assertThat(interleaved.frozenGroups()).anySatisfy(g -> assertThat(g.frozenReasons()).anySatisfy(r ->
+                assertThat(r).contains("(Reshape)").contains("splits or mixes the channel axis")));
+    }
+
+    @Test
     void tilingOverSpaceKeepsChannelsPrunableAndTilingChannelsKeepsThem() throws Exception {
         ModelProto m = SurgeryProofTest.build("tiledFeatures");
         ChannelAnalysis a = Pruner.analyze(m, PruningOptions.defaults().withScope(Scope.CHANNELS));

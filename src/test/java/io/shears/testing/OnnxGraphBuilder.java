@@ -252,6 +252,13 @@ public final class OnnxGraphBuilder {
         return binary("Div", "div", a, b);
     }
 
+    /** Mul by one stored number (attention's 1/√d scale). */
+    public String mulByScalar(String x, float factor) {
+        String name = nextNodeName("mul");
+        String value = floatParameter(name + ".factor", TensorShape.of(), new float[] {factor});
+        return addNode(name, "Mul", List.of(x, value), shape(x));
+    }
+
     /** Mul by a [C, 1, 1] constant; kept away from zero so it never silences a channel. */
     public String mulByChannelConstant(String x) {
         long channels = shape(x).channels();
@@ -505,6 +512,12 @@ public final class OnnxGraphBuilder {
         String weight = floatParameter(name + ".weight", TensorShape.of(inFeatures, outFeatures),
                 sampler.weights(inFeatures * outFeatures, inFeatures));
         return addNode(name, "MatMul", List.of(x, weight), in.withDim(-1, outFeatures));
+    }
+
+    /** MatMul of two activations ([..., M, K] by [..., K, N], same leading dimensions), as attention computes. */
+    public String matmulOf(String a, String b) {
+        TensorShape left = shape(a);
+        return addNode(nextNodeName("matmul"), "MatMul", List.of(a, b), left.withDim(-1, shape(b).dim(-1)));
     }
 
     // ---------------------------------------------------------------- output

@@ -136,6 +136,41 @@ public final class TestGraphs {
         return b.output(b.gemm(b.reduceMean(stream, new long[] {1}, false), CLASSES));
     }
 
+    /**
+     * Self-attention in the hub style: tokens from a patch convolution, one fused qkv projection reshaped to
+     * [batch, tokens, 3, heads, head width] and permuted so that q, k and v are [batch, heads, tokens, head width],
+     * Q·Kᵀ scaled, softmax, A·V, heads merged back and an output projection, a residual Add and the classifier.
+     */
+    public static OnnxGraphBuilder fusedQkvAttention() {
+        return attention("fused_qkv_attention", false);
+    }
+
+    /**
+     * The same, but the fused projection is reshaped to [.., 3, head width, heads]: a head's channels are not next to
+     * each other, so Shears keeps the attention's channels and names the node that stops it.
+     */
+    public static OnnxGraphBuilder interleavedHeadsAttention() {
+        return attention("interleaved_heads_attention", true);
+    }
+
+    private static OnnxGraphBuilder attention(String name, boolean interleaved) {
+        OnnxGraphBuilder b = new OnnxGraphBuilder(name, SEED);
+        String patches = b.conv(standardInput(b), 16, 4, 4, 0, 1, true);
+        String tokens = b.transpose(b.reshape(patches, 0, 16, 16), 0, 2, 1);
+        String qkv = b.matmul(tokens, 48);
+        String split = interleaved
+                ? b.transpose(b.reshape(qkv, 0, 16, 3, 4, 4), 2, 0, 4, 1, 3)
+                : b.transpose(b.reshape(qkv, 0, 16, 3, 4, 4), 2, 0, 3, 1, 4);
+        String q = b.squeeze(b.slice(split, 0, 0, 1), 0);
+        String k = b.squeeze(b.slice(split, 0, 1, 2), 0);
+        String v = b.squeeze(b.slice(split, 0, 2, 3), 0);
+        String scores = b.mulByScalar(b.matmulOf(q, b.transpose(k, 0, 1, 3, 2)), 0.5f);
+        String mixed = b.matmulOf(b.softmax(scores, -1), v);
+        String merged = b.reshape(b.transpose(mixed, 0, 2, 1, 3), 0, 16, 16);
+        String stream = b.add(tokens, b.matmul(merged, 16));
+        return b.output(b.gemm(b.reduceMean(stream, new long[] {1}, false), CLASSES));
+    }
+
     /** Two pairs of convs sharing one weight initializer each; one pair meets in an Add, the other in a Concat. */
     public static OnnxGraphBuilder sharedWeights() {
         OnnxGraphBuilder b = new OnnxGraphBuilder("shared_weights", SEED);
