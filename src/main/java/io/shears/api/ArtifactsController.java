@@ -2,7 +2,7 @@ package io.shears.api;
 
 import io.shears.artifacts.ArtifactCatalog;
 import io.shears.artifacts.ArtifactRecord;
-import io.shears.server.ServiceException;
+import io.shears.config.ServiceException;
 import io.shears.tenancy.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;

@@ -2,11 +2,11 @@ package io.shears.catalog;
 
 import io.shears.artifacts.ArtifactStore;
 import io.shears.artifacts.StoredBlob;
+import io.shears.config.ServiceException;
+import io.shears.config.ShearsProperties;
 import io.shears.data.Dataset;
 import io.shears.data.DatasetLimits;
 import io.shears.data.DatasetOptions;
-import io.shears.server.ServiceException;
-import io.shears.server.ShearsProperties;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;

@@ -1,7 +1,7 @@
 package io.shears.catalog;
 
-import io.shears.server.ServiceException;
-import io.shears.server.ShearsProperties;
+import io.shears.config.ServiceException;
+import io.shears.config.ShearsProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -1,5 +1,6 @@
 package io.shears.jobs;
 
+import io.shears.pipeline.Stage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;

@@ -1,5 +1,6 @@
 package io.shears.jobs;
 
+import io.shears.pipeline.Stage;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;

@@ -1,7 +1,7 @@
 package io.shears.tenancy;
 
 import io.shears.artifacts.BlobHashing;
-import io.shears.server.ShearsProperties;
+import io.shears.config.ShearsProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;

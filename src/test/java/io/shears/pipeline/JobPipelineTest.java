@@ -1,4 +1,4 @@
-package io.shears.jobs;
+package io.shears.pipeline;
 
 import ai.djl.pytorch.jni.JniUtils;
 import ai.onnx.proto.OnnxMl.ModelProto;

@@ -1,8 +1,8 @@
-package io.shears.jobs;
+package io.shears.pipeline;
 
-import ai.djl.engine.EngineException;
 import io.shears.data.DatasetException;
 import io.shears.engine.EngineSetupException;
+import io.shears.engine.MemoryExhaustion;
 import io.shears.engine.NodeExecutionException;
 import io.shears.onnx.InvalidModelException;
 import io.shears.pruning.BudgetUnreachableException;
@@ -12,7 +12,6 @@ import io.shears.pruning.InvalidPruningOptionsException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedByInterruptException;
-import java.util.Locale;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -79,10 +78,10 @@ public final class JobFailures {
             return invalid(e.code(), "the tensor engine cannot start: " + e.getMessage(), e);
         }
         if (t instanceof NodeExecutionException e) {
-            return outOfMemory(e) ? transientFault(OUT_OF_MEMORY, e) : invalid(MODEL_EXECUTION_FAILED,
+            return MemoryExhaustion.causedBy(e) ? transientFault(OUT_OF_MEMORY, e) : invalid(MODEL_EXECUTION_FAILED,
                     e.getMessage(), e);
         }
-        if (t instanceof OutOfMemoryError || t instanceof EngineException && outOfMemory(t)) {
+        if (MemoryExhaustion.causedBy(t)) {
             return transientFault(OUT_OF_MEMORY, t);
         }
         if (t instanceof UncheckedIOException || t instanceof IOException) {
@@ -101,19 +100,5 @@ public final class JobFailures {
     private static JobFailedException transientFault(String code, Throwable cause) {
         return new JobFailedException(code, cause.getMessage() == null ? cause.toString() : cause.getMessage(), true,
                 cause);
-    }
-
-    /** PyTorch reports exhausted host or device memory as an engine error whose message says so. */
-    private static boolean outOfMemory(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof OutOfMemoryError) {
-                return true;
-            }
-            String m = c.getMessage();
-            if (m != null && m.toLowerCase(Locale.ROOT).contains("out of memory")) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,4 +1,4 @@
-package io.shears.jobs;
+package io.shears.pipeline;
 
 /**
  * A job cannot finish. {@code code} is the stable error code the client sees; {@code retryable} is true only for

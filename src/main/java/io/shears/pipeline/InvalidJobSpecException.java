@@ -1,4 +1,4 @@
-package io.shears.jobs;
+package io.shears.pipeline;
 
 /** A job spec field is missing, malformed or out of range; {@link #field()} names it as a JSON path. */
 public final class InvalidJobSpecException extends RuntimeException {

@@ -1,8 +1,5 @@
-package io.shears.jobs;
+package io.shears.pipeline;
 
-import ai.djl.Device;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnxruntime.OrtEnvironment;
@@ -13,14 +10,13 @@ import io.shears.engine.BatchNormRecalibration;
 import io.shears.engine.EngineInfo;
 import io.shears.engine.EngineSetup;
 import io.shears.engine.EngineSetupException;
-import io.shears.engine.Evaluator;
 import io.shears.engine.FineTuneResult;
 import io.shears.engine.FineTuneSpec;
 import io.shears.engine.FineTuner;
+import io.shears.engine.InterpreterSession;
 import io.shears.engine.LatencyMeter;
 import io.shears.engine.NativeBuild;
 import io.shears.engine.NativeLibraryCheck;
-import io.shears.engine.OnnxInterpreterBlock;
 import io.shears.graph.Graph;
 import io.shears.graph.Node;
 import io.shears.graph.ShapeInference;
@@ -132,14 +128,6 @@ public final class JobPipeline {
         } catch (Throwable t) {
             throw JobFailures.map(t);
         }
-    }
-
-    /**
-     * Where this process's jobs run: the first device of the engine settings' selection. A process runs one job per
-     * device; deployments give each worker process one GPU (see docs/deploying.md).
-     */
-    Device device() {
-        return settings.engine().device().primaryDevice();
     }
 
     /** The stages a spec runs, in order. */
@@ -369,14 +357,12 @@ public final class JobPipeline {
             startEngine();
             int batchSize = settings.calibrationBatchSize();
             int batches = Math.min(calibration.batches(), dataset.batchCount(Split.TRAIN, batchSize, false));
-            try (NDManager manager = NDManager.newBaseManager(device());
-                 OnnxInterpreterBlock block = new OnnxInterpreterBlock(
-                         reader.read(workspace.stateFile(PipelineWorkspace.PRUNED)), manager)) {
+            try (InterpreterSession session = InterpreterSession.open(
+                    reader.read(workspace.stateFile(PipelineWorkspace.PRUNED)), settings.engine())) {
                 Iterator<Batch> source = progress.tracking(dataset.batches(Split.TRAIN, batchSize, 0, true, false),
                         batches, 0, 0.95);
-                BatchNormRecalibration.Report r = BatchNormRecalibration.recalibrate(block, source,
-                        calibration.batches(), manager);
-                ModelWriter.write(block.exportModel(), workspace.stateFile(PipelineWorkspace.RECALIBRATED));
+                BatchNormRecalibration.Report r = session.recalibrate(source, calibration.batches());
+                ModelWriter.write(session.exportModel(), workspace.stateFile(PipelineWorkspace.RECALIBRATED));
                 return new JobReport.Recalibration(calibration.datasetId(), r.applied(), r.note(), r.layers(),
                         r.batches(), r.samples());
             }
@@ -393,13 +379,12 @@ public final class JobPipeline {
                     f.maxTrainFlops() == null ? 0 : f.maxTrainFlops(), 0, 0, FineTuneSpec.Freeze.parse(f.freeze()),
                     List.of(), f.seed());
             try (TrainingSlot slot = TrainingSlot.acquire();
-                 NDManager manager = NDManager.newBaseManager(device());
-                 OnnxInterpreterBlock block = new OnnxInterpreterBlock(reader.read(source), manager);
-                 FineTuner tuner = new FineTuner(block, dataset, tuning, manager)) {
+                 InterpreterSession session = InterpreterSession.open(reader.read(source), settings.engine());
+                 FineTuner tuner = session.fineTuner(dataset, tuning)) {
                 double planned = Math.max(1, tuner.plannedSteps());
                 tuner.onStep(steps -> progress.within(0.97 * steps / planned));
                 FineTuneResult result = tuner.resume(workspace.stateFile("training.csv"), workspace.checkpointDir());
-                ModelWriter.write(block.exportModel(), workspace.stateFile(PipelineWorkspace.FINE_TUNED));
+                ModelWriter.write(session.exportModel(), workspace.stateFile(PipelineWorkspace.FINE_TUNED));
                 List<JobReport.Epoch> epochs = result.epochs().stream().map(e -> new JobReport.Epoch(e.epoch(),
                         e.steps(), e.samples(), JobReport.finite(e.trainLoss()), JobReport.finite(e.trainAccuracy()),
                         JobReport.finite(e.valLoss()), JobReport.finite(e.valTop1()), e.trainFlops(), e.seconds()))
@@ -456,11 +441,10 @@ public final class JobPipeline {
 
         private JobReport.Evaluation evaluate(Path model, Dataset dataset, Split split, double first, double span) {
             int batchSize = settings.evaluationBatchSize();
-            try (NDManager manager = NDManager.newBaseManager(device());
-                 OnnxInterpreterBlock block = new OnnxInterpreterBlock(reader.read(model), manager)) {
+            try (InterpreterSession session = InterpreterSession.open(reader.read(model), settings.engine())) {
                 Iterator<Batch> batches = progress.tracking(dataset.batches(split, batchSize, 0, false, false),
                         dataset.batchCount(split, batchSize, false), first, span);
-                return JobReport.Evaluation.of(Evaluator.evaluate(block, batches, dataset.classCount(), manager));
+                return JobReport.Evaluation.of(session.evaluate(batches, dataset.classCount()));
             }
         }
 
@@ -560,7 +544,7 @@ public final class JobPipeline {
             } catch (EngineSetupException e) {
                 pytorch = null;
             }
-            return new JobReport.Versions(settings.shearsVersion(), Engine.getDjlVersion(), pytorch,
+            return new JobReport.Versions(settings.shearsVersion(), EngineSetup.djlVersion(), pytorch,
                     OrtEnvironment.getEnvironment().getVersion(), Runtime.version().toString());
         }
 

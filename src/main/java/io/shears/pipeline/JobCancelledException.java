@@ -1,4 +1,4 @@
-package io.shears.jobs;
+package io.shears.pipeline;
 
 /** Thrown into a running pipeline when its job was cancelled or ran past its time limit. */
 public final class JobCancelledException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.shears.server;
+package io.shears.api;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;

@@ -1,4 +1,4 @@
-package io.shears.server;
+package io.shears.config;
 
 import io.shears.Role;
 import io.shears.data.DatasetLimits;

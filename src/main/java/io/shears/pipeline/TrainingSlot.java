@@ -1,4 +1,4 @@
-package io.shears.jobs;
+package io.shears.pipeline;
 
 import java.util.concurrent.Semaphore;
 

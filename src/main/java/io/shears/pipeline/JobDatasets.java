@@ -1,4 +1,4 @@
-package io.shears.jobs;
+package io.shears.pipeline;
 
 import io.shears.data.Dataset;
 import io.shears.data.DatasetOptions;

@@ -1,4 +1,4 @@
-package io.shears.server;
+package io.shears.config;
 
 import java.time.Duration;
 

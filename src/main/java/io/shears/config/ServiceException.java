@@ -1,4 +1,4 @@
-package io.shears.server;
+package io.shears.config;
 
 /**
  * A request the service refuses, in domain terms: the kind of refusal (the API turns it into an HTTP status), a

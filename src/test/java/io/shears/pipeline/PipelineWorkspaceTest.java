@@ -1,4 +1,4 @@
-package io.shears.jobs;
+package io.shears.pipeline;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

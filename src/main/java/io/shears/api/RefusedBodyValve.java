@@ -1,4 +1,4 @@
-package io.shears.server;
+package io.shears.api;
 
 import jakarta.servlet.ServletException;
 import org.apache.catalina.connector.Request;

@@ -1,4 +1,4 @@
-package io.shears.jobs;
+package io.shears.pipeline;
 
 /**
  * Hears a running pipeline's stage and progress. The pipeline calls {@link #progress} often (at least once per
