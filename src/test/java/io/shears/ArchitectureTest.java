@@ -13,7 +13,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 class ArchitectureTest {
     /** The library that the service, the workers and the command line all call. */
     private static final String[] LIBRARY = {
-            "io.shears.onnx..", "io.shears.graph..", "io.shears.pruning..", "io.shears.data..", "io.shears.report.."};
+            "io.shears.files..", "io.shears.onnx..", "io.shears.graph..", "io.shears.pruning..", "io.shears.data..", "io.shears.report.."};
 
     @ArchTest
     static final ArchRule packagesFormNoCycle = slices().matching("io.shears.(*)..").should().beFreeOfCycles();

@@ -1,5 +1,6 @@
 package io.shears.catalog;
 
+import io.shears.files.FileTrees;
 import io.shears.artifacts.ArtifactStore;
 import io.shears.artifacts.StoredBlob;
 import io.shears.config.ServiceException;
@@ -71,7 +72,7 @@ public class DatasetCatalog {
                         Instant.now());
             }
         } finally {
-            UploadSpool.delete(spool);
+            FileTrees.delete(spool);
         }
         rows.insert(view.id(), tenant, view.name(), view.sha256(), view.bytes(), view, view.createdAt());
         return view;

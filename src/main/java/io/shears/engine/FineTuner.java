@@ -15,22 +15,20 @@ import io.shears.data.Batch;
 import io.shears.data.Dataset;
 import io.shears.data.ImageShape;
 import io.shears.data.Split;
+import io.shears.files.AtomicFiles;
 import io.shears.graph.CostModel;
 import io.shears.graph.Graph;
 import io.shears.graph.Node;
 import io.shears.graph.ShapeInference;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -432,16 +430,11 @@ public final class FineTuner implements AutoCloseable {
     }
 
     private static void writeCsv(Path csv, List<FineTuneResult.EpochRow> rows) throws IOException {
-        if (csv.getParent() != null) {
-            Files.createDirectories(csv.getParent());
-        }
         StringBuilder text = new StringBuilder(FineTuneResult.CSV_HEADER).append('\n');
         for (FineTuneResult.EpochRow row : rows) {
             text.append(row.csv()).append('\n');
         }
-        Path tmp = csv.resolveSibling(csv.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, csv, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeString(csv, text);
     }
 
     /** Counters of a run, saved in the checkpoint. */
@@ -455,8 +448,8 @@ public final class FineTuner implements AutoCloseable {
     }
 
     private void save(Path dir, Progress p) throws IOException {
-        Path tmp = dir.resolve(CHECKPOINT_FILE + ".tmp");
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+        AtomicFiles.write(dir.resolve(CHECKPOINT_FILE), stream -> {
+            DataOutputStream out = new DataOutputStream(stream);
             out.writeInt(MAGIC);
             out.writeInt(FORMAT);
             out.writeUTF(spec.toString());
@@ -498,9 +491,8 @@ public final class FineTuner implements AutoCloseable {
                     out.writeInt(Float.floatToRawIntBits(v));
                 }
             }
-        }
-        Files.move(tmp, dir.resolve(CHECKPOINT_FILE), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+            out.flush();
+        });
     }
 
     private Progress load(Path file) throws IOException {

@@ -31,12 +31,18 @@ class JobRepository {
         this.jdbc = jdbc;
     }
 
-    void insert(JobRow r) {
+    /** What a client's submission sets of a new job's row; the rest starts empty (queued, no stage, no attempt). */
+    record NewJob(String id, String tenantId, String modelId, String spec, String specSha256, String idempotencyKey,
+                  Instant createdAt) {
+    }
+
+    void insert(NewJob job) {
         jdbc.sql("insert into jobs (" + COLUMNS + ") values (:id, :tenant, :model, :spec, :sha, :key, :state, null, "
                         + "0, 0, false, null, null, null, :now, null, null, :now, null)")
-                .param("id", r.id()).param("tenant", r.tenantId()).param("model", r.modelId()).param("spec", r.spec())
-                .param("sha", r.specSha256()).param("key", r.idempotencyKey(), Types.VARCHAR).param("state", r.state().name())
-                .param("now", ts(r.createdAt())).update();
+                .param("id", job.id()).param("tenant", job.tenantId()).param("model", job.modelId())
+                .param("spec", job.spec()).param("sha", job.specSha256())
+                .param("key", job.idempotencyKey(), Types.VARCHAR).param("state", JobState.QUEUED.name())
+                .param("now", ts(job.createdAt())).update();
     }
 
     Optional<JobRow> find(String tenant, String id) {

@@ -1,12 +1,12 @@
 package io.shears.jobs;
 
 import io.shears.artifacts.ArtifactCatalog;
-import io.shears.artifacts.BlobHashing;
 import io.shears.catalog.DatasetCatalog;
 import io.shears.catalog.DatasetView;
 import io.shears.catalog.ModelCatalog;
 import io.shears.catalog.ModelView;
 import io.shears.config.ServiceException;
+import io.shears.files.Sha256;
 import io.shears.pipeline.InvalidJobSpecException;
 import io.shears.pipeline.JobSpec;
 import io.shears.tenancy.Caller;
@@ -68,9 +68,7 @@ public class JobService {
         }
         JobSpec spec = request.normalized();
         String specJson = json.writeValueAsString(spec);
-        var digest = BlobHashing.sha256();
-        digest.update(specJson.getBytes(StandardCharsets.UTF_8));
-        String specSha = BlobHashing.hex(digest);
+        String specSha = Sha256.of(specJson.getBytes(StandardCharsets.UTF_8));
         if (idempotencyKey != null) {
             var earlier = jobs.findByIdempotencyKey(caller.tenantId(), idempotencyKey);
             if (earlier.isPresent()) {
@@ -80,9 +78,8 @@ public class JobService {
         checkReferences(caller.tenantId(), spec);
         String id = UUID.randomUUID().toString();
         try {
-            jobs.insert(new JobRow(id, caller.tenantId(), spec.modelId(), specJson, specSha, idempotencyKey,
-                    JobState.QUEUED, null, 0, 0, false, null, null, null, Instant.now(), null, null, Instant.now(),
-                    null));
+            jobs.insert(new JobRepository.NewJob(id, caller.tenantId(), spec.modelId(), specJson, specSha,
+                    idempotencyKey, Instant.now()));
         } catch (DuplicateKeyException race) {
             return replay(jobs.findByIdempotencyKey(caller.tenantId(), idempotencyKey).orElseThrow(), specSha,
                     idempotencyKey);

@@ -17,6 +17,8 @@ import io.shears.engine.InterpreterSession;
 import io.shears.engine.LatencyMeter;
 import io.shears.engine.NativeBuild;
 import io.shears.engine.NativeLibraryCheck;
+import io.shears.files.AtomicFiles;
+import io.shears.files.Sha256;
 import io.shears.graph.Graph;
 import io.shears.graph.Node;
 import io.shears.graph.ShapeInference;
@@ -38,18 +40,13 @@ import io.shears.report.ReportHtml;
 import io.shears.report.ReportJson;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -587,28 +584,14 @@ public final class JobPipeline {
                 spec.calibration(), spec.fineTune(), spec.evaluation(), null, Map.of());
         byte[] text = (ReportJson.MAPPER.writeValueAsString(essential) + "\n" + modelDigest)
                 .getBytes(StandardCharsets.UTF_8);
-        return HexFormat.of().formatHex(digest().digest(text));
+        return Sha256.of(text);
     }
 
     private static String sha256(Path file) {
-        MessageDigest md = digest();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                md.update(buffer, 0, n);
-            }
+        try {
+            return Sha256.of(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
 
@@ -621,10 +604,8 @@ public final class JobPipeline {
     }
 
     static void copyAtomically(Path source, Path target) {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         try {
-            Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.copy(source, target);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish " + target + ": " + e.getMessage(), e);
         }

@@ -78,9 +78,4 @@ public record PipelineSettings(List<Integer> latencyBatches, int latencyWarmup, 
         return new PipelineSettings(latencyBatches, latencyWarmup, latencyRuns, latencyThreads, evaluationBatchSize,
                 calibrationBatchSize, valFraction, modelLimits, datasetLimits, settings, shearsVersion);
     }
-
-    public PipelineSettings withShearsVersion(String version) {
-        return new PipelineSettings(latencyBatches, latencyWarmup, latencyRuns, latencyThreads, evaluationBatchSize,
-                calibrationBatchSize, valFraction, modelLimits, datasetLimits, engine, version);
-    }
 }

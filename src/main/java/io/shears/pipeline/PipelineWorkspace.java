@@ -1,5 +1,7 @@
 package io.shears.pipeline;
 
+import io.shears.files.AtomicFiles;
+import io.shears.files.FileTrees;
 import io.shears.report.ReportJson;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -9,10 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * A job's work directory. {@code state/} keeps what each finished stage produced (its model file and a
@@ -49,10 +48,10 @@ final class PipelineWorkspace {
         try {
             Path stamp = state.resolve("fingerprint");
             if (Files.exists(stamp) && !Files.readString(stamp, StandardCharsets.UTF_8).equals(fingerprint)) {
-                deleteTree(state);
-                deleteTree(output);
+                FileTrees.delete(state);
+                FileTrees.delete(output);
             }
-            deleteTree(spool());
+            FileTrees.delete(spool());
             Files.createDirectories(state);
             Files.createDirectories(output);
             Files.createDirectories(spool());
@@ -107,11 +106,8 @@ final class PipelineWorkspace {
         ObjectNode node = ReportJson.MAPPER.createObjectNode();
         node.put("millis", millis);
         node.set("result", ReportJson.MAPPER.valueToTree(result));
-        Path file = resultFile(name);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.writeString(tmp, ReportJson.MAPPER.writeValueAsString(node), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeString(resultFile(name), ReportJson.MAPPER.writeValueAsString(node));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record " + name + " in " + state + ": " + e.getMessage(), e);
         }
@@ -128,16 +124,5 @@ final class PipelineWorkspace {
 
     private Path resultFile(String name) {
         return state.resolve(name + ".json");
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -33,10 +33,6 @@ public record PruningOptions(Scope scope, Criterion criterion, Allocation alloca
         return new PruningOptions(s, criterion, allocation, roundTo, minChannels, maxFraction, exclude, seed, inputShapes);
     }
 
-    public PruningOptions withCriterion(Criterion c) {
-        return new PruningOptions(scope, c, allocation, roundTo, minChannels, maxFraction, exclude, seed, inputShapes);
-    }
-
     public PruningOptions withAllocation(Allocation a) {
         return new PruningOptions(scope, criterion, a, roundTo, minChannels, maxFraction, exclude, seed, inputShapes);
     }
