@@ -24,7 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.NativeWebRequest;
 
 @RestController
-@RequestMapping("/v1/artifacts")
+@RequestMapping(ArtifactUrls.PATH)
 @Conditional(ServesApi.class)
 @Tag(name = "Artifacts", description = "Download what jobs published")
 @SecurityRequirement(name = "apiKey")

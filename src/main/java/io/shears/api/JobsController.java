@@ -1,6 +1,5 @@
 package io.shears.api;
 
-import io.shears.artifacts.ArtifactCatalog;
 import io.shears.jobs.JobEvents;
 import io.shears.jobs.JobService;
 import io.shears.jobs.JobState;
@@ -148,12 +147,10 @@ public class JobsController {
 
     private final JobService jobs;
     private final JobEvents events;
-    private final ArtifactCatalog artifacts;
 
-    public JobsController(JobService jobs, JobEvents events, ArtifactCatalog artifacts) {
+    public JobsController(JobService jobs, JobEvents events) {
         this.jobs = jobs;
         this.events = events;
-        this.artifacts = artifacts;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -302,10 +299,6 @@ public class JobsController {
     public List<JobView.ArtifactView> artifacts(Caller caller,
                                                 @Parameter(description = "the job's id", example = JOB_ID)
                                                 @PathVariable String id) {
-        jobs.get(caller.tenantId(), id);
-        return artifacts.forJob(caller.tenantId(), id).stream()
-                .map(a -> new JobView.ArtifactView(a.id(), a.name(), a.mediaType(), a.bytes(), a.sha256(),
-                        "/v1/artifacts/" + a.id()))
-                .toList();
+        return jobs.artifacts(caller.tenantId(), id);
     }
 }

@@ -39,10 +39,11 @@ public class JobService {
     private final JobMetrics metrics;
     private final JobCallbacks callbacks;
     private final JsonMapper json;
+    private final ArtifactLinks links;
 
     public JobService(JobRepository jobs, ModelCatalog models, DatasetCatalog datasets, ArtifactCatalog artifacts,
                       JobRequestScheduler queue, JobScheduler scheduler, JobMetrics metrics, JobCallbacks callbacks,
-                      JsonMapper json) {
+                      JsonMapper json, ArtifactLinks links) {
         this.jobs = jobs;
         this.models = models;
         this.datasets = datasets;
@@ -52,6 +53,7 @@ public class JobService {
         this.metrics = metrics;
         this.callbacks = callbacks;
         this.json = json;
+        this.links = links;
     }
 
     /** A submitted job, and whether this call created it (false: an earlier call with the same idempotency key). */
@@ -78,8 +80,8 @@ public class JobService {
         checkReferences(caller.tenantId(), spec);
         String id = UUID.randomUUID().toString();
         try {
-            jobs.insert(new JobRepository.NewJob(id, caller.tenantId(), spec.modelId(), specJson, specSha,
-                    idempotencyKey, Instant.now()));
+            jobs.insert(new JobRepository.NewJob(id, caller.tenantId(), spec.modelId(), spec.datasetIds(), specJson,
+                    specSha, idempotencyKey, Instant.now()));
         } catch (DuplicateKeyException race) {
             return replay(jobs.findByIdempotencyKey(caller.tenantId(), idempotencyKey).orElseThrow(), specSha,
                     idempotencyKey);
@@ -155,14 +157,23 @@ public class JobService {
         if (row.state() == JobState.SUCCEEDED) {
             @SuppressWarnings("unchecked")
             Map<String, Object> summary = row.result() == null ? Map.of() : json.readValue(row.result(), Map.class);
-            List<JobView.ArtifactView> files = artifacts.forJob(tenant, row.id()).stream()
-                    .map(a -> new JobView.ArtifactView(a.id(), a.name(), a.mediaType(), a.bytes(), a.sha256(),
-                            "/v1/artifacts/" + a.id()))
-                    .toList();
-            result = new JobView.JobResult(summary, files);
+            result = new JobView.JobResult(summary, artifactViews(tenant, row.id()));
         }
         return new JobView(row.id(), row.modelId(), row.state(), row.stage(), row.progress(), row.createdAt(),
                 row.startedAt(), row.finishedAt(), row.attempts(), row.worker(), error, result, spec.labels(), spec);
+    }
+
+    /** The job's published files, each with its download link; empty until the job succeeded. */
+    public List<JobView.ArtifactView> artifacts(String tenant, String id) {
+        jobs.find(tenant, id).orElseThrow(() -> ServiceException.notFound("job", id));
+        return artifactViews(tenant, id);
+    }
+
+    private List<JobView.ArtifactView> artifactViews(String tenant, String jobId) {
+        return artifacts.forJob(tenant, jobId).stream()
+                .map(a -> new JobView.ArtifactView(a.id(), a.name(), a.mediaType(), a.bytes(), a.sha256(),
+                        links.urlOf(a.id())))
+                .toList();
     }
 
     private Submission replay(JobRow earlier, String specSha, String key) {
