@@ -16,9 +16,9 @@ import io.shears.data.Dataset;
 import io.shears.data.ImageShape;
 import io.shears.data.Split;
 import io.shears.files.AtomicFiles;
+import io.shears.pruning.ClassifierHead;
 import io.shears.graph.CostModel;
 import io.shears.graph.Graph;
-import io.shears.graph.Node;
 import io.shears.graph.ShapeInference;
 
 import java.io.BufferedInputStream;
@@ -134,7 +134,7 @@ public final class FineTuner implements AutoCloseable {
                 .flops();
     }
 
-    /** The given head names, or the stored weights of the layer found by walking back from the single output. */
+    /** The given head names, or the parameters of the model's {@link ClassifierHead}. */
     static Set<String> headParameters(OnnxInterpreterBlock block, FineTuneSpec spec) {
         Set<String> names = new LinkedHashSet<>();
         if (!spec.headParameters().isEmpty()) {
@@ -147,47 +147,12 @@ public final class FineTuner implements AutoCloseable {
             return names;
         }
         Graph graph = new Graph(block.sourceModel());
-        if (graph.outputs().size() != 1) {
-            throw new IllegalArgumentException("freeze backbone needs a model with one output or explicit head "
-                    + "parameters");
-        }
-        String tensor = graph.outputs().get(0);
-        Set<String> passThrough = Set.of("Flatten", "Squeeze", "Identity", "Relu", "Softmax", "LogSoftmax",
-                "Sigmoid", "Dropout", "Reshape");
-        for (int guard = 0; guard < 64; guard++) {
-            Node node = graph.producer(tensor);
-            if (node == null) {
-                break;
-            }
-            String op = node.op();
-            if (op.equals("Gemm") || op.equals("MatMul") || op.equals("Conv") || op.equals("Add")) {
-                String computed = null;
-                for (String in : node.inputs()) {
-                    if (in.isEmpty()) {
-                        continue;
-                    }
-                    Parameter p = block.parameter(in);
-                    if (p != null) {
-                        names.add(in);
-                    } else if (computed == null) {
-                        computed = in;
-                    }
-                }
-                if (!op.equals("Add")) {
-                    return names;
-                }
-                tensor = computed;
-                if (tensor == null) {
-                    break;
-                }
-            } else if (passThrough.contains(op)) {
-                tensor = node.input(0);
-            } else {
-                break;
+        for (String name : ClassifierHead.find(graph).storedInputs(graph)) {
+            if (block.parameter(name) != null) {
+                names.add(name);
             }
         }
-        throw new IllegalArgumentException("cannot find the head layer (Gemm, MatMul or Conv) behind the output '"
-                + graph.outputs().get(0) + "'; name the head parameters explicitly");
+        return names;
     }
 
     /** The schedule's length: the steps the run will take given epochs, batch size and budget. */

@@ -7,6 +7,7 @@ import io.shears.catalog.ModelCatalog;
 import io.shears.catalog.ModelView;
 import io.shears.config.ServiceException;
 import io.shears.files.Sha256;
+import io.shears.pruning.ClassifierHead;
 import io.shears.pipeline.InvalidJobSpecException;
 import io.shears.pipeline.JobSpec;
 import io.shears.tenancy.Caller;
@@ -195,7 +196,8 @@ public class JobService {
         } catch (ServiceException e) {
             throw new InvalidJobSpecException("modelId", "no model '" + spec.modelId() + "'");
         }
-        long modelClasses = outputClasses(model);
+        long modelClasses = ClassifierHead.declaredClasses(model.outputs().isEmpty() ? List.of()
+                : model.outputs().get(0).shape());
         long trainedClasses = modelClasses;
         if (spec.fineTune() != null) {
             DatasetView train = dataset(tenant, "fineTune.datasetId", spec.fineTune().datasetId());
@@ -229,17 +231,9 @@ public class JobService {
     }
 
     private static ServiceException classMismatch(String field, DatasetView dataset, long expected, String why) {
+        String model = expected < 0 ? "the model's output is not shaped [N, classes]"
+                : "the model " + (why.isEmpty() ? "" : why + " ") + "outputs " + expected;
         return ServiceException.invalid("DATASET_CLASSES_MISMATCH", field + ": dataset '" + dataset.id() + "' has "
-                + dataset.classes().size() + " classes but the model " + (why.isEmpty() ? "" : why + " ")
-                + "outputs " + expected);
-    }
-
-    /** The class count of a classifier's output, {@code [N, classes]}; 0 when the output is not shaped like that. */
-    static long outputClasses(ModelView model) {
-        if (model.outputs().isEmpty()) {
-            return 0;
-        }
-        List<Long> shape = model.outputs().get(0).shape();
-        return shape.size() == 2 ? shape.get(1) : 0;
+                + dataset.classes().size() + " classes but " + model);
     }
 }

@@ -27,6 +27,7 @@ import io.shears.onnx.ModelReader;
 import io.shears.onnx.ModelWriter;
 import io.shears.pruning.Allocation;
 import io.shears.pruning.Budget;
+import io.shears.pruning.ClassifierHead;
 import io.shears.pruning.Criterion;
 import io.shears.pruning.HeadReplacement;
 import io.shears.pruning.Pruner;
@@ -259,11 +260,14 @@ public final class JobPipeline {
 
         /** Opens every dataset the spec names before any costly stage, so a bad one fails the job at once. */
         private void checkDatasets(JobReport.Model model, int outputs) {
-            List<String> labelled = new ArrayList<>();
-            long classes = model.classes();
+            long classes = ClassifierHead.declaredClasses(model.outputShape());
             JobSpec.FineTuneSection ft = spec.fineTune();
+            if ((ft != null || spec.evaluation() != null) && (outputs != 1 || classes < 0)) {
+                throw new JobFailedException(JobFailures.MODEL_SHAPE_UNSUPPORTED, "evaluating or fine-tuning on a "
+                        + "labelled dataset needs a classifier with one output of shape [N, classes]; this model "
+                        + "has " + outputs + " output(s), the first of shape " + model.outputShape());
+            }
             if (ft != null) {
-                labelled.add(ft.datasetId());
                 int datasetClasses = datasets(model).get(ft.datasetId()).classCount();
                 if (ft.head().equals("keep") && datasetClasses != classes) {
                     throw classMismatch(ft.datasetId(), datasetClasses, classes, "fineTune.head is keep; use auto "
@@ -273,18 +277,12 @@ public final class JobPipeline {
             }
             if (spec.evaluation() != null) {
                 String id = spec.evaluation().datasetId();
-                labelled.add(id);
                 int datasetClasses = datasets(model).get(id).classCount();
                 if (datasetClasses != classes) {
                     throw classMismatch(id, datasetClasses, classes, ft == null
                             ? "without fine-tuning the model keeps its head" : "the fine-tuned model's head has "
                             + classes + " outputs, one per class of fine-tuning dataset '" + ft.datasetId() + "'");
                 }
-            }
-            if (!labelled.isEmpty() && (outputs != 1 || !classifierOutput(model.outputShape()))) {
-                throw new JobFailedException(JobFailures.MODEL_SHAPE_UNSUPPORTED, "evaluating or fine-tuning on a "
-                        + "labelled dataset needs a classifier with one output of shape [N, classes]; this model "
-                        + "has " + outputs + " output(s), the first of shape " + model.outputShape());
             }
             if (spec.calibration() != null) {
                 datasets(model).get(spec.calibration().datasetId());
@@ -568,14 +566,6 @@ public final class JobPipeline {
     private static JobReport.LatencyFigures figures(LatencyMeter.Measurement m) {
         return m == null ? null : new JobReport.LatencyFigures(m.medianMs(), m.minMs(), m.maxMs(),
                 m.samplesPerSecond());
-    }
-
-    private static boolean classifierOutput(List<Long> shape) {
-        int rank = shape.size();
-        while (rank > 2 && shape.get(rank - 1) == 1) {
-            rank--;
-        }
-        return rank == 2;
     }
 
     /** Identifies a job's work: the spec minus what does not change the result, and the model's bytes. */

@@ -1,6 +1,6 @@
 package io.shears.pruning;
 
-/** Head replacement refused: the dataset does not fit the kept head, or Shears cannot tell which layer is the head. */
+/** The classifier head cannot serve: the dataset does not fit the kept head, or Shears cannot tell which layer it is. */
 public class HeadReplacementException extends RuntimeException {
     /** The dataset's class count differs from the model's output size and the head is to be kept. */
     public static final String DATASET_CLASSES_MISMATCH = "DATASET_CLASSES_MISMATCH";
