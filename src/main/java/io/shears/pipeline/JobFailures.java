@@ -1,12 +1,10 @@
 package io.shears.pipeline;
 
-import io.shears.data.DatasetException;
 import io.shears.engine.EngineSetupException;
 import io.shears.engine.MemoryExhaustion;
 import io.shears.engine.NodeExecutionException;
-import io.shears.onnx.InvalidModelException;
+import io.shears.problem.ProblemException;
 import io.shears.pruning.BudgetUnreachableException;
-import io.shears.pruning.HeadReplacementException;
 import io.shears.pruning.InvalidPruningOptionsException;
 
 import java.io.IOException;
@@ -59,7 +57,10 @@ public final class JobFailures {
         if (t instanceof InvalidJobSpecException e) {
             return invalid(INVALID_JOB_SPEC, e.getMessage(), e);
         }
-        if (t instanceof InvalidModelException e) {
+        if (t instanceof EngineSetupException e) {
+            return invalid(e.code(), "the tensor engine cannot start: " + e.getMessage(), e);
+        }
+        if (t instanceof ProblemException e) {
             return invalid(e.code(), e.getMessage(), e);
         }
         if (t instanceof BudgetUnreachableException e) {
@@ -67,15 +68,6 @@ public final class JobFailures {
         }
         if (t instanceof InvalidPruningOptionsException e) {
             return invalid(e.code(), e.getMessage(), e);
-        }
-        if (t instanceof DatasetException e) {
-            return invalid(e.code(), e.getMessage(), e);
-        }
-        if (t instanceof HeadReplacementException e) {
-            return invalid(e.code(), e.getMessage(), e);
-        }
-        if (t instanceof EngineSetupException e) {
-            return invalid(e.code(), "the tensor engine cannot start: " + e.getMessage(), e);
         }
         if (t instanceof NodeExecutionException e) {
             return MemoryExhaustion.causedBy(e) ? transientFault(OUT_OF_MEMORY, e) : invalid(MODEL_EXECUTION_FAILED,
