@@ -7,9 +7,10 @@ import io.shears.catalog.ModelCatalog;
 import io.shears.catalog.ModelView;
 import io.shears.config.ServiceException;
 import io.shears.files.Sha256;
-import io.shears.pruning.ClassifierHead;
 import io.shears.pipeline.InvalidJobSpecException;
 import io.shears.pipeline.JobSpec;
+import io.shears.pruning.ClassifierHead;
+import io.shears.pruning.HeadReplacement;
 import io.shears.tenancy.Caller;
 import org.jobrunr.scheduling.JobRequestScheduler;
 import org.jobrunr.scheduling.JobScheduler;
@@ -201,13 +202,14 @@ public class JobService {
         long trainedClasses = modelClasses;
         if (spec.fineTune() != null) {
             DatasetView train = dataset(tenant, "fineTune.datasetId", spec.fineTune().datasetId());
-            boolean keepHead = spec.fineTune().head().equals("keep");
+            HeadReplacement.Mode head = HeadReplacement.Mode.parse(spec.fineTune().head());
+            boolean keepHead = head == HeadReplacement.Mode.KEEP;
             if (train.classes().size() != modelClasses) {
                 if (keepHead) {
                     throw classMismatch("fineTune.datasetId", train, modelClasses, "with head 'keep'");
                 }
                 trainedClasses = train.classes().size();
-            } else if (spec.fineTune().head().equals("replace")) {
+            } else if (head == HeadReplacement.Mode.REPLACE) {
                 trainedClasses = train.classes().size();
             }
         }

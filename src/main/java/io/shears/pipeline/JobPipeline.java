@@ -269,7 +269,7 @@ public final class JobPipeline {
             }
             if (ft != null) {
                 int datasetClasses = datasets(model).get(ft.datasetId()).classCount();
-                if (ft.head().equals("keep") && datasetClasses != classes) {
+                if (HeadReplacement.Mode.parse(ft.head()) == HeadReplacement.Mode.KEEP && datasetClasses != classes) {
                     throw classMismatch(ft.datasetId(), datasetClasses, classes, "fineTune.head is keep; use auto "
                             + "or replace to give the model a new head for the dataset's classes");
                 }

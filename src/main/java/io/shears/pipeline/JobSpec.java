@@ -1,5 +1,12 @@
 package io.shears.pipeline;
 
+import io.shears.engine.FineTuneSpec;
+import io.shears.pruning.Allocation;
+import io.shears.pruning.Criterion;
+import io.shears.pruning.HeadReplacement;
+import io.shears.pruning.OptionNames;
+import io.shears.pruning.Scope;
+
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -58,12 +65,12 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
     public record EvaluationSpec(String datasetId) {
     }
 
-    static final Set<String> SCOPES = Set.of("filters", "channels");
-    static final Set<String> CRITERIA = Set.of("l1", "l2", "bn-scale", "random");
-    static final Set<String> ALLOCATIONS = Set.of("uniform", "global");
-    static final Set<String> OPTIMIZERS = Set.of("sgd", "adamw");
-    static final Set<String> HEADS = Set.of("auto", "keep", "replace");
-    static final Set<String> FREEZES = Set.of("none", "backbone");
+    static final Set<String> SCOPES = OptionNames.labels(Scope.class);
+    static final Set<String> CRITERIA = OptionNames.labels(Criterion.class);
+    static final Set<String> ALLOCATIONS = OptionNames.labels(Allocation.class);
+    static final Set<String> OPTIMIZERS = OptionNames.labels(FineTuneSpec.OptimizerKind.class);
+    static final Set<String> HEADS = OptionNames.labels(HeadReplacement.Mode.class);
+    static final Set<String> FREEZES = OptionNames.labels(FineTuneSpec.Freeze.class);
     static final Set<String> CHANNELS = Set.of("grey", "rgb", "keep");
     static final int MAX_LABELS = 32;
     /**

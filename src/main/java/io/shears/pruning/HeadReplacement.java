@@ -12,7 +12,6 @@ import io.shears.onnx.TensorValues;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -34,17 +33,13 @@ public final class HeadReplacement {
         AUTO, KEEP, REPLACE;
 
         public static Mode parse(String text) {
-            for (Mode m : values()) {
-                if (m.name().equalsIgnoreCase(text.trim())) {
-                    return m;
-                }
-            }
-            throw new IllegalArgumentException("head must be one of auto, keep, replace; got '" + text + "'");
+            return OptionNames.find(Mode.class, text).orElseThrow(() -> new IllegalArgumentException(
+                    "head must be one of " + OptionNames.labels(Mode.class) + "; got '" + text + "'"));
         }
 
         @Override
         public String toString() {
-            return name().toLowerCase(Locale.ROOT);
+            return OptionNames.label(this);
         }
     }
 
