@@ -31,6 +31,12 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("ai.djl..");
 
     @ArchTest
+    static final ArchRule onlyApiServesHttp = noClasses().that().resideOutsideOfPackage("io.shears.api..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.springframework.web..",
+                    "org.springframework.http..", "jakarta.servlet..", "org.apache.catalina..", "org.apache.coyote..",
+                    "org.apache.tomcat..");
+
+    @ArchTest
     static final ArchRule pipelineKnowsNoSpring = noClasses().that().resideInAPackage("io.shears.pipeline..")
             .should().dependOnClassesThat().resideInAnyPackage("org.springframework..");
 }

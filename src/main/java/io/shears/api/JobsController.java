@@ -281,7 +281,9 @@ public class JobsController {
                     examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
     public SseEmitter events(Caller caller, @Parameter(description = "the job's id", example = JOB_ID)
                              @PathVariable String id) {
-        return events.subscribe(jobs.get(caller.tenantId(), id), caller.tenantId());
+        JobEventStream stream = new JobEventStream();
+        events.subscribe(jobs.get(caller.tenantId(), id), caller.tenantId(), stream);
+        return stream.emitter();
     }
 
     @GetMapping(path = "/{id}/artifacts", produces = MediaType.APPLICATION_JSON_VALUE)
