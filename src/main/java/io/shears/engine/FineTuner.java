@@ -38,7 +38,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Fine-tunes an {@link OnnxInterpreterBlock} on a dataset's train split (issue 3, item 8): softmax cross-entropy,
+ * Fine-tunes an {@link OnnxInterpreterBlock} on a dataset's train split: softmax cross-entropy,
  * SGD with momentum or AdamW implemented here on NDArrays whose state is checkpointed, a cosine schedule with linear
  * warmup, an epoch count or a training-FLOP budget, freeze none|backbone, a CSV row per epoch and a checkpoint after
  * every epoch from which {@link #resume} continues to the same weights as an uninterrupted run on CPU.
