@@ -1,11 +1,11 @@
 package io.shears.api;
 
-import io.shears.server.ServiceException;
+import io.shears.config.ServiceException;
 import io.shears.tenancy.ApiKeys;
 import io.shears.tenancy.Caller;
 import io.shears.tenancy.IssuedKey;
-import io.shears.tenancy.KeyRole;
 import io.shears.tenancy.KeyInfo;
+import io.shears.tenancy.KeyRole;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.ArraySchema;

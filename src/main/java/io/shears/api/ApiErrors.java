@@ -1,12 +1,12 @@
 package io.shears.api;
 
+import io.shears.config.ServiceBusyException;
+import io.shears.config.ServiceException;
 import io.shears.data.DatasetException;
 import io.shears.data.DatasetProblem;
-import io.shears.jobs.InvalidJobSpecException;
 import io.shears.onnx.InvalidModelException;
+import io.shears.pipeline.InvalidJobSpecException;
 import io.shears.pruning.InvalidPruningOptionsException;
-import io.shears.server.ServiceBusyException;
-import io.shears.server.ServiceException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.catalina.connector.ClientAbortException;
 import org.slf4j.Logger;

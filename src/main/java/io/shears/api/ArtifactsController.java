@@ -2,7 +2,7 @@ package io.shears.api;
 
 import io.shears.artifacts.ArtifactCatalog;
 import io.shears.artifacts.ArtifactRecord;
-import io.shears.server.ServiceException;
+import io.shears.config.ServiceException;
 import io.shears.tenancy.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -24,7 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.NativeWebRequest;
 
 @RestController
-@RequestMapping("/v1/artifacts")
+@RequestMapping(ArtifactUrls.PATH)
 @Conditional(ServesApi.class)
 @Tag(name = "Artifacts", description = "Download what jobs published")
 @SecurityRequirement(name = "apiKey")

@@ -1,11 +1,10 @@
 package io.shears.api;
 
-import io.shears.artifacts.ArtifactCatalog;
 import io.shears.jobs.JobEvents;
 import io.shears.jobs.JobService;
-import io.shears.jobs.JobSpec;
 import io.shears.jobs.JobState;
 import io.shears.jobs.JobView;
+import io.shears.pipeline.JobSpec;
 import io.shears.tenancy.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -149,12 +148,10 @@ public class JobsController {
 
     private final JobService jobs;
     private final JobEvents events;
-    private final ArtifactCatalog artifacts;
 
-    public JobsController(JobService jobs, JobEvents events, ArtifactCatalog artifacts) {
+    public JobsController(JobService jobs, JobEvents events) {
         this.jobs = jobs;
         this.events = events;
-        this.artifacts = artifacts;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -285,7 +282,9 @@ public class JobsController {
                     examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
     public SseEmitter events(Caller caller, @Parameter(description = "the job's id", example = JOB_ID)
                              @PathVariable String id) {
-        return events.subscribe(jobs.get(caller.tenantId(), id), caller.tenantId());
+        JobEventStream stream = new JobEventStream();
+        events.subscribe(jobs.get(caller.tenantId(), id), caller.tenantId(), stream);
+        return stream.emitter();
     }
 
     @GetMapping(path = "/{id}/artifacts", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -303,10 +302,6 @@ public class JobsController {
     public List<JobView.ArtifactView> artifacts(Caller caller,
                                                 @Parameter(description = "the job's id", example = JOB_ID)
                                                 @PathVariable String id) {
-        jobs.get(caller.tenantId(), id);
-        return artifacts.forJob(caller.tenantId(), id).stream()
-                .map(a -> new JobView.ArtifactView(a.id(), a.name(), a.mediaType(), a.bytes(), a.sha256(),
-                        "/v1/artifacts/" + a.id()))
-                .toList();
+        return jobs.artifacts(caller.tenantId(), id);
     }
 }

@@ -1,29 +1,16 @@
 package io.shears.artifacts;
 
+import io.shears.files.Sha256;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
-/** SHA-256 of files and streams, the store's content address. */
+/** The store's content address of a file or a stream: its SHA-256 and length. */
 public final class BlobHashing {
     private BlobHashing() {
-    }
-
-    public static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    }
-
-    public static String hex(MessageDigest digest) {
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     public static StoredBlob of(Path file) throws IOException {
@@ -34,8 +21,8 @@ public final class BlobHashing {
 
     /** Reads the stream to its end; the caller closes it. */
     public static StoredBlob of(InputStream in) throws IOException {
-        MessageDigest digest = sha256();
-        long bytes = new DigestInputStream(in, digest).transferTo(java.io.OutputStream.nullOutputStream());
-        return new StoredBlob(hex(digest), bytes);
+        MessageDigest digest = Sha256.newDigest();
+        long bytes = Sha256.digestAll(in, digest);
+        return new StoredBlob(Sha256.hex(digest), bytes);
     }
 }

@@ -1,5 +1,6 @@
 package io.shears.artifacts;
 
+import io.shears.files.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -55,7 +56,7 @@ public final class FilesystemArtifactStore implements ArtifactStore {
             }
             Files.createDirectories(target.getParent());
             try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.moveIntoPlace(temp, target);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("the artifact directory must support atomic renames: " + root, e);
             }

@@ -1,5 +1,7 @@
 package io.shears.artifacts;
 
+import io.shears.files.AtomicFiles;
+import io.shears.files.Sha256;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -187,7 +189,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
                 .contentType("application/octet-stream")).uploadId();
         boolean completed = false;
         try {
-            MessageDigest digest = BlobHashing.sha256();
+            MessageDigest digest = Sha256.newDigest();
             List<CompletedPart> parts = new ArrayList<>();
             byte[] buffer = new byte[(int) partSize];
             try (InputStream in = Files.newInputStream(file)) {
@@ -211,7 +213,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
                     }
                 }
             }
-            String sent = BlobHashing.hex(digest);
+            String sent = Sha256.hex(digest);
             if (!sent.equals(blob.sha256())) {
                 throw new IOException("the file changed while it was stored: " + file);
             }
@@ -275,11 +277,11 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         Files.createDirectories(cacheDir);
         Path temp = Files.createTempFile(cacheDir, sha256, ".part");
         try {
-            MessageDigest digest = BlobHashing.sha256();
+            MessageDigest digest = Sha256.newDigest();
             try (InputStream in = new DigestInputStream(open(sha256, 0), digest)) {
                 Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
             }
-            String got = BlobHashing.hex(digest);
+            String got = Sha256.hex(digest);
             if (!got.equals(sha256)) {
                 throw new IOException("blob " + sha256 + " in the S3 " + settings.where() + " is corrupt: " + key
                         + " has SHA-256 " + got);
@@ -288,7 +290,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
                 ch.force(true);
             }
             try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.moveIntoPlace(temp, target);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("the cache directory must support atomic renames: " + cacheDir, e);
             }

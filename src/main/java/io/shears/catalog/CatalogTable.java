@@ -1,6 +1,6 @@
 package io.shears.catalog;
 
-import io.shears.server.ServiceException;
+import io.shears.config.ServiceException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 

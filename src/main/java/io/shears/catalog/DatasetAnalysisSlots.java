@@ -1,7 +1,7 @@
 package io.shears.catalog;
 
-import io.shears.server.ServiceBusyException;
-import io.shears.server.ShearsProperties;
+import io.shears.config.ServiceBusyException;
+import io.shears.config.ShearsProperties;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 

@@ -2,11 +2,12 @@ package io.shears.catalog;
 
 import io.shears.artifacts.ArtifactStore;
 import io.shears.artifacts.StoredBlob;
+import io.shears.config.ServiceException;
+import io.shears.config.ShearsProperties;
 import io.shears.data.Dataset;
 import io.shears.data.DatasetLimits;
 import io.shears.data.DatasetOptions;
-import io.shears.server.ServiceException;
-import io.shears.server.ShearsProperties;
+import io.shears.files.FileTrees;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,10 +29,12 @@ public class DatasetCatalog {
     private final UploadSpool uploads;
     private final DatasetAnalysisSlots analyses;
     private final CatalogTable<DatasetView> rows;
+    private final JobReferences jobs;
 
     public DatasetCatalog(JdbcClient jdbc, ArtifactStore store, JsonMapper json, ShearsProperties properties,
-                          UploadSpool uploads, DatasetAnalysisSlots analyses) {
+                          UploadSpool uploads, DatasetAnalysisSlots analyses, JobReferences jobs) {
         this.jdbc = jdbc;
+        this.jobs = jobs;
         this.uploads = uploads;
         this.analyses = analyses;
         this.store = store;
@@ -71,7 +74,7 @@ public class DatasetCatalog {
                         Instant.now());
             }
         } finally {
-            UploadSpool.delete(spool);
+            FileTrees.delete(spool);
         }
         rows.insert(view.id(), tenant, view.name(), view.sha256(), view.bytes(), view, view.createdAt());
         return view;
@@ -91,8 +94,7 @@ public class DatasetCatalog {
 
     public void delete(String tenant, String id) throws IOException {
         DatasetView dataset = get(tenant, id);
-        int active = jdbc.sql("select count(*) from jobs where state in ('QUEUED', 'RUNNING') and spec like :pattern")
-                .param("pattern", "%\"" + id + "\"%").query(Integer.class).single();
+        int active = jobs.activeJobsUsingDataset(id);
         if (active > 0) {
             throw ServiceException.conflict("DATASET_IN_USE", "dataset '" + id + "' is used by " + active
                     + " queued or running job(s); cancel them or wait");

@@ -3,14 +3,14 @@ package io.shears.catalog;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.shears.artifacts.ArtifactStore;
 import io.shears.artifacts.StoredBlob;
+import io.shears.config.ServiceException;
+import io.shears.config.ShearsProperties;
 import io.shears.graph.ShapeInference;
 import io.shears.onnx.ModelLimits;
 import io.shears.onnx.ModelReader;
 import io.shears.pruning.FrozenReason;
 import io.shears.pruning.ModelInspection;
 import io.shears.pruning.PruningOptions;
-import io.shears.server.ServiceException;
-import io.shears.server.ShearsProperties;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -31,9 +31,12 @@ public class ModelCatalog {
     private final JsonMapper json;
     private final ShearsProperties properties;
     private final CatalogTable<ModelView> rows;
+    private final JobReferences jobs;
 
-    public ModelCatalog(JdbcClient jdbc, ArtifactStore store, JsonMapper json, ShearsProperties properties) {
+    public ModelCatalog(JdbcClient jdbc, ArtifactStore store, JsonMapper json, ShearsProperties properties,
+                        JobReferences jobs) {
         this.jdbc = jdbc;
+        this.jobs = jobs;
         this.store = store;
         this.json = json;
         this.properties = properties;
@@ -84,8 +87,7 @@ public class ModelCatalog {
 
     public void delete(String tenant, String id) throws IOException {
         ModelView model = get(tenant, id);
-        int active = jdbc.sql("select count(*) from jobs where model_id = :id and state in ('QUEUED', 'RUNNING')")
-                .param("id", id).query(Integer.class).single();
+        int active = jobs.activeJobsUsingModel(id);
         if (active > 0) {
             throw ServiceException.conflict("MODEL_IN_USE", "model '" + id + "' is used by " + active
                     + " queued or running job(s); cancel them or wait");

@@ -1,7 +1,8 @@
 package io.shears.catalog;
 
-import io.shears.server.ServiceException;
-import io.shears.server.ShearsProperties;
+import io.shears.config.ServiceException;
+import io.shears.config.ShearsProperties;
+import io.shears.files.FileTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -95,18 +95,6 @@ public class UploadSpool {
         return Files.createTempDirectory(dir, ANALYSIS_PREFIX);
     }
 
-    /** Deletes a file or a directory tree. */
-    public static void delete(Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
     private int removeLeftovers(Instant processStart) throws IOException {
         int removed = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
@@ -117,7 +105,7 @@ public class UploadSpool {
                         && OWN_DIRECTORY.matcher(name).matches();
                 if (own && lastWrittenBefore(entry, processStart)) {
                     try {
-                        delete(entry);
+                        FileTrees.delete(entry);
                         removed++;
                     } catch (IOException | UncheckedIOException e) {
                         log.warn("Cannot remove the leftover upload file {}: {}", entry, e.getMessage());

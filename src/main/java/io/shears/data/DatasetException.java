@@ -1,24 +1,22 @@
 package io.shears.data;
 
+import io.shears.problem.ProblemException;
+
 /** A dataset that Shears refuses, with a stable {@link DatasetProblem} code and a message that names the culprit. */
-public class DatasetException extends RuntimeException {
+public class DatasetException extends ProblemException {
     private final DatasetProblem problem;
 
     public DatasetException(DatasetProblem problem, String message) {
-        super(message);
+        super(problem.name(), message);
         this.problem = problem;
     }
 
     public DatasetException(DatasetProblem problem, String message, Throwable cause) {
-        super(message, cause);
+        super(problem.name(), message, cause);
         this.problem = problem;
     }
 
     public DatasetProblem problem() {
         return problem;
-    }
-
-    public String code() {
-        return problem.name();
     }
 }

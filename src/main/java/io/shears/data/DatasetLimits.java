@@ -59,11 +59,6 @@ public record DatasetLimits(long maxTotalBytes, double maxCompressionRatio, long
                 maxProgressiveJpegPixels);
     }
 
-    public DatasetLimits withCompressionRatio(double ratio, long graceBytes) {
-        return new DatasetLimits(maxTotalBytes, ratio, graceBytes, maxEntries, maxImageFileBytes, maxImageSide,
-                maxImagePixels, maxCorruptFraction, maxCorruptCount, maxClasses, maxProgressiveJpegPixels);
-    }
-
     public DatasetLimits withMaxEntries(int entries) {
         return new DatasetLimits(maxTotalBytes, maxCompressionRatio, ratioGraceBytes, entries, maxImageFileBytes,
                 maxImageSide, maxImagePixels, maxCorruptFraction, maxCorruptCount, maxClasses,

@@ -27,6 +27,11 @@ public final class EngineSetup {
     private EngineSetup() {
     }
 
+    /** The version of DJL on the class path, known without starting the engine. */
+    public static String djlVersion() {
+        return Engine.getDjlVersion();
+    }
+
     /** Starts the engine with the settings of the JVM system properties (see {@link EngineSettings}). */
     public static synchronized EngineInfo start() {
         return start(EngineSettings.fromSystemProperties());

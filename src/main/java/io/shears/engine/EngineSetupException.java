@@ -1,19 +1,17 @@
 package io.shears.engine;
 
+import io.shears.problem.ProblemException;
+
 /** The tensor engine cannot start; {@link #code()} is the stable {@link EngineProblem} name. */
-public class EngineSetupException extends RuntimeException {
+public class EngineSetupException extends ProblemException {
     private final EngineProblem problem;
 
     public EngineSetupException(EngineProblem problem, String message) {
-        super(message);
+        super(problem.name(), message);
         this.problem = problem;
     }
 
     public EngineProblem problem() {
         return problem;
-    }
-
-    public String code() {
-        return problem.name();
     }
 }

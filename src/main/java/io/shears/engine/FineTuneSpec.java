@@ -1,10 +1,11 @@
 package io.shears.engine;
 
+import io.shears.pruning.OptionNames;
+
 import java.util.List;
-import java.util.Locale;
 
 /**
- * What a fine-tuning run does (issue 3, item 8).
+ * What a fine-tuning run does.
  *
  * @param optimizer      SGD with momentum (default) or AdamW
  * @param learningRate   peak learning rate, reached at the end of warmup
@@ -31,7 +32,8 @@ public record FineTuneSpec(OptimizerKind optimizer, float learningRate, float mo
         SGD, ADAMW;
 
         public static OptimizerKind parse(String text) {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
+            return OptionNames.find(OptimizerKind.class, text).orElseThrow(() -> new IllegalArgumentException(
+                    "optimizer must be one of " + OptionNames.labels(OptimizerKind.class) + "; got '" + text + "'"));
         }
     }
 
@@ -39,7 +41,8 @@ public record FineTuneSpec(OptimizerKind optimizer, float learningRate, float mo
         NONE, BACKBONE;
 
         public static Freeze parse(String text) {
-            return valueOf(text.trim().toUpperCase(Locale.ROOT));
+            return OptionNames.find(Freeze.class, text).orElseThrow(() -> new IllegalArgumentException(
+                    "freeze must be one of " + OptionNames.labels(Freeze.class) + "; got '" + text + "'"));
         }
     }
 

@@ -15,22 +15,20 @@ import io.shears.data.Batch;
 import io.shears.data.Dataset;
 import io.shears.data.ImageShape;
 import io.shears.data.Split;
+import io.shears.files.AtomicFiles;
+import io.shears.pruning.ClassifierHead;
 import io.shears.graph.CostModel;
 import io.shears.graph.Graph;
-import io.shears.graph.Node;
 import io.shears.graph.ShapeInference;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -40,7 +38,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Fine-tunes an {@link OnnxInterpreterBlock} on a dataset's train split (issue 3, item 8): softmax cross-entropy,
+ * Fine-tunes an {@link OnnxInterpreterBlock} on a dataset's train split: softmax cross-entropy,
  * SGD with momentum or AdamW implemented here on NDArrays whose state is checkpointed, a cosine schedule with linear
  * warmup, an epoch count or a training-FLOP budget, freeze none|backbone, a CSV row per epoch and a checkpoint after
  * every epoch from which {@link #resume} continues to the same weights as an uninterrupted run on CPU.
@@ -136,7 +134,7 @@ public final class FineTuner implements AutoCloseable {
                 .flops();
     }
 
-    /** The given head names, or the stored weights of the layer found by walking back from the single output. */
+    /** The given head names, or the parameters of the model's {@link ClassifierHead}. */
     static Set<String> headParameters(OnnxInterpreterBlock block, FineTuneSpec spec) {
         Set<String> names = new LinkedHashSet<>();
         if (!spec.headParameters().isEmpty()) {
@@ -149,47 +147,12 @@ public final class FineTuner implements AutoCloseable {
             return names;
         }
         Graph graph = new Graph(block.sourceModel());
-        if (graph.outputs().size() != 1) {
-            throw new IllegalArgumentException("freeze backbone needs a model with one output or explicit head "
-                    + "parameters");
-        }
-        String tensor = graph.outputs().get(0);
-        Set<String> passThrough = Set.of("Flatten", "Squeeze", "Identity", "Relu", "Softmax", "LogSoftmax",
-                "Sigmoid", "Dropout", "Reshape");
-        for (int guard = 0; guard < 64; guard++) {
-            Node node = graph.producer(tensor);
-            if (node == null) {
-                break;
-            }
-            String op = node.op();
-            if (op.equals("Gemm") || op.equals("MatMul") || op.equals("Conv") || op.equals("Add")) {
-                String computed = null;
-                for (String in : node.inputs()) {
-                    if (in.isEmpty()) {
-                        continue;
-                    }
-                    Parameter p = block.parameter(in);
-                    if (p != null) {
-                        names.add(in);
-                    } else if (computed == null) {
-                        computed = in;
-                    }
-                }
-                if (!op.equals("Add")) {
-                    return names;
-                }
-                tensor = computed;
-                if (tensor == null) {
-                    break;
-                }
-            } else if (passThrough.contains(op)) {
-                tensor = node.input(0);
-            } else {
-                break;
+        for (String name : ClassifierHead.find(graph).storedInputs(graph)) {
+            if (block.parameter(name) != null) {
+                names.add(name);
             }
         }
-        throw new IllegalArgumentException("cannot find the head layer (Gemm, MatMul or Conv) behind the output '"
-                + graph.outputs().get(0) + "'; name the head parameters explicitly");
+        return names;
     }
 
     /** The schedule's length: the steps the run will take given epochs, batch size and budget. */
@@ -432,16 +395,11 @@ public final class FineTuner implements AutoCloseable {
     }
 
     private static void writeCsv(Path csv, List<FineTuneResult.EpochRow> rows) throws IOException {
-        if (csv.getParent() != null) {
-            Files.createDirectories(csv.getParent());
-        }
         StringBuilder text = new StringBuilder(FineTuneResult.CSV_HEADER).append('\n');
         for (FineTuneResult.EpochRow row : rows) {
             text.append(row.csv()).append('\n');
         }
-        Path tmp = csv.resolveSibling(csv.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, csv, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeString(csv, text);
     }
 
     /** Counters of a run, saved in the checkpoint. */
@@ -455,8 +413,8 @@ public final class FineTuner implements AutoCloseable {
     }
 
     private void save(Path dir, Progress p) throws IOException {
-        Path tmp = dir.resolve(CHECKPOINT_FILE + ".tmp");
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+        AtomicFiles.write(dir.resolve(CHECKPOINT_FILE), stream -> {
+            DataOutputStream out = new DataOutputStream(stream);
             out.writeInt(MAGIC);
             out.writeInt(FORMAT);
             out.writeUTF(spec.toString());
@@ -498,9 +456,8 @@ public final class FineTuner implements AutoCloseable {
                     out.writeInt(Float.floatToRawIntBits(v));
                 }
             }
-        }
-        Files.move(tmp, dir.resolve(CHECKPOINT_FILE), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+            out.flush();
+        });
     }
 
     private Progress load(Path file) throws IOException {

@@ -33,12 +33,4 @@ final class ShapeMath {
         }
         return ranked.broadcast(new Shape(dims));
     }
-
-    static int[] toInts(long[] values) {
-        int[] out = new int[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = Math.toIntExact(values[i]);
-        }
-        return out;
-    }
 }

@@ -1,6 +1,6 @@
 package io.shears.jobs;
 
-import io.shears.server.ShearsProperties;
+import io.shears.config.ShearsProperties;
 import io.shears.tenancy.ApiKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,13 +1,12 @@
 package io.shears.jobs;
 
+import io.shears.pipeline.Stage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,19 +14,33 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Server-Sent Events of jobs' state, stage and progress. The job's record is the source, polled for all open
- * streams in one query, so a stream sees a job change whichever process runs it.
+ * Streams of jobs' state, stage and progress, which the API serves as Server-Sent Events. The job's record is the
+ * source, polled for all open streams in one query, so a stream sees a job change whichever process runs it.
  */
 @Component
 public class JobEvents {
-    static final Duration STREAM_TIMEOUT = Duration.ofHours(1);
     private static final Logger log = LoggerFactory.getLogger(JobEvents.class);
 
     /** What a stream sends; one event per change. */
     public record JobEvent(String id, JobState state, Stage stage, double progress, String errorCode) {
     }
 
-    private record Subscription(String tenant, SseEmitter emitter, JobEvent[] last) {
+    /** Where a stream's events go. */
+    public interface Listener {
+        /** Takes {@code unsubscribe}, to run when the listener's stream ends for its own reasons. */
+        void onEnd(Runnable unsubscribe);
+
+        /** One event; an {@link IOException} or {@link IllegalStateException} means the stream is gone. */
+        void send(JobEvent event) throws IOException;
+
+        /** The job reached a terminal state, so no event follows. */
+        void complete();
+
+        /** Sending failed; the stream ends. */
+        void fail(Exception e);
+    }
+
+    private record Subscription(String tenant, Listener listener, JobEvent[] last) {
     }
 
     private final JobRepository jobs;
@@ -37,20 +50,15 @@ public class JobEvents {
         this.jobs = jobs;
     }
 
-    /** A stream of the job's changes; it sends the current state at once and ends after a terminal state. */
-    public SseEmitter subscribe(JobView job, String tenant) {
-        SseEmitter emitter = new SseEmitter(STREAM_TIMEOUT.toMillis());
-        Subscription s = new Subscription(tenant, emitter, new JobEvent[1]);
+    /** Streams the job's changes to {@code listener}: the current state at once, the end after a terminal state. */
+    public void subscribe(JobView job, String tenant, Listener listener) {
+        Subscription s = new Subscription(tenant, listener, new JobEvent[1]);
         subscriptions.computeIfAbsent(job.id(), k -> new CopyOnWriteArrayList<>()).add(s);
-        Runnable remove = () -> subscriptions.computeIfPresent(job.id(), (k, list) -> {
+        listener.onEnd(() -> subscriptions.computeIfPresent(job.id(), (k, list) -> {
             list.remove(s);
             return list.isEmpty() ? null : list;
-        });
-        emitter.onCompletion(remove);
-        emitter.onTimeout(remove);
-        emitter.onError(e -> remove.run());
+        }));
         jobs.find(tenant, job.id()).ifPresent(row -> deliver(s, row));
-        return emitter;
     }
 
     /**
@@ -87,13 +95,13 @@ public class JobEvents {
             }
             s.last()[0] = event;
             try {
-                s.emitter().send(SseEmitter.event().name("job").id(Long.toString(System.nanoTime())).data(event));
+                s.listener().send(event);
                 if (row.state().terminal()) {
-                    s.emitter().complete();
+                    s.listener().complete();
                 }
             } catch (IOException | IllegalStateException e) {
                 log.debug("Job {}: event stream closed: {}", row.id(), e.toString());
-                s.emitter().completeWithError(e);
+                s.listener().fail(e);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.shears.jobs;
 
+import io.shears.pipeline.Stage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

@@ -1,5 +1,8 @@
 package io.shears.jobs;
 
+import io.shears.pipeline.JobCancelledException;
+import io.shears.pipeline.PipelineListener;
+import io.shears.pipeline.Stage;
 import java.time.Duration;
 import java.time.Instant;
 

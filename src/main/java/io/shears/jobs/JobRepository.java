@@ -1,8 +1,11 @@
 package io.shears.jobs;
 
+import io.shears.catalog.JobReferences;
+import io.shears.pipeline.Stage;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,7 +21,7 @@ import java.util.Optional;
  * job (a worker finishing while an API process cancels, a rerun after a crash) cannot both win.
  */
 @Repository
-class JobRepository {
+class JobRepository implements JobReferences {
     private static final String COLUMNS = "id, tenant_id, model_id, spec, spec_sha256, idempotency_key, state, stage, "
             + "progress, attempts, cancel_requested, error_code, error_message, result, created_at, started_at, "
             + "finished_at, updated_at, worker";
@@ -30,12 +33,37 @@ class JobRepository {
         this.jdbc = jdbc;
     }
 
-    void insert(JobRow r) {
+    /** What a client's submission sets of a new job's row; the rest starts empty (queued, no stage, no attempt). */
+    record NewJob(String id, String tenantId, String modelId, List<String> datasetIds, String spec, String specSha256,
+                  String idempotencyKey, Instant createdAt) {
+    }
+
+    /** The job's row and its links to the datasets it reads, together. */
+    @Transactional
+    void insert(NewJob job) {
         jdbc.sql("insert into jobs (" + COLUMNS + ") values (:id, :tenant, :model, :spec, :sha, :key, :state, null, "
                         + "0, 0, false, null, null, null, :now, null, null, :now, null)")
-                .param("id", r.id()).param("tenant", r.tenantId()).param("model", r.modelId()).param("spec", r.spec())
-                .param("sha", r.specSha256()).param("key", r.idempotencyKey(), Types.VARCHAR).param("state", r.state().name())
-                .param("now", ts(r.createdAt())).update();
+                .param("id", job.id()).param("tenant", job.tenantId()).param("model", job.modelId())
+                .param("spec", job.spec()).param("sha", job.specSha256())
+                .param("key", job.idempotencyKey(), Types.VARCHAR).param("state", JobState.QUEUED.name())
+                .param("now", ts(job.createdAt())).update();
+        for (String datasetId : job.datasetIds()) {
+            jdbc.sql("insert into job_datasets (job_id, dataset_id) values (:job, :dataset)")
+                    .param("job", job.id()).param("dataset", datasetId).update();
+        }
+    }
+
+    @Override
+    public int activeJobsUsingModel(String modelId) {
+        return jdbc.sql("select count(*) from jobs where model_id = :id and state in ('QUEUED', 'RUNNING')")
+                .param("id", modelId).query(Integer.class).single();
+    }
+
+    @Override
+    public int activeJobsUsingDataset(String datasetId) {
+        return jdbc.sql("select count(*) from jobs j join job_datasets l on l.job_id = j.id "
+                        + "where l.dataset_id = :id and j.state in ('QUEUED', 'RUNNING')")
+                .param("id", datasetId).query(Integer.class).single();
     }
 
     Optional<JobRow> find(String tenant, String id) {

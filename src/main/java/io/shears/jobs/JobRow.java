@@ -1,5 +1,6 @@
 package io.shears.jobs;
 
+import io.shears.pipeline.Stage;
 import java.time.Instant;
 
 /** A row of the {@code jobs} table, as stored. */

@@ -1,12 +1,16 @@
 package io.shears.jobs;
 
 import io.shears.artifacts.ArtifactCatalog;
-import io.shears.artifacts.BlobHashing;
 import io.shears.catalog.DatasetCatalog;
 import io.shears.catalog.DatasetView;
 import io.shears.catalog.ModelCatalog;
 import io.shears.catalog.ModelView;
-import io.shears.server.ServiceException;
+import io.shears.config.ServiceException;
+import io.shears.files.Sha256;
+import io.shears.pipeline.InvalidJobSpecException;
+import io.shears.pipeline.JobSpec;
+import io.shears.pruning.ClassifierHead;
+import io.shears.pruning.HeadReplacement;
 import io.shears.tenancy.Caller;
 import org.jobrunr.scheduling.JobRequestScheduler;
 import org.jobrunr.scheduling.JobScheduler;
@@ -37,10 +41,11 @@ public class JobService {
     private final JobMetrics metrics;
     private final JobCallbacks callbacks;
     private final JsonMapper json;
+    private final ArtifactLinks links;
 
     public JobService(JobRepository jobs, ModelCatalog models, DatasetCatalog datasets, ArtifactCatalog artifacts,
                       JobRequestScheduler queue, JobScheduler scheduler, JobMetrics metrics, JobCallbacks callbacks,
-                      JsonMapper json) {
+                      JsonMapper json, ArtifactLinks links) {
         this.jobs = jobs;
         this.models = models;
         this.datasets = datasets;
@@ -50,6 +55,7 @@ public class JobService {
         this.metrics = metrics;
         this.callbacks = callbacks;
         this.json = json;
+        this.links = links;
     }
 
     /** A submitted job, and whether this call created it (false: an earlier call with the same idempotency key). */
@@ -66,9 +72,7 @@ public class JobService {
         }
         JobSpec spec = request.normalized();
         String specJson = json.writeValueAsString(spec);
-        var digest = BlobHashing.sha256();
-        digest.update(specJson.getBytes(StandardCharsets.UTF_8));
-        String specSha = BlobHashing.hex(digest);
+        String specSha = Sha256.of(specJson.getBytes(StandardCharsets.UTF_8));
         if (idempotencyKey != null) {
             var earlier = jobs.findByIdempotencyKey(caller.tenantId(), idempotencyKey);
             if (earlier.isPresent()) {
@@ -78,9 +82,8 @@ public class JobService {
         checkReferences(caller.tenantId(), spec);
         String id = UUID.randomUUID().toString();
         try {
-            jobs.insert(new JobRow(id, caller.tenantId(), spec.modelId(), specJson, specSha, idempotencyKey,
-                    JobState.QUEUED, null, 0, 0, false, null, null, null, Instant.now(), null, null, Instant.now(),
-                    null));
+            jobs.insert(new JobRepository.NewJob(id, caller.tenantId(), spec.modelId(), spec.datasetIds(), specJson,
+                    specSha, idempotencyKey, Instant.now()));
         } catch (DuplicateKeyException race) {
             return replay(jobs.findByIdempotencyKey(caller.tenantId(), idempotencyKey).orElseThrow(), specSha,
                     idempotencyKey);
@@ -156,14 +159,23 @@ public class JobService {
         if (row.state() == JobState.SUCCEEDED) {
             @SuppressWarnings("unchecked")
             Map<String, Object> summary = row.result() == null ? Map.of() : json.readValue(row.result(), Map.class);
-            List<JobView.ArtifactView> files = artifacts.forJob(tenant, row.id()).stream()
-                    .map(a -> new JobView.ArtifactView(a.id(), a.name(), a.mediaType(), a.bytes(), a.sha256(),
-                            "/v1/artifacts/" + a.id()))
-                    .toList();
-            result = new JobView.JobResult(summary, files);
+            result = new JobView.JobResult(summary, artifactViews(tenant, row.id()));
         }
         return new JobView(row.id(), row.modelId(), row.state(), row.stage(), row.progress(), row.createdAt(),
                 row.startedAt(), row.finishedAt(), row.attempts(), row.worker(), error, result, spec.labels(), spec);
+    }
+
+    /** The job's published files, each with its download link; empty until the job succeeded. */
+    public List<JobView.ArtifactView> artifacts(String tenant, String id) {
+        jobs.find(tenant, id).orElseThrow(() -> ServiceException.notFound("job", id));
+        return artifactViews(tenant, id);
+    }
+
+    private List<JobView.ArtifactView> artifactViews(String tenant, String jobId) {
+        return artifacts.forJob(tenant, jobId).stream()
+                .map(a -> new JobView.ArtifactView(a.id(), a.name(), a.mediaType(), a.bytes(), a.sha256(),
+                        links.urlOf(a.id())))
+                .toList();
     }
 
     private Submission replay(JobRow earlier, String specSha, String key) {
@@ -185,17 +197,19 @@ public class JobService {
         } catch (ServiceException e) {
             throw new InvalidJobSpecException("modelId", "no model '" + spec.modelId() + "'");
         }
-        long modelClasses = outputClasses(model);
+        long modelClasses = ClassifierHead.declaredClasses(model.outputs().isEmpty() ? List.of()
+                : model.outputs().get(0).shape());
         long trainedClasses = modelClasses;
         if (spec.fineTune() != null) {
             DatasetView train = dataset(tenant, "fineTune.datasetId", spec.fineTune().datasetId());
-            boolean keepHead = spec.fineTune().head().equals("keep");
+            HeadReplacement.Mode head = HeadReplacement.Mode.parse(spec.fineTune().head());
+            boolean keepHead = head == HeadReplacement.Mode.KEEP;
             if (train.classes().size() != modelClasses) {
                 if (keepHead) {
                     throw classMismatch("fineTune.datasetId", train, modelClasses, "with head 'keep'");
                 }
                 trainedClasses = train.classes().size();
-            } else if (spec.fineTune().head().equals("replace")) {
+            } else if (head == HeadReplacement.Mode.REPLACE) {
                 trainedClasses = train.classes().size();
             }
         }
@@ -219,17 +233,9 @@ public class JobService {
     }
 
     private static ServiceException classMismatch(String field, DatasetView dataset, long expected, String why) {
+        String model = expected < 0 ? "the model's output is not shaped [N, classes]"
+                : "the model " + (why.isEmpty() ? "" : why + " ") + "outputs " + expected;
         return ServiceException.invalid("DATASET_CLASSES_MISMATCH", field + ": dataset '" + dataset.id() + "' has "
-                + dataset.classes().size() + " classes but the model " + (why.isEmpty() ? "" : why + " ")
-                + "outputs " + expected);
-    }
-
-    /** The class count of a classifier's output, {@code [N, classes]}; 0 when the output is not shaped like that. */
-    static long outputClasses(ModelView model) {
-        if (model.outputs().isEmpty()) {
-            return 0;
-        }
-        List<Long> shape = model.outputs().get(0).shape();
-        return shape.size() == 2 ? shape.get(1) : 0;
+                + dataset.classes().size() + " classes but " + model);
     }
 }

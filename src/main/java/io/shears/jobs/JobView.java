@@ -1,5 +1,7 @@
 package io.shears.jobs;
 
+import io.shears.pipeline.JobSpec;
+import io.shears.pipeline.Stage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -6,7 +6,15 @@ import io.shears.artifacts.ArtifactStore;
 import io.shears.artifacts.StoredBlob;
 import io.shears.catalog.DatasetCatalog;
 import io.shears.catalog.ModelCatalog;
-import io.shears.server.ShearsProperties;
+import io.shears.config.ShearsProperties;
+import io.shears.files.FileTrees;
+import io.shears.pipeline.JobCancelledException;
+import io.shears.pipeline.JobFailedException;
+import io.shears.pipeline.JobFailures;
+import io.shears.pipeline.JobPipeline;
+import io.shears.pipeline.JobSpec;
+import io.shears.pipeline.PipelineInputs;
+import io.shears.pipeline.PipelineResult;
 import org.jobrunr.jobs.annotations.Job;
 import org.jobrunr.jobs.lambdas.JobRequestHandler;
 import org.slf4j.Logger;
@@ -189,10 +197,8 @@ public class JobWorker implements JobRequestHandler<RunJob> {
     }
 
     private static void deleteTree(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            FileTrees.delete(dir);
         } catch (IOException e) {
             log.warn("Could not delete the work directory {}: {}", dir, e.toString());
         }

@@ -1,8 +1,10 @@
 package io.shears.jobs;
 
+import io.shears.config.ShearsProperties;
 import io.shears.engine.DeviceSelection;
 import io.shears.engine.EngineSettings;
-import io.shears.server.ShearsProperties;
+import io.shears.pipeline.JobPipeline;
+import io.shears.pipeline.PipelineSettings;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -11,14 +13,19 @@ import java.util.List;
 @Configuration(proxyBeanMethods = false)
 class PipelineConfiguration {
     @Bean
-    JobPipeline jobPipeline(ShearsProperties properties) {
+    EngineSettings engineSettings(ShearsProperties properties) {
+        return fromProperties(properties.engine());
+    }
+
+    @Bean
+    JobPipeline jobPipeline(ShearsProperties properties, EngineSettings engineSettings) {
         ShearsProperties.Jobs jobs = properties.jobs();
         PipelineSettings defaults = PipelineSettings.defaults();
         PipelineSettings settings = defaults
                 .withLatency(List.of(1, 32), jobs.latencyWarmup(), jobs.latencyRuns(), latencyThreads(properties))
                 .withLimits(defaults.modelLimits(),
                         defaults.datasetLimits().withMaxClasses(properties.uploads().maxDatasetClasses()))
-                .withEngine(engineSettings(properties.engine()));
+                .withEngine(engineSettings);
         return new JobPipeline(settings);
     }
 
@@ -32,7 +39,7 @@ class PipelineConfiguration {
     }
 
     /** {@code shears.engine.*} over the system properties, so both the service's and the CLI's settings work. */
-    static EngineSettings engineSettings(ShearsProperties.Engine engine) {
+    static EngineSettings fromProperties(ShearsProperties.Engine engine) {
         EngineSettings settings = EngineSettings.fromSystemProperties();
         if (engine.device() != null && !engine.device().isBlank()) {
             settings = settings.withDevice(DeviceSelection.parse(engine.device()));

@@ -1,15 +1,13 @@
 package io.shears.onnx;
 
+import io.shears.files.AtomicFiles;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import com.google.protobuf.CodedOutputStream;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Writes a model with deterministic protobuf serialization, so that the same model gives the same bytes, and
@@ -27,18 +25,8 @@ public final class ModelWriter {
     }
 
     public static void write(ModelProto model, Path target) {
-        Path dir = target.toAbsolutePath().getParent();
         try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            try {
-                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                    write(model, out);
-                }
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(target, out -> write(model, out));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
         }

@@ -1,20 +1,15 @@
 package io.shears.pruning;
 
-/** Head replacement refused: the dataset does not fit the kept head, or Shears cannot tell which layer is the head. */
-public class HeadReplacementException extends RuntimeException {
+import io.shears.problem.ProblemException;
+
+/** The classifier head cannot serve: the dataset does not fit the kept head, or Shears cannot tell which layer it is. */
+public class HeadReplacementException extends ProblemException {
     /** The dataset's class count differs from the model's output size and the head is to be kept. */
     public static final String DATASET_CLASSES_MISMATCH = "DATASET_CLASSES_MISMATCH";
     /** The layer that produces the model's output is not one Shears can replace (names the node). */
     public static final String HEAD_NOT_IDENTIFIED = "HEAD_NOT_IDENTIFIED";
 
-    private final String code;
-
     public HeadReplacementException(String code, String message) {
-        super(message);
-        this.code = code;
-    }
-
-    public String code() {
-        return code;
+        super(code, message);
     }
 }

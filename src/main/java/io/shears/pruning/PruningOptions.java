@@ -44,11 +44,6 @@ public record PruningOptions(Scope scope, Criterion criterion, Allocation alloca
                 groupedConvolutions, attentionUnit);
     }
 
-    public PruningOptions withCriterion(Criterion c) {
-        return new PruningOptions(scope, c, allocation, roundTo, minChannels, maxFraction, exclude, seed, inputShapes,
-                groupedConvolutions, attentionUnit);
-    }
-
     public PruningOptions withAllocation(Allocation a) {
         return new PruningOptions(scope, criterion, a, roundTo, minChannels, maxFraction, exclude, seed, inputShapes,
                 groupedConvolutions, attentionUnit);

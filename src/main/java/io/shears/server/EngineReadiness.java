@@ -1,10 +1,10 @@
 package io.shears.server;
 
 import io.shears.Role;
+import io.shears.config.ShearsProperties;
 import io.shears.engine.EngineInfo;
 import io.shears.engine.EngineSettings;
 import io.shears.engine.EngineSetup;
-import io.shears.jobs.JobPipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -27,10 +27,10 @@ public class EngineReadiness implements HealthIndicator {
 
     private final EngineSettings settings;
 
-    public EngineReadiness(ShearsProperties properties, JobPipeline pipeline) {
+    public EngineReadiness(ShearsProperties properties, EngineSettings settings) {
         Role role = properties.role() == null ? Role.ALL : properties.role();
         this.needed = role.runsJobs();
-        this.settings = pipeline.settings().engine();
+        this.settings = settings;
     }
 
     @EventListener(ApplicationReadyEvent.class)

@@ -3,6 +3,7 @@ package io.shears.server;
 import io.shears.artifacts.ArtifactStore;
 import io.shears.artifacts.FilesystemArtifactStore;
 import io.shears.artifacts.S3ArtifactStore;
+import io.shears.config.ShearsProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

@@ -1,7 +1,7 @@
 package io.shears.tenancy;
 
-import io.shears.artifacts.BlobHashing;
-import io.shears.server.ShearsProperties;
+import io.shears.config.ShearsProperties;
+import io.shears.files.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -170,8 +170,6 @@ public class ApiKeys implements ApplicationRunner {
     }
 
     static String hash(String key) {
-        var digest = BlobHashing.sha256();
-        digest.update(key.getBytes(StandardCharsets.UTF_8));
-        return BlobHashing.hex(digest);
+        return Sha256.of(key.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,5 +1,6 @@
 package io.shears.artifacts;
 
+import io.shears.files.Sha256;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -224,8 +225,6 @@ abstract class ArtifactStoreContract {
     }
 
     static String sha256(byte[] content) {
-        var digest = BlobHashing.sha256();
-        digest.update(content);
-        return BlobHashing.hex(digest);
+        return Sha256.of(content);
     }
 }

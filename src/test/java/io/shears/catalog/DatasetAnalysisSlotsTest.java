@@ -1,6 +1,6 @@
 package io.shears.catalog;
 
-import io.shears.server.ServiceBusyException;
+import io.shears.config.ServiceBusyException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

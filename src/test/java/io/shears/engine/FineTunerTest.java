@@ -134,6 +134,16 @@ class FineTunerTest {
         return b.build(13);
     }
 
+    /** SqueezeNet's classifier: a 1x1 Conv to the classes, Relu, GlobalAveragePool and Flatten, with no Gemm. */
+    private static ModelProto squeezeNetHead() {
+        OnnxGraphBuilder b = new OnnxGraphBuilder("squeezenet_head", 17);
+        String x = b.input("input", OnnxGraphBuilder.BATCH, 1, 28, 28);
+        x = b.maxPool(b.relu(b.conv(x, 16, 3, 1, 1, 1, true)), 2, 2, 0);
+        x = b.relu(b.conv(x, 10, 1, 1, 0, 1, true));
+        b.output(b.flatten(b.globalAveragePool(x), 1));
+        return b.build(13);
+    }
+
     private static Map<String, float[]> snapshot(OnnxInterpreterBlock block) {
         Map<String, float[]> values = new LinkedHashMap<>();
         for (var pair : block.getParameters()) {
@@ -263,6 +273,17 @@ class FineTunerTest {
             FineTuneSpec named = spec.withFreeze(FineTuneSpec.Freeze.BACKBONE, List.of("gemm0.weight"));
             assertThat(new FineTuner(block, dataset, named, manager).trainedParameters())
                     .containsExactly("gemm0.weight");
+        }
+    }
+
+    @Test
+    void freezingTheBackboneFindsAOneByOneConvHeadBehindGlobalAveragePool() {
+        try (NDManager manager = NDManager.newBaseManager();
+             OnnxInterpreterBlock block = new OnnxInterpreterBlock(squeezeNetHead(), manager)) {
+            FineTuneSpec spec = FineTuneSpec.defaults(0.05f).withBatchSize(64).withEpochs(1)
+                    .withFreeze(FineTuneSpec.Freeze.BACKBONE, List.of());
+            assertThat(new FineTuner(block, dataset, spec, manager).trainedParameters())
+                    .containsExactlyInAnyOrder("conv1.weight", "conv1.bias");
         }
     }
 

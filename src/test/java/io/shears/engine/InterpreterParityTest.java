@@ -29,7 +29,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 3's parity bar: for every TestGraphs factory and every torchvision fixture, original and pruned to half its
+ * The interpreter's parity bar: for every TestGraphs factory and every torchvision fixture, original and pruned to half its
  * MACs in scope channels (or the smallest reachable model where half cannot be reached), the interpreter's output
  * is ONNX Runtime's within max |diff| <= 1e-4 max |ref|, at batch 1 and batch 8 (the 224x224
  * vgg11_bn fixtures included). The torchvision fixtures include the transformer-style ones (ViT, ConvNeXt, Swin:

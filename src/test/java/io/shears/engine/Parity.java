@@ -2,7 +2,7 @@ package io.shears.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The parity bar of issue 3: max |interpreter - ONNX Runtime| at most 1e-4 of max |ONNX Runtime|. */
+/** The interpreter's parity bar: max |interpreter - ONNX Runtime| at most 1e-4 of max |ONNX Runtime|. */
 final class Parity {
     static final double RELATIVE_BAR = 1e-4;
     /** Where the reference is all zeros, a relative bar means nothing; an absolute one stands in. */

@@ -1,7 +1,7 @@
 package io.shears.jobs;
 
+import io.shears.config.ShearsProperties;
 import io.shears.engine.EngineSettings;
-import io.shears.server.ShearsProperties;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
@@ -22,7 +22,7 @@ class EngineSettingsBindingTest {
         ShearsProperties.Engine engine = bindFromEnvironment(Map.of("SHEARS_ENGINE_INTRAOP_THREADS", "3"));
 
         assertThat(engine.intraopThreads()).isEqualTo(3);
-        assertThat(PipelineConfiguration.engineSettings(engine).intraopThreads()).isEqualTo(3);
+        assertThat(PipelineConfiguration.fromProperties(engine).intraopThreads()).isEqualTo(3);
     }
 
     @Test
@@ -34,7 +34,7 @@ class EngineSettingsBindingTest {
         assertThat(engine.intraopThreads()).isNull();
         assertThat(engine.interopThreads()).isNull();
         EngineSettings fallback = EngineSettings.fromSystemProperties();
-        assertThat(PipelineConfiguration.engineSettings(engine).intraopThreads()).isEqualTo(fallback.intraopThreads());
+        assertThat(PipelineConfiguration.fromProperties(engine).intraopThreads()).isEqualTo(fallback.intraopThreads());
     }
 
     private static ShearsProperties.Engine bindFromEnvironment(Map<String, Object> variables) {

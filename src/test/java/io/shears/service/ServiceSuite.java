@@ -323,18 +323,23 @@ abstract class ServiceSuite extends ServiceTestSupport {
     }
 
     @Test
-    void aRunningJobIsCancelledWithinSecondsAndItsModelCannotBeDeletedMeanwhile(CapturedOutput output)
+    void aRunningJobIsCancelledWithinSecondsAndItsModelAndDatasetCannotBeDeletedMeanwhile(CapturedOutput output)
             throws InterruptedException {
         String model = upload(ServiceFixtures.smallCnn());
         String data = uploadDataset(ServiceFixtures.idxDataset(tmp, 10, 30, 4));
+        String onlyNamed = uploadDataset(ServiceFixtures.idxDataset(tmp, 10, 12, 5));
         var submitted = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.9),
                 "pruning", Map.of("scope", "channels", "roundTo", 1),
                 "input", Map.of("channels", "rgb"),
-                "fineTune", Map.of("datasetId", data, "epochs", 1000, "batchSize", 4)));
+                "fineTune", Map.of("datasetId", data, "epochs", 1000, "batchSize", 4),
+                "labels", Map.of("comparedWith", onlyNamed)));
         String job = submitted.json().get("id").asString();
         JsonNode running = awaitStage(job, "FINETUNE");
         assertThat(running.get("state").asString()).isEqualTo("RUNNING");
         assertProblem(api.delete("/v1/models/" + model), 409, "MODEL_IN_USE");
+        assertProblem(api.delete("/v1/datasets/" + data), 409, "DATASET_IN_USE");
+        assertThat(api.delete("/v1/datasets/" + onlyNamed).status())
+                .as("a dataset the job's labels name but the job does not read").isEqualTo(204);
 
         long asked = System.nanoTime();
         var cancel = api.post("/v1/jobs/" + job + "/cancel");
@@ -346,6 +351,7 @@ abstract class ServiceSuite extends ServiceTestSupport {
         assertThat(seconds).as("seconds from cancel to CANCELLED").isLessThan(15);
         assertThat(api.post("/v1/jobs/" + job + "/cancel").json().get("state").asString()).isEqualTo("CANCELLED");
         assertThat(api.delete("/v1/models/" + model).status()).isEqualTo(204);
+        assertThat(api.delete("/v1/datasets/" + data).status()).isEqualTo(204);
         Thread.sleep(1_000);
         assertThat(output.getAll()).as("a cancel is no error of the service or of JobRunr")
                 .doesNotContain("could not update job(id=" + job);

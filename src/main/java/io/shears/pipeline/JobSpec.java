@@ -1,0 +1,337 @@
+package io.shears.pipeline;
+
+import io.shears.engine.FineTuneSpec;
+import io.shears.pruning.Allocation;
+import io.shears.pruning.AttentionUnit;
+import io.shears.pruning.Criterion;
+import io.shears.pruning.GroupedConvolutions;
+import io.shears.pruning.HeadReplacement;
+import io.shears.pruning.OptionNames;
+import io.shears.pruning.Scope;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What a client asks a job to do, as posted to {@code POST /v1/jobs}. Every section but {@code modelId} and
+ * {@code budget} is optional; {@link #normalized()} checks every field, naming the bad one, and fills in the
+ * defaults, so the stored spec says exactly what ran.
+ */
+public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, PruningSpec pruning, InputSpec input,
+                      CalibrationSpec calibration, FineTuneSection fineTune, EvaluationSpec evaluation,
+                      String callbackUrl, Map<String, String> labels) {
+
+    /**
+     * Exactly one of macs, flops or fraction (the model's compute), or trainFlops: a sweep's fine-tuning compute,
+     * which every candidate may spend (3 × forward FLOPs per sample seen).
+     */
+    public record BudgetSpec(Long macs, Long flops, Double fraction, Long trainFlops) {
+        public static BudgetSpec ofFraction(double fraction) {
+            return new BudgetSpec(null, null, fraction, null);
+        }
+    }
+
+    /**
+     * Prune to each fraction of the original MACs (1.0 keeps the model whole), fine-tune every candidate within the
+     * same {@code budget.trainFlops} and publish the most accurate: the compute-optimal choice for that budget.
+     */
+    public record SweepSpec(List<Double> fractions) {
+    }
+
+    /**
+     * {@code groupedConvolutions}: {@code within-groups} (the default) or {@code whole-groups}; {@code attentionUnit}:
+     * {@code heads} (the default) or {@code head-width}.
+     */
+    public record PruningSpec(String scope, String criterion, String allocation, Integer roundTo, Integer minChannels,
+                              List<String> exclude, Long seed, String groupedConvolutions, String attentionUnit) {
+    }
+
+    /**
+     * The model input's shape (for dynamic dimensions) and how dataset images become that input. Without
+     * {@code resize}/{@code crop} the images are resized and centre-cropped to the model's H×W; without
+     * {@code channels} they get the model's channel count; mean 0 and std 1 leave values in [0, 1].
+     */
+    public record InputSpec(List<Long> shape, List<Double> mean, List<Double> std, Integer resize, List<Integer> crop,
+                            String channels) {
+    }
+
+    public record CalibrationSpec(String datasetId, Integer batches) {
+    }
+
+    /** Stop after {@code epochs}, or at {@code maxTrainFlops} (3 × forward FLOPs per sample seen), whichever first. */
+    public record FineTuneSection(String datasetId, Integer epochs, Long maxTrainFlops, String optimizer,
+                                  Double learningRate, Integer batchSize, Double weightDecay, String head,
+                                  String freeze, Long seed) {
+    }
+
+    public record EvaluationSpec(String datasetId) {
+    }
+
+    static final Set<String> SCOPES = OptionNames.labels(Scope.class);
+    static final Set<String> CRITERIA = OptionNames.labels(Criterion.class);
+    static final Set<String> ALLOCATIONS = OptionNames.labels(Allocation.class);
+    static final Set<String> GROUPED_CONVOLUTIONS = OptionNames.labels(GroupedConvolutions.class);
+    static final Set<String> ATTENTION_UNITS = OptionNames.labels(AttentionUnit.class);
+    static final Set<String> OPTIMIZERS = OptionNames.labels(FineTuneSpec.OptimizerKind.class);
+    static final Set<String> HEADS = OptionNames.labels(HeadReplacement.Mode.class);
+    static final Set<String> FREEZES = OptionNames.labels(FineTuneSpec.Freeze.class);
+    static final Set<String> CHANNELS = Set.of("grey", "rgb", "keep");
+    static final int MAX_LABELS = 32;
+    /**
+     * Also the default when only {@code maxTrainFlops} is given. High, so that the budget ends training: a quarter of a
+     * model on 1,000 images needs more than 1,000 epochs to spend 1,000 dense forward passes, and a sweep's small
+     * candidates must get the whole budget the dense one gets.
+     */
+    static final int MAX_EPOCHS = 100_000;
+    static final int MAX_BATCH = 4096;
+    static final int MAX_SWEEP_FRACTIONS = 8;
+    static final List<Double> DEFAULT_SWEEP_FRACTIONS = List.of(1.0, 0.75, 0.5, 0.25);
+
+    /** This spec with every field checked and every default filled in. */
+    public JobSpec normalized() {
+        requireId("modelId", modelId);
+        BudgetSpec b = normalizedBudget();
+        SweepSpec sw = sweep == null ? null : normalizedSweep();
+        PruningSpec p = normalizedPruning();
+        InputSpec in = normalizedInput();
+        CalibrationSpec cal = null;
+        if (calibration != null) {
+            requireId("calibration.datasetId", calibration.datasetId());
+            int batches = orDefault(calibration.batches(), 100);
+            range("calibration.batches", batches, 1, 100_000);
+            cal = new CalibrationSpec(calibration.datasetId(), batches);
+        }
+        FineTuneSection ft = fineTune == null ? null : normalizedFineTune();
+        EvaluationSpec ev = null;
+        if (evaluation != null) {
+            requireId("evaluation.datasetId", evaluation.datasetId());
+            ev = evaluation;
+        }
+        String callback = callbackUrl == null ? null : normalizedCallback(callbackUrl);
+        Map<String, String> lab = new TreeMap<>();
+        if (labels != null) {
+            if (labels.size() > MAX_LABELS) {
+                throw new InvalidJobSpecException("labels", "at most " + MAX_LABELS + " labels, got " + labels.size());
+            }
+            labels.forEach((k, v) -> {
+                if (k == null || k.isBlank() || k.length() > 64 || v == null || v.length() > 256) {
+                    throw new InvalidJobSpecException("labels",
+                            "keys must be 1..64 characters and values at most 256, got '" + k + "'");
+                }
+                lab.put(k, v);
+            });
+        }
+        return new JobSpec(modelId, b, sw, p, in, cal, ft, ev, callback, lab);
+    }
+
+    /** Every dataset the job reads, so the service can check they exist and belong to the caller. */
+    public List<String> datasetIds() {
+        return java.util.stream.Stream.of(calibration == null ? null : calibration.datasetId(),
+                        fineTune == null ? null : fineTune.datasetId(),
+                        evaluation == null ? null : evaluation.datasetId())
+                .filter(java.util.Objects::nonNull).distinct().toList();
+    }
+
+    private BudgetSpec normalizedBudget() {
+        if (budget == null) {
+            throw new InvalidJobSpecException("budget", "is required: one of macs, flops, fraction or trainFlops");
+        }
+        int given = (budget.macs() != null ? 1 : 0) + (budget.flops() != null ? 1 : 0)
+                + (budget.fraction() != null ? 1 : 0) + (budget.trainFlops() != null ? 1 : 0);
+        if (given != 1) {
+            throw new InvalidJobSpecException("budget", "give exactly one of macs, flops, fraction or trainFlops, got "
+                    + given);
+        }
+        if (budget.macs() != null && budget.macs() <= 0) {
+            throw new InvalidJobSpecException("budget.macs", "must be positive, got " + budget.macs());
+        }
+        if (budget.flops() != null && budget.flops() <= 0) {
+            throw new InvalidJobSpecException("budget.flops", "must be positive, got " + budget.flops());
+        }
+        if (budget.fraction() != null && !(budget.fraction() > 0 && budget.fraction() <= 1)) {
+            throw new InvalidJobSpecException("budget.fraction", "must be in (0, 1], got " + budget.fraction());
+        }
+        if (budget.trainFlops() != null) {
+            if (budget.trainFlops() <= 0) {
+                throw new InvalidJobSpecException("budget.trainFlops", "must be positive, got "
+                        + budget.trainFlops());
+            }
+            if (sweep == null) {
+                throw new InvalidJobSpecException("budget.trainFlops", "is the training budget of a sweep and needs "
+                        + "sweep and fineTune; to cap one model's fine-tuning, use fineTune.maxTrainFlops");
+            }
+        } else if (sweep != null) {
+            throw new InvalidJobSpecException("budget", "a sweep takes budget.trainFlops, the fine-tuning FLOPs "
+                    + "each candidate may spend; its candidates' sizes come from sweep.fractions");
+        }
+        return budget;
+    }
+
+    private SweepSpec normalizedSweep() {
+        if (fineTune == null) {
+            throw new InvalidJobSpecException("fineTune", "is required with sweep: every candidate is fine-tuned "
+                    + "within budget.trainFlops on the fine-tuning dataset");
+        }
+        List<Double> fractions = sweep.fractions() == null ? DEFAULT_SWEEP_FRACTIONS : sweep.fractions();
+        if (fractions.isEmpty() || fractions.size() > MAX_SWEEP_FRACTIONS) {
+            throw new InvalidJobSpecException("sweep.fractions", "must have 1.." + MAX_SWEEP_FRACTIONS
+                    + " fractions, got " + fractions.size());
+        }
+        for (int i = 0; i < fractions.size(); i++) {
+            Double f = fractions.get(i);
+            if (f == null || !(f > 0 && f <= 1)) {
+                throw new InvalidJobSpecException("sweep.fractions[" + i + "]", "must be in (0, 1], got " + f);
+            }
+        }
+        java.util.TreeSet<Double> distinct = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        distinct.addAll(fractions);
+        if (distinct.size() != fractions.size()) {
+            throw new InvalidJobSpecException("sweep.fractions", "must be distinct, got " + fractions);
+        }
+        return new SweepSpec(List.copyOf(distinct));
+    }
+
+    private PruningSpec normalizedPruning() {
+        PruningSpec p = pruning == null ? new PruningSpec(null, null, null, null, null, null, null, null, null) : pruning;
+        String scope = oneOf("pruning.scope", p.scope(), SCOPES, "filters");
+        String criterion = oneOf("pruning.criterion", p.criterion(), CRITERIA, "l1");
+        String allocation = oneOf("pruning.allocation", p.allocation(), ALLOCATIONS, "uniform");
+        String groupedConvolutions = oneOf("pruning.groupedConvolutions", p.groupedConvolutions(),
+                GROUPED_CONVOLUTIONS, "within-groups");
+        String attentionUnit = oneOf("pruning.attentionUnit", p.attentionUnit(), ATTENTION_UNITS, "heads");
+        int roundTo = orDefault(p.roundTo(), 8);
+        range("pruning.roundTo", roundTo, 1, 4096);
+        int minChannels = orDefault(p.minChannels(), 1);
+        range("pruning.minChannels", minChannels, 1, 1 << 20);
+        List<String> exclude = p.exclude() == null ? List.of() : p.exclude();
+        for (int i = 0; i < exclude.size(); i++) {
+            if (exclude.get(i) == null || exclude.get(i).isBlank()) {
+                throw new InvalidJobSpecException("pruning.exclude[" + i + "]", "must be a node name");
+            }
+        }
+        long seed = p.seed() == null ? 0L : p.seed();
+        return new PruningSpec(scope, criterion, allocation, roundTo, minChannels, List.copyOf(exclude), seed,
+                groupedConvolutions, attentionUnit);
+    }
+
+    private InputSpec normalizedInput() {
+        InputSpec in = input == null ? new InputSpec(null, null, null, null, null, null) : input;
+        if (in.shape() != null) {
+            if (in.shape().isEmpty() || in.shape().size() > 8) {
+                throw new InvalidJobSpecException("input.shape", "must have 1..8 dimensions");
+            }
+            for (int i = 0; i < in.shape().size(); i++) {
+                Long d = in.shape().get(i);
+                if (d == null || d < 1 || d > 1 << 20) {
+                    throw new InvalidJobSpecException("input.shape[" + i + "]", "must be in 1.." + (1 << 20));
+                }
+            }
+        }
+        List<Double> mean = in.mean() == null ? List.of(0.0) : in.mean();
+        List<Double> std = in.std() == null ? List.of(1.0) : in.std();
+        if (mean.isEmpty() || mean.size() > 3 || mean.stream().anyMatch(m -> m == null || !Double.isFinite(m))) {
+            throw new InvalidJobSpecException("input.mean", "must be 1 or 3 finite numbers");
+        }
+        if (std.isEmpty() || std.size() > 3 || std.stream().anyMatch(s -> s == null || !(s > 0) || s.isInfinite())) {
+            throw new InvalidJobSpecException("input.std", "must be 1 or 3 positive numbers");
+        }
+        if (in.resize() != null) {
+            range("input.resize", in.resize(), 1, 16384);
+        }
+        if (in.crop() != null) {
+            if (in.crop().size() != 2 || in.crop().stream().anyMatch(c -> c == null || c < 1 || c > 16384)) {
+                throw new InvalidJobSpecException("input.crop", "must be [height, width], each in 1..16384");
+            }
+        }
+        String channels = in.channels() == null ? null : oneOf("input.channels", in.channels(), CHANNELS, null);
+        return new InputSpec(in.shape(), List.copyOf(mean), List.copyOf(std), in.resize(),
+                in.crop() == null ? null : List.copyOf(in.crop()), channels);
+    }
+
+    private FineTuneSection normalizedFineTune() {
+        FineTuneSection f = fineTune;
+        requireId("fineTune.datasetId", f.datasetId());
+        Long maxTrainFlops = f.maxTrainFlops();
+        Long sweepBudget = budget == null ? null : budget.trainFlops();
+        if (sweepBudget != null) {
+            if (maxTrainFlops != null && !maxTrainFlops.equals(sweepBudget)) {
+                throw new InvalidJobSpecException("fineTune.maxTrainFlops", "must be absent or equal to "
+                        + "budget.trainFlops (" + sweepBudget + ") in a sweep, got " + maxTrainFlops);
+            }
+            maxTrainFlops = sweepBudget;
+        }
+        if (f.epochs() == null && maxTrainFlops == null) {
+            throw new InvalidJobSpecException("fineTune", "give epochs, maxTrainFlops or both");
+        }
+        int epochs = orDefault(f.epochs(), MAX_EPOCHS);
+        range("fineTune.epochs", epochs, 1, MAX_EPOCHS);
+        if (maxTrainFlops != null && maxTrainFlops <= 0) {
+            throw new InvalidJobSpecException("fineTune.maxTrainFlops", "must be positive, got " + maxTrainFlops);
+        }
+        String optimizer = oneOf("fineTune.optimizer", f.optimizer(), OPTIMIZERS, "sgd");
+        double lr = f.learningRate() == null ? (optimizer.equals("sgd") ? 0.01 : 0.001) : f.learningRate();
+        if (!(lr > 0 && lr <= 10)) {
+            throw new InvalidJobSpecException("fineTune.learningRate", "must be in (0, 10], got " + lr);
+        }
+        int batch = orDefault(f.batchSize(), 32);
+        range("fineTune.batchSize", batch, 1, MAX_BATCH);
+        double wd = f.weightDecay() == null ? 0.0 : f.weightDecay();
+        if (!(wd >= 0 && wd <= 1)) {
+            throw new InvalidJobSpecException("fineTune.weightDecay", "must be in [0, 1], got " + wd);
+        }
+        String head = oneOf("fineTune.head", f.head(), HEADS, "auto");
+        String freeze = oneOf("fineTune.freeze", f.freeze(), FREEZES, "none");
+        long seed = f.seed() == null ? 0L : f.seed();
+        return new FineTuneSection(f.datasetId(), epochs, maxTrainFlops, optimizer, lr, batch, wd, head, freeze,
+                seed);
+    }
+
+    private static String normalizedCallback(String url) {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidJobSpecException("callbackUrl", "is not a URL: " + e.getMessage());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            throw new InvalidJobSpecException("callbackUrl", "must be an absolute http or https URL");
+        }
+        return uri.toString();
+    }
+
+    private static void requireId(String field, String id) {
+        if (id == null || id.isBlank()) {
+            throw new InvalidJobSpecException(field, "is required");
+        }
+        if (id.length() > 64 || !id.matches("[A-Za-z0-9_-]+")) {
+            throw new InvalidJobSpecException(field, "is not a valid id: '" + id + "'");
+        }
+    }
+
+    private static String oneOf(String field, String value, Set<String> allowed, String fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        if (!allowed.contains(v)) {
+            throw new InvalidJobSpecException(field, "must be one of " + new java.util.TreeSet<>(allowed) + ", got '"
+                    + value + "'");
+        }
+        return v;
+    }
+
+    private static int orDefault(Integer value, int fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static void range(String field, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new InvalidJobSpecException(field, "must be in " + min + ".." + max + ", got " + value);
+        }
+    }
+}

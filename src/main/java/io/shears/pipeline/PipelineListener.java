@@ -1,0 +1,21 @@
+package io.shears.pipeline;
+
+/**
+ * Hears a running pipeline's stage and progress. The pipeline calls {@link #progress} often (at least once per
+ * training or evaluation batch), so an implementation may throw {@link JobCancelledException} from it to stop the
+ * job promptly.
+ */
+public interface PipelineListener {
+    void enterStage(Stage stage);
+
+    /** Overall progress of the job in [0, 1]. */
+    void progress(double fraction);
+
+    PipelineListener NONE = new PipelineListener() {
+        public void enterStage(Stage stage) {
+        }
+
+        public void progress(double fraction) {
+        }
+    };
+}
