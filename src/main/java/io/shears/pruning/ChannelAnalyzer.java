@@ -9,7 +9,7 @@ import io.shears.graph.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,123 +76,73 @@ public final class ChannelAnalyzer {
         }
     }
 
+    /**
+     * Numbers the channels (joined atoms) in atom order, so that the same model always gives the same numbering,
+     * gathers each group's channels, weight axes, reasons and segments in a {@link GroupDraft}, and builds them.
+     */
     private static ChannelAnalysis group(Graph graph, Shapes shapes, CostReport cost, ChannelContext ctx,
                                          List<AttentionBlock> attention) {
         ChannelAtoms atoms = ctx.atoms();
         List<WeightAxis> weightAxes = List.copyOf(ctx.weightAxes().values());
+        boolean[] used = new boolean[atoms.atomCount()];
+        weightAxes.forEach(w -> Arrays.stream(w.atoms).forEach(a -> used[a] = true));
+        ctx.layouts().values().forEach(l -> Arrays.stream(l.atoms()).forEach(a -> used[a] = true));
+
         int[] classOfAtom = new int[atoms.atomCount()];
         Arrays.fill(classOfAtom, -1);
-        Map<Integer, List<Integer>> rootsByGroup = new TreeMap<>();
         Map<Integer, Integer> classOfRoot = new HashMap<>();
-        List<Integer> groupOfClassList = new ArrayList<>();
-        List<int[]> tracked = new ArrayList<>();
-        weightAxes.forEach(w -> tracked.add(w.atoms));
-        ctx.layouts().values().forEach(l -> tracked.add(l.atoms()));
-        // Channel ids are assigned in atom order so that the same model always gives the same numbering.
-        boolean[] used = new boolean[atoms.atomCount()];
-        for (int[] ids : tracked) {
-            for (int a : ids) {
-                used[a] = true;
-            }
-        }
-        Map<Integer, Integer> groupIndex = new TreeMap<>();
+        Map<Integer, GroupDraft> draftOfBlockGroup = new LinkedHashMap<>();
+        List<GroupDraft> drafts = new ArrayList<>();
+        List<Integer> groupOfClass = new ArrayList<>();
         for (int a = 0; a < used.length; a++) {
             if (!used[a]) {
                 continue;
             }
             int root = atoms.find(a);
-            if (!classOfRoot.containsKey(root)) {
-                int g = atoms.group(root);
-                groupIndex.putIfAbsent(g, groupIndex.size());
-                classOfRoot.put(root, groupOfClassList.size());
-                groupOfClassList.add(groupIndex.get(g));
-                rootsByGroup.computeIfAbsent(groupIndex.get(g), k -> new ArrayList<>()).add(classOfRoot.get(root));
+            Integer known = classOfRoot.get(root);
+            if (known == null) {
+                GroupDraft draft = draftOfBlockGroup.computeIfAbsent(atoms.group(root), g -> {
+                    drafts.add(new GroupDraft(drafts.size()));
+                    return drafts.get(drafts.size() - 1);
+                });
+                known = groupOfClass.size();
+                classOfRoot.put(root, known);
+                groupOfClass.add(drafts.indexOf(draft));
+                draft.addChannel(known);
             }
-            classOfAtom[a] = classOfRoot.get(root);
+            classOfAtom[a] = known;
         }
-        int[] groupOfClass = groupOfClassList.stream().mapToInt(Integer::intValue).toArray();
+        int[] groupOf = groupOfClass.stream().mapToInt(Integer::intValue).toArray();
 
-        int groupCount = groupIndex.size();
-        List<Set<String>> reasons = new ArrayList<>();
-        String[] names = new String[groupCount];
-        for (int g = 0; g < groupCount; g++) {
-            reasons.add(new LinkedHashSet<>());
-        }
         for (int b = 0; b < atoms.blockCount(); b++) {
-            Integer g = groupIndex.get(atoms.blockGroup(b));
-            if (g == null) {
-                continue;
+            GroupDraft draft = draftOfBlockGroup.get(atoms.blockGroup(b));
+            if (draft != null) {
+                draft.addBlock(atoms.label(b), atoms.frozenReasons(b));
             }
-            reasons.get(g).addAll(atoms.frozenReasons(b));
-            if (names[g] == null) {
-                names[g] = atoms.label(b);
-            }
-        }
-        List<List<String>> members = new ArrayList<>();
-        for (int g = 0; g < groupCount; g++) {
-            members.add(new ArrayList<>());
         }
         for (WeightAxis w : weightAxes) {
-            Arrays.stream(w.atoms).map(a -> groupOfClass[classOfAtom[a]]).distinct().sorted()
-                    .forEach(g -> members.get(g).add(w.describe()));
-        }
-        List<List<int[]>> segments = new ArrayList<>();
-        for (int g = 0; g < groupCount; g++) {
-            segments.add(new ArrayList<>());
-        }
-        List<ChannelGroup> groups = new ArrayList<>();
-        int[][] classIdsByGroup = new int[groupCount][];
-        for (int g = 0; g < groupCount; g++) {
-            classIdsByGroup[g] = rootsByGroup.get(g).stream().mapToInt(Integer::intValue).toArray();
+            Arrays.stream(w.atoms).map(a -> groupOf[classOfAtom[a]]).distinct().sorted()
+                    .forEach(g -> drafts.get(g).addMember(w.describe()));
         }
         for (int[] segment : ctx.segments()) {
-            int g = groupOfClass[classOfAtom[segment[0]]];
-            int[] local = Arrays.stream(segment).map(a -> Arrays.binarySearch(classIdsByGroup[g], classOfAtom[a]))
-                    .distinct().sorted().toArray();
-            segments.get(g).add(local);
+            drafts.get(groupOf[classOfAtom[segment[0]]]).addSegment(
+                    Arrays.stream(segment).map(a -> classOfAtom[a]).toArray());
         }
-        int[] unitWidth = unitWidths(ctx, weightAxes, classOfAtom, groupOfClass, groupCount);
-        for (int g = 0; g < groupCount; g++) {
-            if (members.get(g).isEmpty() && reasons.get(g).isEmpty()) {
-                reasons.get(g).add("no stored weight carries these channels");
-            }
-            groups.add(new ChannelGroup(g, names[g], classIdsByGroup[g], List.copyOf(members.get(g)),
-                    List.copyOf(reasons.get(g)), List.copyOf(segments.get(g)), unitWidth[g]));
-        }
-        return new ChannelAnalysis(graph, shapes, cost, List.copyOf(groups), Map.copyOf(ctx.layouts()), weightAxes,
-                classOfAtom, groupOfClass, attention);
+        ctx.layouts().values().forEach(l -> notePositions(l.atoms(), true, classOfAtom, groupOf, drafts));
+        weightAxes.forEach(w -> notePositions(w.atoms, false, classOfAtom, groupOf, drafts));
+
+        List<ChannelGroup> groups = drafts.stream().map(GroupDraft::build).toList();
+        return new ChannelAnalysis(graph, shapes, cost, groups, Map.copyOf(ctx.layouts()), weightAxes, classOfAtom,
+                groupOf, attention);
     }
 
-    /**
-     * Per group, {@link ChannelGroup#unitWidth}: the fewest positions one of its channels holds in an activation
-     * that carries it, or, for a group that no activation carries, in a weight axis.
-     */
-    private static int[] unitWidths(ChannelContext ctx, List<WeightAxis> weightAxes, int[] classOfAtom,
-                                    int[] groupOfClass, int groupCount) {
-        int[] fromActivations = new int[groupCount];
-        int[] fromWeights = new int[groupCount];
-        for (Layout l : ctx.layouts().values()) {
-            fewestPerChannel(l.atoms(), classOfAtom, groupOfClass, fromActivations);
-        }
-        for (WeightAxis w : weightAxes) {
-            fewestPerChannel(w.atoms, classOfAtom, groupOfClass, fromWeights);
-        }
-        int[] out = new int[groupCount];
-        for (int g = 0; g < groupCount; g++) {
-            out[g] = fromActivations[g] > 0 ? fromActivations[g] : Math.max(1, fromWeights[g]);
-        }
-        return out;
-    }
-
-    /** Lowers {@code fewest[group]} (0: not seen yet) to the positions each channel holds in these atoms. */
-    private static void fewestPerChannel(int[] atoms, int[] classOfAtom, int[] groupOfClass, int[] fewest) {
+    /** Tells each group how many of these positions (one tensor's axis) each of its channels holds. */
+    private static void notePositions(int[] atoms, boolean activation, int[] classOfAtom, int[] groupOf,
+                                      List<GroupDraft> drafts) {
         Map<Integer, Integer> positions = new TreeMap<>();
         for (int a : atoms) {
             positions.merge(classOfAtom[a], 1, Integer::sum);
         }
-        positions.forEach((c, n) -> {
-            int g = groupOfClass[c];
-            fewest[g] = fewest[g] == 0 ? n : Math.min(fewest[g], n);
-        });
+        positions.forEach((c, n) -> drafts.get(groupOf[c]).notePositions(n, activation));
     }
 }
