@@ -83,6 +83,8 @@ from torchvision.ops.misc import Conv2dNormActivation
 
 import onnx
 
+import hub_models
+
 ARCHS = [
     "resnet18",
     "resnet50",
@@ -98,6 +100,9 @@ ARCHS = [
 # ReduceMean, Sub, Pow, Add, Sqrt, Div, Mul, Add, as older exporters do.
 TRANSFORMER_ARCHS = ["vit", "convnext", "swin"]
 TRANSFORMER_FULL = {"vit": "vit_b_16", "convnext": "convnext_tiny", "swin": "swin_t"}
+# Hub-style transformers (--family hub), written in hub_models.py: exported like the transformer family.
+HUB_ARCHS = hub_models.ARCHS
+FAMILIES = {"cnn": ARCHS, "transformer": TRANSFORMER_ARCHS, "hub": HUB_ARCHS}
 OPSETS = [13, 17]
 BN_MODES = ["fold", "keep"]
 
@@ -110,7 +115,7 @@ SMALL_CLASSES = 10
 FULL_HW = 224
 SMALL_HW = {arch: 64 for arch in ARCHS}
 SMALL_HW["vgg11_bn"] = 224  # AdaptiveAvgPool2d((7,7)) needs a 7x7-multiple feature map for ONNX export
-SMALL_HW.update({arch: 32 for arch in TRANSFORMER_ARCHS})
+SMALL_HW.update({arch: 32 for arch in TRANSFORMER_ARCHS + HUB_ARCHS})
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 DEFAULT_OUT = {
@@ -121,6 +126,11 @@ DEFAULT_TRANSFORMER_OUT = {
     "full": DEFAULT_OUT["full"],
     "small": os.path.join(REPO_ROOT, "src", "test", "resources", "models", "transformers"),
 }
+DEFAULT_HUB_OUT = {
+    "full": DEFAULT_OUT["full"],
+    "small": os.path.join(REPO_ROOT, "src", "test", "resources", "models", "hub"),
+}
+FAMILY_OUT = {"cnn": DEFAULT_OUT, "transformer": DEFAULT_TRANSFORMER_OUT, "hub": DEFAULT_HUB_OUT}
 
 
 # --------------------------------------------------------------------------------------
@@ -262,6 +272,8 @@ class NarrowMobileNetV2(mobilenetv2.MobileNetV2):
 
 def build_small(arch, num_classes=SMALL_CLASSES):
     """Narrow variants.  Every width that is a multiple of 8 in the original stays one here."""
+    if arch in HUB_ARCHS:
+        return hub_models.small(arch, num_classes)
     if arch == "resnet18":
         # original widths 64, 64,128,256,512 (stem == layer1 -> no downsample in layer1, kept)
         return NarrowResNet(resnet.BasicBlock, [2, 2, 2, 2], (16, 16, 24, 32, 48), num_classes)
@@ -349,6 +361,8 @@ def build_small(arch, num_classes=SMALL_CLASSES):
 
 
 def build_full(arch, num_classes=FULL_CLASSES):
+    if arch in HUB_ARCHS:
+        return hub_models.full(arch, num_classes)
     return getattr(torchvision.models, TRANSFORMER_FULL.get(arch, arch))(weights=None, num_classes=num_classes)
 
 
@@ -495,32 +509,34 @@ def count_layernorm_modules(model):
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--size", choices=["full", "small"], required=True)
-    p.add_argument("--family", choices=["cnn", "transformer"], default="cnn",
+    p.add_argument("--family", choices=list(FAMILIES), default="cnn",
                    help="cnn: the BatchNorm CNNs (default); transformer: ViT, ConvNeXt and Swin, "
-                        "one file per opset, small ones into src/test/resources/models/transformers")
-    p.add_argument("--arch", nargs="+", choices=ARCHS + TRANSFORMER_ARCHS,
+                        "one file per opset, small ones into src/test/resources/models/transformers; "
+                        "hub: hub_models.py's fused-qkv ViT, DeiT and Mixer, like transformer, small ones into "
+                        "src/test/resources/models/hub")
+    p.add_argument("--arch", nargs="+", choices=ARCHS + TRANSFORMER_ARCHS + HUB_ARCHS,
                    help="subset of the family's architectures (default all)")
     p.add_argument("--opset", nargs="+", type=int, choices=OPSETS, default=OPSETS, help="subset of opsets")
     p.add_argument("--bn", nargs="+", choices=BN_MODES, default=BN_MODES, help="subset of BN modes")
     p.add_argument("--out", help="output directory (default: bench/models/out for full, "
-                   "src/test/resources/models/torchvision for small)")
+                   "src/test/resources/models/{torchvision,transformers,hub} for small)")
     p.add_argument("--no-manifest", action="store_true", help="small only: do not update manifest.json")
     p.add_argument("--check-topology", action="store_true",
                    help="small only: also export the full model in memory and require the same graph "
                         "topology (ops, edges, kernel/stride/pad attributes; BN ignored)")
     args = p.parse_args(argv)
-    family_archs = TRANSFORMER_ARCHS if args.family == "transformer" else ARCHS
+    family_archs = FAMILIES[args.family]
     args.arch = args.arch or family_archs
     if any(a not in family_archs for a in args.arch):
         p.error(f"--family {args.family} has the architectures {', '.join(family_archs)}")
-    if args.family == "transformer":
+    if args.family != "cnn":
         args.bn = ["none"]  # no BatchNorm to fold or keep
     return args
 
 
 def main(argv=None):
     args = parse_args(argv)
-    default_out = DEFAULT_TRANSFORMER_OUT if args.family == "transformer" else DEFAULT_OUT
+    default_out = FAMILY_OUT[args.family]
     out_dir = os.path.abspath(args.out or default_out[args.size])
     os.makedirs(out_dir, exist_ok=True)
     print(f"torch {torch.__version__}, torchvision {torchvision.__version__}, onnx {onnx.__version__}")
@@ -627,7 +643,7 @@ def write_manifest(out_dir, entries):
                 by_file[e["file"]] = e
     for e in entries:
         by_file[e["file"]] = e
-    order = {a: i for i, a in enumerate(ARCHS + TRANSFORMER_ARCHS)}
+    order = {a: i for i, a in enumerate(ARCHS + TRANSFORMER_ARCHS + HUB_ARCHS)}
     merged = sorted(by_file.values(), key=lambda e: (order.get(e["arch"], 99), e["arch"], e["opset"], e["bn"]))
     with open(path, "w") as fh:  # one entry per line: readable, diff-friendly, plain JSON array
         fh.write("[\n" + ",\n".join("  " + json.dumps(e) for e in merged) + "\n]\n")

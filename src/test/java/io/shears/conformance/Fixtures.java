@@ -17,8 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The small torchvision fixtures of {@code src/test/resources/models/torchvision/} (BatchNorm CNNs) and
- * {@code src/test/resources/models/transformers/} (ViT, ConvNeXt, Swin), as listed by their {@code manifest.json}
- * (written by {@code bench/models/export_torchvision.py --size small [--family transformer]}).
+ * {@code src/test/resources/models/transformers/} (ViT, ConvNeXt, Swin), and the hub-style ones of
+ * {@code src/test/resources/models/hub/} (fused-qkv ViT, DeiT, MLP-Mixer, written in {@code bench/models/hub_models.py}),
+ * as listed by their {@code manifest.json} (written by
+ * {@code bench/models/export_torchvision.py --size small [--family transformer|hub]}).
  */
 public final class Fixtures {
     public static final Path DIRECTORY = Path.of("src/test/resources/models/torchvision");
@@ -27,6 +29,9 @@ public final class Fixtures {
     public static final Path TRANSFORMER_DIRECTORY = Path.of("src/test/resources/models/transformers");
     /** {vit, convnext, swin} × opset {13 (LayerNormalization decomposed), 17}. */
     public static final int EXPECTED_TRANSFORMER_COUNT = 6;
+    public static final Path HUB_DIRECTORY = Path.of("src/test/resources/models/hub");
+    /** {hubvit (one fused qkv projection), deit (distillation token, two heads), mixer (token mixing)} × opset {13, 17}. */
+    public static final int EXPECTED_HUB_COUNT = 6;
 
     private static final Map<String, ModelProto> MODELS = new ConcurrentHashMap<>();
     private static final Map<Path, List<Fixture>> LISTS = new ConcurrentHashMap<>();
@@ -76,6 +81,11 @@ public final class Fixtures {
     /** The transformer-style fixtures in manifest order; fails when the manifest or one of its files is missing. */
     public static List<Fixture> transformers() {
         return LISTS.computeIfAbsent(TRANSFORMER_DIRECTORY, d -> read(d, EXPECTED_TRANSFORMER_COUNT));
+    }
+
+    /** The hub-style transformers in manifest order; fails when the manifest or one of its files is missing. */
+    public static List<Fixture> hub() {
+        return LISTS.computeIfAbsent(HUB_DIRECTORY, d -> read(d, EXPECTED_HUB_COUNT));
     }
 
     private static List<Fixture> read(Path directory, int expectedCount) {
