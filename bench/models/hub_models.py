@@ -155,8 +155,9 @@ def small(arch, num_classes):
         # 16 patches + class + distillation token = 18 tokens
         return HubViT(32, 8, dim=64, depth=2, heads=4, mlp_hidden=128, num_classes=num_classes, distilled=True)
     if arch == "mixer":
-        # 64 tokens (patch 4), stream 32, token-mixing hidden 48, channel-mixing hidden 128
-        return Mixer(32, 4, dim=32, depth=2, token_hidden=48, channel_hidden=128, num_classes=num_classes)
+        # 64 tokens (patch 4), stream 32, token-mixing hidden 48, channel-mixing hidden 256, 3 blocks: one step of
+        # round-to 8 in any hidden width costs 2 x 64 x 32 x 8 MACs, under 2% of half the model's MACs
+        return Mixer(32, 4, dim=32, depth=3, token_hidden=48, channel_hidden=256, num_classes=num_classes)
     raise ValueError(arch)
 
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,8 +84,11 @@ public class RealModelSurgeryProofTest {
         assertCutEqualsMasked(fixture, Scope.CHANNELS);
     }
 
-    private static void assertCutEqualsMasked(Fixture fixture, Scope scope) {
-        Proof proof = prove(fixture, scope);
+    static void assertCutEqualsMasked(Fixture fixture, Scope scope) {
+        assertCutEqualsMasked(fixture.toString(), scope, prove(fixture, scope));
+    }
+
+    static void assertCutEqualsMasked(String fixture, Scope scope, Proof proof) {
         assertThat(proof.channelsCut()).as("the plan cuts something").isPositive();
         for (int i = 0; i < BATCHES.length; i++) {
             assertThat(proof.relativeDiff()[i]).as(fixture + " " + scope + " batch " + BATCHES[i]
@@ -99,7 +103,11 @@ public class RealModelSurgeryProofTest {
 
     /** Solves the plan as {@link Pruner#prune} does, checks it is the one Pruner cuts, and compares cut with masked. */
     public static Proof prove(Fixture fixture, Scope scope) {
-        ModelProto model = fixture.model();
+        return prove(fixture.toString(), fixture.model(), fixture::inputShape, scope);
+    }
+
+    /** The same proof on any single-input model; {@code inputShape} gives the input's shape at a batch size. */
+    static Proof prove(String fixture, ModelProto model, LongFunction<long[]> inputShape, Scope scope) {
         PruningOptions options = PruningOptions.defaults().withScope(scope);
         ChannelAnalysis analysis = Pruner.analyze(model, options);
         double[] scores = Importance.score(analysis, options.criterion(), options.seed());
@@ -133,7 +141,7 @@ public class RealModelSurgeryProofTest {
         String worstTensor = "";
         for (int i = 0; i < BATCHES.length; i++) {
             boolean exposeAll = BATCHES[i] == 2;
-            long[] shape = fixture.inputShape(BATCHES[i]);
+            long[] shape = inputShape.apply(BATCHES[i]);
             float[] input = OrtRunner.randomInput(17 + BATCHES[i], shape);
             Map<String, OrtRunner.Output> expected = OrtRunner.runAll(bytes(masked, exposeAll ? tracked : List.of()),
                     input, shape);
