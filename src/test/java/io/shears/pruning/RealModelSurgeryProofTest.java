@@ -48,9 +48,11 @@ public class RealModelSurgeryProofTest {
      * @param tensorsCompared  intermediate activations compared at batch 2
      * @param layerwiseWorst   the largest max |cut − kept(masked)| / max |kept(masked)| over those activations
      * @param layerwiseTensor  the activation where that largest difference is
+     * @param batches          the batch sizes run, in the order of {@code relativeDiff} and {@code maskEffect}
      */
     public record Proof(String budget, long macs, int channelsCut, int channels, double[] relativeDiff,
-                        double[] maskEffect, int tensorsCompared, double layerwiseWorst, String layerwiseTensor) {
+                        double[] maskEffect, int tensorsCompared, double layerwiseWorst, String layerwiseTensor,
+                        long[] batches) {
         public double worst() {
             double w = layerwiseWorst;
             for (double d : relativeDiff) {
@@ -90,8 +92,8 @@ public class RealModelSurgeryProofTest {
 
     static void assertCutEqualsMasked(String fixture, Scope scope, Proof proof) {
         assertThat(proof.channelsCut()).as("the plan cuts something").isPositive();
-        for (int i = 0; i < BATCHES.length; i++) {
-            assertThat(proof.relativeDiff()[i]).as(fixture + " " + scope + " batch " + BATCHES[i]
+        for (int i = 0; i < proof.batches().length; i++) {
+            assertThat(proof.relativeDiff()[i]).as(fixture + " " + scope + " batch " + proof.batches()[i]
                     + ": max |cut - masked| / max |masked|").isLessThanOrEqualTo(TOLERANCE);
             assertThat(proof.maskEffect()[i]).as(fixture + " " + scope + ": the masking changes the output, so the "
                     + "comparison is not vacuous").isGreaterThan(10 * TOLERANCE);
@@ -103,11 +105,15 @@ public class RealModelSurgeryProofTest {
 
     /** Solves the plan as {@link Pruner#prune} does, checks it is the one Pruner cuts, and compares cut with masked. */
     public static Proof prove(Fixture fixture, Scope scope) {
-        return prove(fixture.toString(), fixture.model(), fixture::inputShape, scope);
+        return prove(fixture.toString(), fixture.model(), fixture::inputShape, scope, BATCHES);
     }
 
-    /** The same proof on any single-input model; {@code inputShape} gives the input's shape at a batch size. */
-    static Proof prove(String fixture, ModelProto model, LongFunction<long[]> inputShape, Scope scope) {
+    /**
+     * The same proof on any single-input model; {@code inputShape} gives the input's shape at a batch size, and the
+     * intermediate activations are compared at the last of {@code batches}.
+     */
+    static Proof prove(String fixture, ModelProto model, LongFunction<long[]> inputShape, Scope scope,
+                       long... batches) {
         PruningOptions options = PruningOptions.defaults().withScope(scope);
         ChannelAnalysis analysis = Pruner.analyze(model, options);
         double[] scores = Importance.score(analysis, options.criterion(), options.seed());
@@ -135,14 +141,14 @@ public class RealModelSurgeryProofTest {
         }
         List<String> tracked = trackedActivations(analysis);
         byte[] originalBytes = ModelWriter.toBytes(model);
-        double[] diff = new double[BATCHES.length];
-        double[] effect = new double[BATCHES.length];
+        double[] diff = new double[batches.length];
+        double[] effect = new double[batches.length];
         double layerwise = 0;
         String worstTensor = "";
-        for (int i = 0; i < BATCHES.length; i++) {
-            boolean exposeAll = BATCHES[i] == 2;
-            long[] shape = inputShape.apply(BATCHES[i]);
-            float[] input = OrtRunner.randomInput(17 + BATCHES[i], shape);
+        for (int i = 0; i < batches.length; i++) {
+            boolean exposeAll = i == batches.length - 1;
+            long[] shape = inputShape.apply(batches[i]);
+            float[] input = OrtRunner.randomInput(17 + batches[i], shape);
             Map<String, OrtRunner.Output> expected = OrtRunner.runAll(bytes(masked, exposeAll ? tracked : List.of()),
                     input, shape);
             Map<String, OrtRunner.Output> actual = OrtRunner.runAll(bytes(cut, exposeAll ? tracked : List.of()),
@@ -164,7 +170,7 @@ public class RealModelSurgeryProofTest {
             }
         }
         return new Proof(budget.describe(), plan.macs(), cutCount, channels, diff, effect, tracked.size(), layerwise,
-                worstTensor);
+                worstTensor, batches.clone());
     }
 
     /** Outputs of computing nodes whose channels the analysis tracks, other than the graph outputs. */
