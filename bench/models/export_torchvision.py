@@ -273,7 +273,7 @@ class NarrowMobileNetV2(mobilenetv2.MobileNetV2):
 def build_small(arch, num_classes=SMALL_CLASSES):
     """Narrow variants.  Every width that is a multiple of 8 in the original stays one here."""
     if arch in HUB_ARCHS:
-        return hub_models.small(arch, num_classes)
+        return hub_models.build(arch, "small", num_classes)
     if arch == "resnet18":
         # original widths 64, 64,128,256,512 (stem == layer1 -> no downsample in layer1, kept)
         return NarrowResNet(resnet.BasicBlock, [2, 2, 2, 2], (16, 16, 24, 32, 48), num_classes)
@@ -362,7 +362,7 @@ def build_small(arch, num_classes=SMALL_CLASSES):
 
 def build_full(arch, num_classes=FULL_CLASSES):
     if arch in HUB_ARCHS:
-        return hub_models.full(arch, num_classes)
+        return hub_models.build(arch, "full", num_classes)
     return getattr(torchvision.models, TRANSFORMER_FULL.get(arch, arch))(weights=None, num_classes=num_classes)
 
 

@@ -10,7 +10,7 @@ as the DeiT code did); ``Mixer`` is MLP-Mixer: a token-mixing MLP over the trans
 MLP, no attention.
 
 Every width is a constructor argument, so that the same code builds the small test fixtures and the full-size
-benchmark models (``full()``). Parameters are initialised by torch's defaults, except the tokens and the position
+benchmark models (``build(arch, size)``). Parameters are initialised by torch's defaults, except the tokens and the position
 embedding, which are drawn from N(0, 0.02²) as timm draws them (a zero token would make the class token carry no
 information of its own). Call ``torch.manual_seed`` before building for reproducible weights.
 """
@@ -145,29 +145,27 @@ class Mixer(nn.Module):
         return self.head(x.mean(dim=1))
 
 
-def small(arch, num_classes):
-    """32×32 input. Every width a multiple of 8 and, within a model, the widths that different rules act on differ
-    (a rule that confused the token count with a channel width would not go unnoticed)."""
-    if arch == "hubvit":
-        # like the torchvision vit fixture: 16 patches + class token = 17 tokens, 4 heads of 16
-        return HubViT(32, 8, dim=64, depth=2, heads=4, mlp_hidden=128, num_classes=num_classes)
-    if arch == "deit":
-        # 16 patches + class + distillation token = 18 tokens
-        return HubViT(32, 8, dim=64, depth=2, heads=4, mlp_hidden=128, num_classes=num_classes, distilled=True)
-    if arch == "mixer":
-        # 64 tokens (patch 4), stream 32, token-mixing hidden 48, channel-mixing hidden 256, 3 blocks: one step of
-        # round-to 8 in any hidden width costs 2 x 64 x 32 x 8 MACs, under 2% of half the model's MACs
-        return Mixer(32, 4, dim=32, depth=3, token_hidden=48, channel_hidden=256, num_classes=num_classes)
-    raise ValueError(arch)
+# Constructor arguments per size. small: 32x32 input, every width a multiple of 8 and, within a model, the widths that
+# different rules act on differ (a rule that took the token count for a channel width would not go unnoticed): the
+# ViTs have 16 patches + class token (+ distillation token) and 4 heads of 16, like the torchvision vit fixture; the
+# Mixer has 64 tokens (patch 4), stream 32, token-mixing hidden 48, channel-mixing hidden 256 and 3 blocks, so that
+# one step of round-to 8 in any hidden width (2 x 64 x 32 x 8 MACs) is under 2% of half its MACs.  full: 224x224,
+# the published base sizes, ViT-B/16 and DeiT-B (768 wide, 12 blocks of 12 heads, MLP 3072) and Mixer-B/16 (768 wide,
+# 12 blocks, token-mixing 384, channel-mixing 3072).
+VIT_SIZES = {
+    "small": dict(image_size=32, patch_size=8, dim=64, depth=2, heads=4, mlp_hidden=128),
+    "full": dict(image_size=224, patch_size=16, dim=768, depth=12, heads=12, mlp_hidden=3072),
+}
+MIXER_SIZES = {
+    "small": dict(image_size=32, patch_size=4, dim=32, depth=3, token_hidden=48, channel_hidden=256),
+    "full": dict(image_size=224, patch_size=16, dim=768, depth=12, token_hidden=384, channel_hidden=3072),
+}
 
 
-def full(arch, num_classes):
-    """224×224 input, the published base sizes: ViT-B/16 and DeiT-B (768 wide, 12 blocks of 12 heads, MLP 3072),
-    Mixer-B/16 (768 wide, 12 blocks, token-mixing 384, channel-mixing 3072)."""
-    if arch == "hubvit":
-        return HubViT(224, 16, dim=768, depth=12, heads=12, mlp_hidden=3072, num_classes=num_classes)
-    if arch == "deit":
-        return HubViT(224, 16, dim=768, depth=12, heads=12, mlp_hidden=3072, num_classes=num_classes, distilled=True)
+def build(arch, size, num_classes):
+    """``arch`` in ARCHS, ``size`` "small" or "full"."""
+    if arch in ("hubvit", "deit"):
+        return HubViT(**VIT_SIZES[size], num_classes=num_classes, distilled=arch == "deit")
     if arch == "mixer":
-        return Mixer(224, 16, dim=768, depth=12, token_hidden=384, channel_hidden=3072, num_classes=num_classes)
+        return Mixer(**MIXER_SIZES[size], num_classes=num_classes)
     raise ValueError(arch)

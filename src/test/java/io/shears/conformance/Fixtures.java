@@ -88,6 +88,15 @@ public final class Fixtures {
         return LISTS.computeIfAbsent(HUB_DIRECTORY, d -> read(d, EXPECTED_HUB_COUNT));
     }
 
+    /** The names of the {@code .onnx} files in {@code directory}, which its manifest must list exactly. */
+    public static List<String> onnxFiles(Path directory) {
+        try (var files = Files.list(directory)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".onnx")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + directory, e);
+        }
+    }
+
     private static List<Fixture> read(Path directory, int expectedCount) {
         Path manifest = directory.resolve("manifest.json");
         ObjectMapper mapper = JsonMapper.builder().build();
