@@ -91,7 +91,7 @@ class InterpreterParityTest {
     }
 
     static Stream<Arguments> fixtures() {
-        return Stream.concat(Fixtures.all().stream(), Fixtures.transformers().stream())
+        return Stream.of(Fixtures.all(), Fixtures.transformers(), Fixtures.hub()).flatMap(List::stream)
                 .flatMap(f -> Stream.of(Arguments.of(f, false), Arguments.of(f, true)));
     }
 
