@@ -34,8 +34,9 @@ class TransformerPruningTest {
 
     /**
      * The Mixer whose LayerNormalization is whole (opset 17). Its decomposed form (opset 13) is in {@link #fixtures()}
-     * only: there, the token-mixing MLP's token axis reaches the decomposed LayerNormalization's ReduceMean as if it
-     * were the channel axis, the channel-mixing groups are not traced, and the budget is refused with its reasons.
+     * only: there the token axis that the token-mixing MLP writes is traced as the residual stream's channel axis
+     * (through the decomposed LayerNormalization's Sub), the final mean over the tokens counts as a reduction over
+     * channels, the channel-mixing widths are not traced, and half the MACs is refused with those reasons.
      */
     static Stream<Fixture> mixers() {
         return Fixtures.hub().stream().filter(f -> f.arch().equals("mixer") && f.opset() >= 17);
