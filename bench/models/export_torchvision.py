@@ -83,6 +83,8 @@ from torchvision.ops.misc import Conv2dNormActivation
 
 import onnx
 
+import hub_models
+
 ARCHS = [
     "resnet18",
     "resnet50",
@@ -103,7 +105,9 @@ TRANSFORMER_FULL = {"vit": "vit_b_16", "convnext": "convnext_tiny", "swin": "swi
 # src/test/resources/models/grouped.
 GROUPED_ARCHS = ["resnext", "regnet"]
 GROUPED_FULL = {"resnext": "resnext50_32x4d", "regnet": "regnet_y_400mf"}
-FAMILIES = {"cnn": ARCHS, "transformer": TRANSFORMER_ARCHS, "grouped": GROUPED_ARCHS}
+# Hub-style transformers (--family hub), written in hub_models.py: exported like the transformer family.
+HUB_ARCHS = hub_models.ARCHS
+FAMILIES = {"cnn": ARCHS, "transformer": TRANSFORMER_ARCHS, "grouped": GROUPED_ARCHS, "hub": HUB_ARCHS}
 OPSETS = [13, 17]
 BN_MODES = ["fold", "keep"]
 
@@ -116,7 +120,7 @@ SMALL_CLASSES = 10
 FULL_HW = 224
 SMALL_HW = {arch: 64 for arch in ARCHS}
 SMALL_HW["vgg11_bn"] = 224  # AdaptiveAvgPool2d((7,7)) needs a 7x7-multiple feature map for ONNX export
-SMALL_HW.update({arch: 32 for arch in TRANSFORMER_ARCHS})
+SMALL_HW.update({arch: 32 for arch in TRANSFORMER_ARCHS + HUB_ARCHS})
 SMALL_HW.update({arch: 64 for arch in GROUPED_ARCHS})
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
@@ -132,6 +136,12 @@ DEFAULT_GROUPED_OUT = {
     "full": DEFAULT_OUT["full"],
     "small": os.path.join(REPO_ROOT, "src", "test", "resources", "models", "grouped"),
 }
+DEFAULT_HUB_OUT = {
+    "full": DEFAULT_OUT["full"],
+    "small": os.path.join(REPO_ROOT, "src", "test", "resources", "models", "hub"),
+}
+FAMILY_OUT = {"cnn": DEFAULT_OUT, "transformer": DEFAULT_TRANSFORMER_OUT, "grouped": DEFAULT_GROUPED_OUT,
+              "hub": DEFAULT_HUB_OUT}
 
 
 # --------------------------------------------------------------------------------------
@@ -273,6 +283,8 @@ class NarrowMobileNetV2(mobilenetv2.MobileNetV2):
 
 def build_small(arch, num_classes=SMALL_CLASSES):
     """Narrow variants.  Every width that is a multiple of 8 in the original stays one here."""
+    if arch in HUB_ARCHS:
+        return hub_models.build(arch, "small", num_classes)
     if arch == "resnet18":
         # original widths 64, 64,128,256,512 (stem == layer1 -> no downsample in layer1, kept)
         return NarrowResNet(resnet.BasicBlock, [2, 2, 2, 2], (16, 16, 24, 32, 48), num_classes)
@@ -371,6 +383,8 @@ def build_small(arch, num_classes=SMALL_CLASSES):
 
 
 def build_full(arch, num_classes=FULL_CLASSES):
+    if arch in HUB_ARCHS:
+        return hub_models.build(arch, "full", num_classes)
     name = TRANSFORMER_FULL.get(arch, GROUPED_FULL.get(arch, arch))
     return getattr(torchvision.models, name)(weights=None, num_classes=num_classes)
 
@@ -522,13 +536,15 @@ def parse_args(argv):
                    help="cnn: the BatchNorm CNNs (default); transformer: ViT, ConvNeXt and Swin, "
                         "one file per opset, small ones into src/test/resources/models/transformers; grouped: "
                         "ResNeXt and RegNetY (grouped 3x3 convolutions), small ones into "
-                        "src/test/resources/models/grouped")
-    p.add_argument("--arch", nargs="+", choices=ARCHS + TRANSFORMER_ARCHS + GROUPED_ARCHS,
+                        "src/test/resources/models/grouped; "
+                        "hub: hub_models.py's fused-qkv ViT, DeiT and Mixer, like transformer, small ones into "
+                        "src/test/resources/models/hub")
+    p.add_argument("--arch", nargs="+", choices=ARCHS + TRANSFORMER_ARCHS + GROUPED_ARCHS + HUB_ARCHS,
                    help="subset of the family's architectures (default all)")
     p.add_argument("--opset", nargs="+", type=int, choices=OPSETS, default=OPSETS, help="subset of opsets")
     p.add_argument("--bn", nargs="+", choices=BN_MODES, default=BN_MODES, help="subset of BN modes")
     p.add_argument("--out", help="output directory (default: bench/models/out for full, "
-                   "src/test/resources/models/torchvision for small)")
+                   "src/test/resources/models/{torchvision,transformers,hub} for small)")
     p.add_argument("--no-manifest", action="store_true", help="small only: do not update manifest.json")
     p.add_argument("--check-topology", action="store_true",
                    help="small only: also export the full model in memory and require the same graph "
@@ -538,14 +554,14 @@ def parse_args(argv):
     args.arch = args.arch or family_archs
     if any(a not in family_archs for a in args.arch):
         p.error(f"--family {args.family} has the architectures {', '.join(family_archs)}")
-    if args.family == "transformer":
+    if args.family != "cnn":
         args.bn = ["none"]  # no BatchNorm to fold or keep
     return args
 
 
 def main(argv=None):
     args = parse_args(argv)
-    default_out = {"transformer": DEFAULT_TRANSFORMER_OUT, "grouped": DEFAULT_GROUPED_OUT}.get(args.family, DEFAULT_OUT)
+    default_out = FAMILY_OUT[args.family]
     out_dir = os.path.abspath(args.out or default_out[args.size])
     os.makedirs(out_dir, exist_ok=True)
     print(f"torch {torch.__version__}, torchvision {torchvision.__version__}, onnx {onnx.__version__}")
@@ -652,7 +668,7 @@ def write_manifest(out_dir, entries):
                 by_file[e["file"]] = e
     for e in entries:
         by_file[e["file"]] = e
-    order = {a: i for i, a in enumerate(ARCHS + TRANSFORMER_ARCHS + GROUPED_ARCHS)}
+    order = {a: i for i, a in enumerate(ARCHS + TRANSFORMER_ARCHS + GROUPED_ARCHS + HUB_ARCHS)}
     merged = sorted(by_file.values(), key=lambda e: (order.get(e["arch"], 99), e["arch"], e["opset"], e["bn"]))
     with open(path, "w") as fh:  # one entry per line: readable, diff-friendly, plain JSON array
         fh.write("[\n" + ",\n".join("  " + json.dumps(e) for e in merged) + "\n]\n")

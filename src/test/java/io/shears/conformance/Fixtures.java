@@ -18,8 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The small torchvision fixtures of {@code src/test/resources/models/torchvision/} (BatchNorm CNNs),
  * {@code src/test/resources/models/transformers/} (ViT, ConvNeXt, Swin) and {@code src/test/resources/models/grouped/}
- * (ResNeXt, RegNetY), as listed by their {@code manifest.json} (written by
- * {@code bench/models/export_torchvision.py --size small [--family transformer|grouped]}).
+ * (ResNeXt, RegNetY), and the hub-style ones of {@code src/test/resources/models/hub/} (fused-qkv ViT, DeiT,
+ * MLP-Mixer, written in {@code bench/models/hub_models.py}), as listed by their {@code manifest.json} (written by
+ * {@code bench/models/export_torchvision.py --size small [--family transformer|grouped|hub]}).
  */
 public final class Fixtures {
     public static final Path DIRECTORY = Path.of("src/test/resources/models/torchvision");
@@ -31,6 +32,9 @@ public final class Fixtures {
     public static final Path GROUPED_DIRECTORY = Path.of("src/test/resources/models/grouped");
     /** {resnext, regnet} × opset {13, 17} × {bnfold, bnkeep}. */
     public static final int EXPECTED_GROUPED_COUNT = 8;
+    public static final Path HUB_DIRECTORY = Path.of("src/test/resources/models/hub");
+    /** {hubvit (one fused qkv projection), deit (distillation token, two heads), mixer (token mixing)} × opset {13, 17}. */
+    public static final int EXPECTED_HUB_COUNT = 6;
 
     private static final Map<String, ModelProto> MODELS = new ConcurrentHashMap<>();
     private static final Map<Path, List<Fixture>> LISTS = new ConcurrentHashMap<>();
@@ -85,6 +89,20 @@ public final class Fixtures {
     /** The grouped-convolution fixtures (ResNeXt, RegNetY) in manifest order; fails when one is missing. */
     public static List<Fixture> grouped() {
         return LISTS.computeIfAbsent(GROUPED_DIRECTORY, d -> read(d, EXPECTED_GROUPED_COUNT));
+    }
+
+    /** The hub-style transformers in manifest order; fails when the manifest or one of its files is missing. */
+    public static List<Fixture> hub() {
+        return LISTS.computeIfAbsent(HUB_DIRECTORY, d -> read(d, EXPECTED_HUB_COUNT));
+    }
+
+    /** The names of the {@code .onnx} files in {@code directory}, which its manifest must list exactly. */
+    public static List<String> onnxFiles(Path directory) {
+        try (var files = Files.list(directory)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".onnx")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + directory, e);
+        }
     }
 
     private static List<Fixture> read(Path directory, int expectedCount) {

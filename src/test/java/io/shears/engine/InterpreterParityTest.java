@@ -91,7 +91,8 @@ class InterpreterParityTest {
     }
 
     static Stream<Arguments> fixtures() {
-        return Stream.of(Fixtures.all(), Fixtures.transformers(), Fixtures.grouped()).flatMap(List::stream)
+        return Stream.of(Fixtures.all(), Fixtures.transformers(), Fixtures.grouped(), Fixtures.hub())
+                .flatMap(List::stream)
                 .flatMap(f -> Stream.of(Arguments.of(f, false), Arguments.of(f, true)));
     }
 

@@ -159,7 +159,10 @@ class TrainingModeTest {
         }
     }
 
-    /** Test graphs, and the transformer fixtures (LayerNormalization, attention, Swin's ScatterND mask). */
+    /**
+     * Test graphs, and the transformer fixtures (LayerNormalization, attention, Swin's ScatterND mask; the hub-style
+     * fused qkv, distillation token and token mixing).
+     */
     static Stream<Factory> trainableGraphs() {
         return Stream.concat(Stream.of(Factory.of("resnetBasicBlocks", TestGraphs::resnetBasicBlocks),
                 Factory.of("paddleConstantWeights", TestGraphs::paddleConstantWeights),
@@ -167,7 +170,8 @@ class TrainingModeTest {
                 Factory.of("channelConstantOps", TestGraphs::channelConstantOps),
                 Factory.of("shapeOpsZoo", TestGraphs::shapeOpsZoo),
                 Factory.of("activationZoo", TestGraphs::activationZoo)),
-                Fixtures.transformers().stream().map(f -> new Factory(f.name(), f::model, f.inputShape(8))));
+                Stream.concat(Fixtures.transformers().stream(), Fixtures.hub().stream())
+                        .map(f -> new Factory(f.name(), f::model, f.inputShape(8))));
     }
 
     /**

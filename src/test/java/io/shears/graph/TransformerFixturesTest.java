@@ -12,13 +12,15 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The transformer-style fixtures (ViT, ConvNeXt, Swin; LayerNormalization whole at opset 17, decomposed at 13): every
+ * The transformer-style fixtures (ViT, ConvNeXt, Swin, and the hub-style fused-qkv ViT, DeiT and Mixer;
+ * LayerNormalization whole at opset 17, decomposed at 13): every
  * intermediate shape against ONNX Runtime at batch 1 and 8, the shape sub-graphs that feed Expand and Reshape folded,
  * and attention's activation-by-activation MatMuls counted.
  */
 class TransformerFixturesTest {
     static Stream<Arguments> fixturesAndBatches() {
-        return Fixtures.transformers().stream().flatMap(f -> Stream.of(Arguments.of(f, 1L), Arguments.of(f, 8L)));
+        return Stream.concat(Fixtures.transformers().stream(), Fixtures.hub().stream())
+                .flatMap(f -> Stream.of(Arguments.of(f, 1L), Arguments.of(f, 8L)));
     }
 
     @ParameterizedTest(name = "{0} batch {1}")

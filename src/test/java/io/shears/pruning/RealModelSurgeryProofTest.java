@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,9 +48,11 @@ public class RealModelSurgeryProofTest {
      * @param tensorsCompared  intermediate activations compared at batch 2
      * @param layerwiseWorst   the largest max |cut − kept(masked)| / max |kept(masked)| over those activations
      * @param layerwiseTensor  the activation where that largest difference is
+     * @param batches          the batch sizes run, in the order of {@code relativeDiff} and {@code maskEffect}
      */
     public record Proof(String budget, long macs, int channelsCut, int channels, double[] relativeDiff,
-                        double[] maskEffect, int tensorsCompared, double layerwiseWorst, String layerwiseTensor) {
+                        double[] maskEffect, int tensorsCompared, double layerwiseWorst, String layerwiseTensor,
+                        long[] batches) {
         public double worst() {
             double w = layerwiseWorst;
             for (double d : relativeDiff) {
@@ -106,16 +109,18 @@ public class RealModelSurgeryProofTest {
         return Fixtures.transformers().stream();
     }
 
-    private static void assertCutEqualsMasked(Fixture fixture, Scope scope) {
+    static void assertCutEqualsMasked(Fixture fixture, Scope scope) {
         assertCutEqualsMasked(fixture, PruningOptions.defaults().withScope(scope));
     }
 
     private static void assertCutEqualsMasked(Fixture fixture, PruningOptions options) {
-        Scope scope = options.scope();
-        Proof proof = prove(fixture, options);
+        assertCutEqualsMasked(fixture.toString(), options.scope(), prove(fixture, options));
+    }
+
+    static void assertCutEqualsMasked(String fixture, Scope scope, Proof proof) {
         assertThat(proof.channelsCut()).as("the plan cuts something").isPositive();
-        for (int i = 0; i < BATCHES.length; i++) {
-            assertThat(proof.relativeDiff()[i]).as(fixture + " " + scope + " batch " + BATCHES[i]
+        for (int i = 0; i < proof.batches().length; i++) {
+            assertThat(proof.relativeDiff()[i]).as(fixture + " " + scope + " batch " + proof.batches()[i]
                     + ": max |cut - masked| / max |masked|").isLessThanOrEqualTo(TOLERANCE);
             assertThat(proof.maskEffect()[i]).as(fixture + " " + scope + ": the masking changes the output, so the "
                     + "comparison is not vacuous").isGreaterThan(10 * TOLERANCE);
@@ -132,7 +137,20 @@ public class RealModelSurgeryProofTest {
 
     /** The same with any options. */
     public static Proof prove(Fixture fixture, PruningOptions options) {
-        ModelProto model = fixture.model();
+        return prove(fixture.toString(), fixture.model(), fixture::inputShape, options, BATCHES);
+    }
+
+    /**
+     * The same proof on any single-input model; {@code inputShape} gives the input's shape at a batch size, and the
+     * intermediate activations are compared at the last of {@code batches}.
+     */
+    static Proof prove(String fixture, ModelProto model, LongFunction<long[]> inputShape, Scope scope,
+                       long... batches) {
+        return prove(fixture, model, inputShape, PruningOptions.defaults().withScope(scope), batches);
+    }
+
+    static Proof prove(String fixture, ModelProto model, LongFunction<long[]> inputShape, PruningOptions options,
+                       long... batches) {
         Scope scope = options.scope();
         ChannelAnalysis analysis = Pruner.analyze(model, options);
         double[] scores = Importance.score(analysis, options.criterion(), options.seed());
@@ -160,14 +178,14 @@ public class RealModelSurgeryProofTest {
         }
         List<String> tracked = trackedActivations(analysis);
         byte[] originalBytes = ModelWriter.toBytes(model);
-        double[] diff = new double[BATCHES.length];
-        double[] effect = new double[BATCHES.length];
+        double[] diff = new double[batches.length];
+        double[] effect = new double[batches.length];
         double layerwise = 0;
         String worstTensor = "";
-        for (int i = 0; i < BATCHES.length; i++) {
-            boolean exposeAll = BATCHES[i] == 2;
-            long[] shape = fixture.inputShape(BATCHES[i]);
-            float[] input = OrtRunner.randomInput(17 + BATCHES[i], shape);
+        for (int i = 0; i < batches.length; i++) {
+            boolean exposeAll = i == batches.length - 1;
+            long[] shape = inputShape.apply(batches[i]);
+            float[] input = OrtRunner.randomInput(17 + batches[i], shape);
             Map<String, OrtRunner.Output> expected = OrtRunner.runAll(bytes(masked, exposeAll ? tracked : List.of()),
                     input, shape);
             Map<String, OrtRunner.Output> actual = OrtRunner.runAll(bytes(cut, exposeAll ? tracked : List.of()),
@@ -189,7 +207,7 @@ public class RealModelSurgeryProofTest {
             }
         }
         return new Proof(budget.describe(), plan.macs(), cutCount, channels, diff, effect, tracked.size(), layerwise,
-                worstTensor);
+                worstTensor, batches.clone());
     }
 
     /** Outputs of computing nodes whose channels the analysis tracks, other than the graph outputs. */
