@@ -65,6 +65,7 @@ class CoverageReport {
                 cases.add(new Case(f, f.name() + " " + mode.label(), mode));
             }
         }
+        Fixtures.hub().forEach(f -> cases.add(new Case(f, f.name(), GroupedConvolutions.WITHIN_GROUPS)));
         for (Case c : cases) {
             Fixture f = c.fixture();
             for (Scope scope : Scope.values()) {
@@ -155,7 +156,10 @@ class CoverageReport {
                 Last come the 8 grouped-convolution models in `src/test/resources/models/grouped/`: a ResNeXt-style
                 torchvision ResNet (4 groups of 8–16 channels) and a RegNetY (2, 3, 6 and 7 groups of 8, with SE), at
                 opset 13 and 17, `bnfold` and `bnkeep`, each shown twice: with grouped convolutions cut within groups
-                (the default) and as whole groups.
+                (the default) and as whole groups. Then the 6 hub-style transformers in
+                `src/test/resources/models/hub/` (`bench/models/hub_models.py`): a ViT with one fused `qkv` projection
+                (timm's layout), a DeiT with a distillation token and two averaged heads, and an MLP-Mixer, at opset 13
+                and 17.
 
                 Every case is `Pruner.prune` with the default options (criterion l1, allocation uniform, round-to 8,
                 min-channels 1, max-fraction 1, grouped convolutions within groups unless the row says whole-groups) at
