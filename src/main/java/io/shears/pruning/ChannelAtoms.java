@@ -116,6 +116,17 @@ final class ChannelAtoms {
         return blockLabel.get(block);
     }
 
+    /** True when a block joined to the atom's block already has a reason to be kept. */
+    boolean frozen(int atom) {
+        int root = findBlock(atomBlock[atom]);
+        for (int b = 0; b < blockParent.size(); b++) {
+            if (!blockFrozen.get(b).isEmpty() && findBlock(b) == root) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     Set<String> frozenReasons(int block) {
         return blockFrozen.get(block);
     }

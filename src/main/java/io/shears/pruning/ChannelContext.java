@@ -158,6 +158,17 @@ final class ChannelContext {
         }
     }
 
+    /** True when every channel of the layout is already kept whole, so nothing is lost by no longer following it. */
+    boolean frozen(Layout layout) {
+        java.util.Set<Integer> checked = new java.util.HashSet<>();
+        for (int a : layout.atoms()) {
+            if (checked.add(atoms.group(a)) && !atoms.frozen(a)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** True when every channel of the layout was created by that kind of producer. */
     boolean createdBy(Layout layout, ChannelAtoms.Origin origin) {
         return Arrays.stream(layout.atoms()).allMatch(a -> atoms.origin(atoms.block(a)) == origin);

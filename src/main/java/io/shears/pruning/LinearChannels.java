@@ -113,6 +113,11 @@ final class LinearChannels {
             ctx.freeze(ctx.layout(b), "node " + node + ": MatMul over two activations");
         }
         boolean storedMatrix = ctx.isWeight(b) && ctx.graph().weightDims(b).length == 2 && a.length >= 2;
+        // A tensor carries one channel axis. Channels that arrive on another axis than the one contracted (a token
+        // axis taken for channels) and are kept whole anyway give way to the projection's own outputs.
+        if (in != null && in.axis() != a.length - 1 && storedMatrix && ctx.frozen(in)) {
+            in = null;
+        }
         if (in != null && in.axis() != a.length - 1) {
             if (in.axis() < a.length - 2 || in.axis() == a.length - 2 && a.length >= 2) {
                 ctx.setLayout(node.output(0), in.axis() + (y.length - a.length), in.atoms());
