@@ -7,9 +7,10 @@
 #
 # One compute thread per process by default (THREADS=2 for two). SEED (default 0) seeds both fine-tunings (the new
 # head's weights and the batch order); the pretraining always uses seed 0. LR (default 0.01) is both fine-tunings'
-# peak learning rate. Scratch: $SCRATCH (default /root/scratch-vit); a rerun keeps the pretrained model.
-# Results: $SCRATCH/dense-s$SEED-lr$LR.json (one JSON line) and $SCRATCH/shears-s$SEED-lr$LR.json (a list, one entry
-# per prune fraction).
+# peak learning rate; TAG (optional) names a variant of the driver options in the result files. Scratch: $SCRATCH
+# (default /root/scratch-vit); a rerun keeps the pretrained model.
+# Results: $SCRATCH/dense-s$SEED-lr$LR.json (one JSON line) and $SCRATCH/shears-s$SEED-lr$LR[-$TAG].json (a list,
+# one entry per prune fraction).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 SCRATCH=${SCRATCH:-/root/scratch-vit}
@@ -37,5 +38,5 @@ cd "$REPO"
 start_packaged_service "$REPO/target/shears.jar" "$PORT" "$KEY" "$SCRATCH/service.log" \
   -Dshears.engine.intraop-threads="$THREADS" -Dshears.engine.interop-threads=1
 python3 "$REPO/bench/experiments/vit_transfer.py" --url "http://localhost:$PORT" --key "$KEY" \
-  --models "$SCRATCH/models" --out "$SCRATCH/shears-$RUN.json" --seed "$SEED" --lr "$LR" "$@" 2>&1 \
-  | tee "$SCRATCH/driver-$RUN.log"
+  --models "$SCRATCH/models" --out "$SCRATCH/shears-$RUN${TAG:+-$TAG}.json" --seed "$SEED" --lr "$LR" "$@" 2>&1 \
+  | tee "$SCRATCH/driver-$RUN${TAG:+-$TAG}.log"

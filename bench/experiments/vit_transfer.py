@@ -2,7 +2,7 @@
 """ViT transfer experiment, the Shears side (docs/experiments/vit-transfer.md), through the public API only (stdlib).
 
 Uploads the ViT that vit_fmnist.py pretrained and its target datasets, then submits one job per prune fraction:
-prune (scope filters: attention heads and MLP widths), a new 5-class head on the class token's projection, a
+prune (scope filters by default: attention heads and MLP widths), a new 5-class head on the class token's projection, a
 BatchNorm recalibration that the report must call a no-op, fine-tuning for EPOCHS epochs on the 1,000 target images
 (SGD, momentum 0.9, cosine, the same settings as vit_fmnist.py dense), evaluation on the 5,000 target test images and
 ONNX Runtime latency of the original against the pruned model. Prints one JSON line per job and writes them all to
@@ -27,7 +27,7 @@ def job_spec(args, model, finetune, target, fraction):
     return {
         "modelId": model["id"],
         "budget": {"fraction": fraction},
-        "pruning": {"scope": "filters", "seed": args.seed},
+        "pruning": {"scope": args.scope, "allocation": args.allocation, "seed": args.seed},
         "input": {"channels": "grey", "mean": [MEAN], "std": [STD]},
         "calibration": {"datasetId": finetune["id"], "batches": 2},
         "fineTune": {"datasetId": finetune["id"], "epochs": args.epochs, "batchSize": args.batch,
@@ -78,6 +78,8 @@ def main():
     ap.add_argument("--models", default="/root/scratch-vit/models", help="directory written by vit_fmnist.py")
     ap.add_argument("--out", default="/root/scratch-vit/shears.json")
     ap.add_argument("--fractions", default="0.5,1.0", help="1.0 fine-tunes the dense ViT in Shears, for reference")
+    ap.add_argument("--scope", default="filters", help="filters: heads and MLP widths; channels: the embedding too")
+    ap.add_argument("--allocation", default="uniform", help="uniform or global")
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=0.01)
