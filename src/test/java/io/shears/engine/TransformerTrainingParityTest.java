@@ -10,6 +10,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import io.shears.onnx.TensorValues;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -92,6 +95,30 @@ class TransformerTrainingParityTest {
                 float after = loss.evaluate(new NDList(labels), block.forward(store, new NDList(x), true)).getFloat();
                 Parity.assertClose(new float[] {after}, TensorValues.floats(reference.get("loss_after_step")),
                         "loss after one SGD step");
+            }
+        }
+    }
+
+    /**
+     * The committed ViT fixture is exported with constant folding, the usual way: there, too, LayerNormalization's
+     * scale and bias and the class token (read through Expand and Concat) are trained, not held as constants.
+     */
+    @Test
+    void aFoldedVitExportTrainsItsLayerNormsAndClassToken() throws IOException {
+        ModelProto model = ModelProto.parseFrom(Files.readAllBytes(
+                Path.of("src/test/resources/models/transformers/vit-op17.onnx")));
+        List<String> expected = new ArrayList<>(List.of("class_token"));
+        for (NodeProto node : model.getGraph().getNodeList()) {
+            if (node.getOpType().equals("LayerNormalization")) {
+                expected.add(node.getInput(1));
+                expected.add(node.getInput(2));
+            }
+        }
+        assertThat(expected).hasSize(11);
+        try (NDManager manager = NDManager.newBaseManager();
+             OnnxInterpreterBlock block = new OnnxInterpreterBlock(model, manager)) {
+            for (String name : expected) {
+                assertThat(block.parameter(name).requiresGradient()).as(name + " is trained").isTrue();
             }
         }
     }
