@@ -112,6 +112,25 @@ def accuracy(model, x, y, batch=500):
     return correct / len(x)
 
 
+def train(model, opt, sched, sx, sy, tx, ty, epochs, batch):
+    """Trains on (sx, sy) in shuffled batches, stepping the scheduler per batch; prints the test accuracy per epoch."""
+    for epoch in range(epochs):
+        model.train()
+        t0 = time.time()
+        perm = torch.randperm(len(sx))
+        total = 0.0
+        for i in range(0, len(sx), batch):
+            idx = perm[i:i + batch]
+            loss = F.cross_entropy(model(sx[idx]), sy[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(idx)
+        print(f"epoch {epoch + 1}/{epochs}: loss {total / len(sx):.4f}, source test accuracy "
+              f"{accuracy(model, tx, ty):.4f} ({time.time() - t0:.0f} s)", flush=True)
+
+
 def export(model, path, keep_bn):
     """Eval mode. BN kept: TrainingMode.PRESERVE (the EVAL peephole pass would fold every BN into its Conv) without
     constant folding; BN folded: the model's BNs are already folded (fold_bn), EVAL with constant folding."""
@@ -120,6 +139,44 @@ def export(model, path, keep_bn):
     torch.onnx.export(model, torch.zeros(1, 1, 28, 28), path, opset_version=17, input_names=["input"],
                       output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
                       training=mode, do_constant_folding=not keep_bn)
+
+
+def write_target_datasets(out, xtr, ytr, xte, yte, seed, per_class, monitor_per_class):
+    """The target task, classes 5-9 relabelled 0-4, as two IDX zips that Shears accepts: ``fmnist59-target.zip``
+    (PER_CLASS training images per class, drawn with numpy.random.default_rng(SEED + 1000), and the full test split
+    of those classes as t10k) and ``fmnist59-finetune.zip`` (the same training images; as t10k, MONITOR_PER_CLASS
+    other training images per class). Returns the training labels and the test images and labels."""
+    # Shears evaluates the validation split after every epoch, and the full 5,000-image test split there would cost
+    # more than training; so the fine-tuning dataset's t10k is a small held-out part of the training split.
+    rng = np.random.default_rng(seed + 1000)
+    chosen, monitor = [], []
+    for c in range(5, 10):
+        idx = rng.permutation(np.flatnonzero(ytr == c))
+        chosen.append(idx[:per_class])
+        monitor.append(idx[per_class:per_class + monitor_per_class])
+    chosen = np.concatenate(chosen)
+    chosen = chosen[rng.permutation(len(chosen))]
+    monitor = np.concatenate(monitor)
+    t_train_x, t_train_y = xtr[chosen], ytr[chosen] - 5
+    tsel = yte >= 5
+    t_test_x, t_test_y = xte[tsel], yte[tsel] - 5
+
+    def write_zip(path, val_x, val_y):
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("train-images-idx3-ubyte", idx_bytes(t_train_x))
+            z.writestr("train-labels-idx1-ubyte", idx_bytes(t_train_y))
+            z.writestr("t10k-images-idx3-ubyte", idx_bytes(val_x))
+            z.writestr("t10k-labels-idx1-ubyte", idx_bytes(val_y))
+
+    zpath = os.path.join(out, "fmnist59-target.zip")
+    write_zip(zpath, t_test_x, t_test_y)
+    fpath = os.path.join(out, "fmnist59-finetune.zip")
+    write_zip(fpath, xtr[monitor], ytr[monitor] - 5)
+    print(f"target task: classes 5-9 as 0-4, {len(t_train_x)} train images ({per_class} per class, "
+          f"rng seed {seed + 1000}) and {len(t_test_x)} test images (t10k) -> {zpath}")
+    print(f"fine-tuning dataset: the same {len(t_train_x)} train images and {len(monitor)} other training images "
+          f"({monitor_per_class} per class) as t10k -> {fpath}")
+    return t_train_y, t_test_x, t_test_y
 
 
 def main():
@@ -161,21 +218,7 @@ def main():
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=True)
     steps = max(1, args.epochs) * ((len(sx) + 127) // 128)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=steps)
-    for epoch in range(args.epochs):
-        model.train()
-        t0 = time.time()
-        perm = torch.randperm(len(sx))
-        total = 0.0
-        for i in range(0, len(sx), 128):
-            idx = perm[i:i + 128]
-            loss = F.cross_entropy(model(sx[idx]), sy[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx)
-        print(f"epoch {epoch + 1}/{args.epochs}: loss {total / len(sx):.4f}, source test accuracy "
-              f"{accuracy(model, tx, ty):.4f} ({time.time() - t0:.0f} s)", flush=True)
+    train(model, opt, sched, sx, sy, tx, ty, args.epochs, 128)
     model.eval()
     src_acc = accuracy(model, tx, ty)
     print(f"SOURCE TEST ACCURACY (classes 0-4, {len(tx)} images): {src_acc:.4f}")
@@ -201,37 +244,8 @@ def main():
         sys.exit("the BN-kept model has no BatchNormalization node")
     print(f"folded model source test accuracy: {fused_acc:.4f} (BN kept: {src_acc:.4f})")
 
-    # Target task: classes 5-9 relabelled 0-4; 200 training images per class (seeded), the full test split.
-    # A further 20 per class (disjoint) are the fine-tuning dataset's small validation split: Shears evaluates the
-    # validation split after every epoch, and the full 5,000-image test split there would cost more than training.
-    rng = np.random.default_rng(args.seed + 1000)
-    chosen, monitor = [], []
-    for c in range(5, 10):
-        idx = rng.permutation(np.flatnonzero(ytr == c))
-        chosen.append(idx[:args.per_class])
-        monitor.append(idx[args.per_class:args.per_class + args.monitor_per_class])
-    chosen = np.concatenate(chosen)
-    chosen = chosen[rng.permutation(len(chosen))]
-    monitor = np.concatenate(monitor)
-    t_train_x, t_train_y = xtr[chosen], ytr[chosen] - 5
-    tsel = yte >= 5
-    t_test_x, t_test_y = xte[tsel], yte[tsel] - 5
-
-    def write_zip(path, val_x, val_y):
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-            z.writestr("train-images-idx3-ubyte", idx_bytes(t_train_x))
-            z.writestr("train-labels-idx1-ubyte", idx_bytes(t_train_y))
-            z.writestr("t10k-images-idx3-ubyte", idx_bytes(val_x))
-            z.writestr("t10k-labels-idx1-ubyte", idx_bytes(val_y))
-
-    zpath = os.path.join(args.out, "fmnist59-target.zip")
-    write_zip(zpath, t_test_x, t_test_y)
-    fpath = os.path.join(args.out, "fmnist59-finetune.zip")
-    write_zip(fpath, xtr[monitor], ytr[monitor] - 5)
-    print(f"target task: classes 5-9 as 0-4, {len(t_train_x)} train images ({args.per_class} per class, "
-          f"rng seed {args.seed + 1000}) and {len(t_test_x)} test images (t10k) -> {zpath}")
-    print(f"fine-tuning dataset: the same {len(t_train_x)} train images and {len(monitor)} other training images "
-          f"({args.monitor_per_class} per class) as t10k -> {fpath}")
+    t_train_y, t_test_x, t_test_y = write_target_datasets(args.out, xtr, ytr, xte, yte, args.seed, args.per_class,
+                                                          args.monitor_per_class)
     print(f"target train label counts: {np.bincount(t_train_y).tolist()}, test: {np.bincount(t_test_y).tolist()}")
     # Source-task dataset for the recalibration check (pruned zero-shot on the source task, with and without BN
     # recalibration): 200 source training images per class (rng seed SEED + 2000) and the full source test split.

@@ -10,7 +10,9 @@ import java.util.Map;
 
 /**
  * Reads the role of every stored float32 tensor from the inputs that consume it (through Identity aliases, as
- * {@link Graph#weightSource} resolves them). Tensors no operator reads as a weight are {@link StoredRole#CONSTANT}.
+ * {@link Graph#weightSource} resolves them, and through operators that only move its values, such as the Transpose
+ * of an exporter that did not fold a Linear's weight or the Expand and Concat that put a class token in front of
+ * the patches). Tensors no operator reads as a weight are {@link StoredRole#CONSTANT}.
  */
 final class WeightRoles {
     private WeightRoles() {
@@ -28,11 +30,43 @@ final class WeightRoles {
                 }
                 TensorProto tensor = graph.weight(input);
                 if (TensorArrays.isFloat32(tensor)) {
-                    roles.merge(source, roleOf(node, i, TensorValues.elementCount(tensor)), StoredRole::strongest);
+                    roles.merge(source, roleThrough(graph, node, i, TensorValues.elementCount(tensor)),
+                            StoredRole::strongest);
                 }
             }
         }
         return roles;
+    }
+
+    /**
+     * The role of a stored tensor read at {@code input}; where the operator only moves its values, the strongest role
+     * those moved values get further on.
+     */
+    private static StoredRole roleThrough(Graph graph, Node node, int input, long elements) {
+        if (!movesValuesOf(node, input)) {
+            return roleOf(node, input, elements);
+        }
+        StoredRole role = StoredRole.CONSTANT;
+        for (String output : node.outputs()) {
+            for (Node consumer : graph.consumers(output)) {
+                for (int i = 0; i < consumer.inputCount(); i++) {
+                    if (consumer.input(i).equals(output)) {
+                        role = role.strongest(roleThrough(graph, consumer, i, elements));
+                    }
+                }
+            }
+        }
+        return role;
+    }
+
+    /** Whether the operator's outputs hold this input's values moved, repeated or selected, and nothing computed. */
+    private static boolean movesValuesOf(Node node, int input) {
+        return switch (node.op()) {
+            case "Concat" -> true;
+            case "Transpose", "Reshape", "Expand", "Slice", "Gather", "Split", "Squeeze", "Unsqueeze", "Flatten",
+                 "Tile" -> input == 0;
+            default -> false;
+        };
     }
 
     static StoredRole roleOf(Node node, int input, long elements) {
@@ -49,7 +83,8 @@ final class WeightRoles {
                 case 4 -> StoredRole.RUNNING_VAR;
                 default -> StoredRole.CONSTANT;
             };
-            case "InstanceNormalization" -> input == 1 ? StoredRole.GAMMA : input == 2 ? StoredRole.BETA
+            case "InstanceNormalization", "LayerNormalization" -> input == 1 ? StoredRole.GAMMA
+                    : input == 2 ? StoredRole.BETA
                     : StoredRole.CONSTANT;
             // a tensor of one value is a scalar of the formula (x / 6, x + 3), not a learned per-channel factor
             case "Add", "Sub", "Mul", "Div" -> elements > 1 ? StoredRole.ELEMENTWISE_PARAMETER : StoredRole.CONSTANT;
