@@ -20,7 +20,8 @@ import java.util.Map;
 
 /**
  * Removes channels physically: slices every bound weight axis, lets each operator's rule rewrite its attributes and
- * shape constants, and updates declared shapes. Names of nodes and tensors stay; nothing else of the model changes.
+ * shape constants, and updates declared shapes. Names of nodes and tensors stay; nothing else of the model changes,
+ * except that a shape computation whose only reader was replaced by a rewritten value is dropped with it.
  */
 final class GraphSurgeon implements SurgeryContext {
     private final ChannelAnalysis analysis;
@@ -29,6 +30,8 @@ final class GraphSurgeon implements SurgeryContext {
     private final Map<String, TensorProto> replaced = new LinkedHashMap<>();
     private final Map<Integer, NodeProto.Builder> editedNodes = new HashMap<>();
     private final List<TensorProto> addedInitializers = new java.util.ArrayList<>();
+    /** Tensors that an input replaced by surgery used to read: removed when nothing else reads them. */
+    private final List<String> detached = new java.util.ArrayList<>();
     private final Map<Integer, AttentionBlock> attentionNodes;
 
     private GraphSurgeon(ChannelAnalysis analysis, boolean[] pruned) {
@@ -91,7 +94,62 @@ final class GraphSurgeon implements SurgeryContext {
         for (int i = 0; i < g.getOutputCount(); i++) {
             g.setOutput(i, resized(g.getOutput(i)));
         }
+        dropDetached(g);
         return graph.model().toBuilder().setGraph(g).build();
+    }
+
+    /**
+     * Removes what only fed an input that surgery replaced: the shape computation behind a rewritten head count or
+     * slice bound, and the stored value it read. Nothing that anything else still reads is touched.
+     */
+    private void dropDetached(GraphProto.Builder g) {
+        Map<String, Integer> readers = new HashMap<>();
+        for (NodeProto n : g.getNodeList()) {
+            n.getInputList().forEach(in -> readers.merge(in, 1, Integer::sum));
+        }
+        g.getOutputList().forEach(o -> readers.merge(o.getName(), 1, Integer::sum));
+        Map<String, Integer> producerOf = new HashMap<>();
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            for (String out : g.getNode(i).getOutputList()) {
+                producerOf.put(out, i);
+            }
+        }
+        java.util.Set<String> graphInputs = new java.util.HashSet<>();
+        g.getInputList().forEach(in -> graphInputs.add(in.getName()));
+        java.util.Set<Integer> removedNodes = new java.util.TreeSet<>();
+        java.util.Set<String> removedInitializers = new java.util.HashSet<>();
+        java.util.Deque<String> pending = new java.util.ArrayDeque<>(detached);
+        while (!pending.isEmpty()) {
+            String tensor = pending.pop();
+            if (readers.getOrDefault(tensor, 0) > 0 || graphInputs.contains(tensor)) {
+                continue;
+            }
+            Integer producer = producerOf.get(tensor);
+            if (producer == null) {
+                removedInitializers.add(tensor);
+                continue;
+            }
+            NodeProto n = g.getNode(producer);
+            boolean unread = n.getOutputList().stream().allMatch(o -> readers.getOrDefault(o, 0) == 0);
+            if (unread && n.getDomain().isEmpty() && removedNodes.add(producer)) {
+                for (String in : n.getInputList()) {
+                    if (!in.isEmpty()) {
+                        readers.merge(in, -1, Integer::sum);
+                        pending.push(in);
+                    }
+                }
+            }
+        }
+        for (int i = g.getInitializerCount() - 1; i >= 0; i--) {
+            if (removedInitializers.contains(g.getInitializer(i).getName())) {
+                g.removeInitializer(i);
+            }
+        }
+        List<Integer> descending = new java.util.ArrayList<>(removedNodes);
+        java.util.Collections.reverse(descending);
+        for (int i : descending) {
+            g.removeNode(i);
+        }
     }
 
     /**
@@ -219,6 +277,7 @@ final class GraphSurgeon implements SurgeryContext {
                 .setDataType(elementType).build();
         addedInitializers.add(TensorValues.withLongs(like, values));
         NodeProto.Builder b = edit(node);
+        detached.add(b.getInput(input));
         b.setInput(input, name);
     }
 
