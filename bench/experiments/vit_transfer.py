@@ -27,7 +27,8 @@ def job_spec(args, model, finetune, target, fraction):
     return {
         "modelId": model["id"],
         "budget": {"fraction": fraction},
-        "pruning": {"scope": args.scope, "allocation": args.allocation, "seed": args.seed},
+        "pruning": {"scope": args.scope, "allocation": args.allocation, "attentionUnit": args.attention_unit,
+                    "seed": args.seed},
         "input": {"channels": "grey", "mean": [MEAN], "std": [STD]},
         "calibration": {"datasetId": finetune["id"], "batches": 2},
         "fineTune": {"datasetId": finetune["id"], "epochs": args.epochs, "batchSize": args.batch,
@@ -80,6 +81,7 @@ def main():
     ap.add_argument("--fractions", default="0.5,1.0", help="1.0 fine-tunes the dense ViT in Shears, for reference")
     ap.add_argument("--scope", default="filters", help="filters: heads and MLP widths; channels: the embedding too")
     ap.add_argument("--allocation", default="uniform", help="uniform or global")
+    ap.add_argument("--attention-unit", default="heads", help="heads (whole heads go) or head-width (every head narrows)")
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=0.01)

@@ -77,41 +77,17 @@ public final class ChannelAnalyzer {
     }
 
     /**
-     * Numbers the channels (joined atoms) in atom order, so that the same model always gives the same numbering,
-     * gathers each group's channels, weight axes, reasons and segments in a {@link GroupDraft}, and builds them.
+     * Numbers the channels (joined atoms), gathers each group's channels, weight axes, reasons and segments in a
+     * {@link GroupDraft}, and builds them.
      */
     private static ChannelAnalysis group(Graph graph, Shapes shapes, CostReport cost, ChannelContext ctx,
                                          List<AttentionBlock> attention) {
         ChannelAtoms atoms = ctx.atoms();
         List<WeightAxis> weightAxes = List.copyOf(ctx.weightAxes().values());
-        boolean[] used = new boolean[atoms.atomCount()];
-        weightAxes.forEach(w -> Arrays.stream(w.atoms).forEach(a -> used[a] = true));
-        ctx.layouts().values().forEach(l -> Arrays.stream(l.atoms()).forEach(a -> used[a] = true));
-
         int[] classOfAtom = new int[atoms.atomCount()];
-        Arrays.fill(classOfAtom, -1);
-        Map<Integer, Integer> classOfRoot = new HashMap<>();
-        Map<Integer, GroupDraft> draftOfBlockGroup = new LinkedHashMap<>();
-        List<GroupDraft> drafts = new ArrayList<>();
         List<Integer> groupOfClass = new ArrayList<>();
-        for (int a = 0; a < used.length; a++) {
-            if (!used[a]) {
-                continue;
-            }
-            int root = atoms.find(a);
-            Integer known = classOfRoot.get(root);
-            if (known == null) {
-                GroupDraft draft = draftOfBlockGroup.computeIfAbsent(atoms.group(root), g -> {
-                    drafts.add(new GroupDraft(drafts.size()));
-                    return drafts.get(drafts.size() - 1);
-                });
-                known = groupOfClass.size();
-                classOfRoot.put(root, known);
-                groupOfClass.add(drafts.indexOf(draft));
-                draft.addChannel(known);
-            }
-            classOfAtom[a] = known;
-        }
+        Map<Integer, GroupDraft> draftOfBlockGroup = new LinkedHashMap<>();
+        List<GroupDraft> drafts = numberChannels(ctx, weightAxes, classOfAtom, groupOfClass, draftOfBlockGroup);
         int[] groupOf = groupOfClass.stream().mapToInt(Integer::intValue).toArray();
 
         for (int b = 0; b < atoms.blockCount(); b++) {
@@ -134,6 +110,41 @@ public final class ChannelAnalyzer {
         List<ChannelGroup> groups = drafts.stream().map(GroupDraft::build).toList();
         return new ChannelAnalysis(graph, shapes, cost, groups, Map.copyOf(ctx.layouts()), weightAxes, classOfAtom,
                 groupOf, attention);
+    }
+
+    /**
+     * Gives every tracked atom its channel id, in atom order so that the same model always gives the same numbering,
+     * and opens a draft per group of blocks as its first channel appears.
+     */
+    private static List<GroupDraft> numberChannels(ChannelContext ctx, List<WeightAxis> weightAxes, int[] classOfAtom,
+                                                   List<Integer> groupOfClass,
+                                                   Map<Integer, GroupDraft> draftOfBlockGroup) {
+        ChannelAtoms atoms = ctx.atoms();
+        boolean[] used = new boolean[atoms.atomCount()];
+        weightAxes.forEach(w -> Arrays.stream(w.atoms).forEach(a -> used[a] = true));
+        ctx.layouts().values().forEach(l -> Arrays.stream(l.atoms()).forEach(a -> used[a] = true));
+        Arrays.fill(classOfAtom, -1);
+        Map<Integer, Integer> classOfRoot = new HashMap<>();
+        List<GroupDraft> drafts = new ArrayList<>();
+        for (int a = 0; a < used.length; a++) {
+            if (!used[a]) {
+                continue;
+            }
+            int root = atoms.find(a);
+            Integer known = classOfRoot.get(root);
+            if (known == null) {
+                GroupDraft draft = draftOfBlockGroup.computeIfAbsent(atoms.group(root), g -> {
+                    drafts.add(new GroupDraft(drafts.size()));
+                    return drafts.get(drafts.size() - 1);
+                });
+                known = groupOfClass.size();
+                classOfRoot.put(root, known);
+                groupOfClass.add(draft.id());
+                draft.addChannel(known);
+            }
+            classOfAtom[a] = known;
+        }
+        return drafts;
     }
 
     /** Tells each group how many of these positions (one tensor's axis) each of its channels holds. */

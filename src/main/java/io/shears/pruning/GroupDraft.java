@@ -24,6 +24,10 @@ final class GroupDraft {
         this.id = id;
     }
 
+    int id() {
+        return id;
+    }
+
     /** Adds a channel; channels are added in increasing id. */
     void addChannel(int classId) {
         classIds.add(classId);

@@ -28,6 +28,7 @@ class ServiceWalkthroughTest extends ServiceTestSupport {
         ProcessBuilder bash = new ProcessBuilder("bash", "-euo", "pipefail", "-c", script)
                 .directory(workDir.toFile()).redirectErrorStream(true);
         bash.environment().put("SHEARS_URL", "http://localhost:" + port);
+        bash.environment().put("SHEARS_OUT", workDir.toString());
         Process p = bash.start();
         String output = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
