@@ -139,7 +139,7 @@ final class PositionTrace {
         return (int) (axis < 0 ? axis + rank : axis);
     }
 
-    private PositionTrace transpose(long[] perm) {
+    PositionTrace transpose(long[] perm) {
         int rank = dims.length;
         int[] p = new int[rank];
         for (int i = 0; i < rank; i++) {
