@@ -5,9 +5,7 @@ import io.shears.graph.Graph;
 import io.shears.graph.Node;
 import io.shears.graph.Shapes;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -272,7 +270,7 @@ final class AttentionBlock {
      * in its head) from the operands.
      */
     static Map<String, UnitAxis> sourceAxes(Shapes shapes, boolean byWidth, Operand... operands) {
-        Map<String, int[]> heads = new HashMap<>();
+        Map<String, int[]> heads = new LinkedHashMap<>();
         for (Operand o : operands) {
             long[] dims = shapes.dims(o.source());
             int[] of = heads.computeIfAbsent(o.source(), s -> {
@@ -289,12 +287,6 @@ final class AttentionBlock {
         }
         Map<String, UnitAxis> out = new LinkedHashMap<>();
         heads.forEach((tensor, of) -> out.put(tensor, new UnitAxis(shapes.dims(tensor).length - 1, of)));
-        return out;
-    }
-
-    static List<Node> sortedByIndex(List<Node> nodes) {
-        List<Node> out = new ArrayList<>(nodes);
-        out.sort((a, b) -> Integer.compare(a.index(), b.index()));
         return out;
     }
 }

@@ -35,6 +35,10 @@ final class AttentionPatterns {
     private final Graph graph;
     private final Shapes shapes;
 
+    /** Q, K or V: the tensor it starts from, the steps to the product, and the labels after each step. */
+    private record Traced(String source, List<Step> path, List<PositionTrace> traces) {
+    }
+
     private AttentionPatterns(Graph graph, Shapes shapes) {
         this.graph = graph;
         this.shapes = shapes;
@@ -241,14 +245,10 @@ final class AttentionPatterns {
                 AttentionBlock.sourceAxes(shapes, true, query, key, value));
         List<Node> claimed = new ArrayList<>();
         // Units are read per source tensor, so that a fused projection's Q, K and V parts agree on one axis.
-        for (Object[] o : new Object[][] {{qSource, qPath, qTraces}, {kSource, kPath, kTraces}, {vSource, vPath, vTraces}}) {
-            String source = (String) o[0];
-            @SuppressWarnings("unchecked")
-            List<Step> path = (List<Step>) o[1];
-            @SuppressWarnings("unchecked")
-            List<PositionTrace> traces = (List<PositionTrace>) o[2];
-            if (!claimTraced(path, traces, unitOf(axes.get(source)), axes, claimed)
-                    || !claimTraced(path, traces, unitOf(widthAxes.get(source)), widthAxes, claimed)) {
+        for (Traced t : List.of(new Traced(qSource, qPath, qTraces), new Traced(kSource, kPath, kTraces),
+                new Traced(vSource, vPath, vTraces))) {
+            if (!claimTraced(t.path(), t.traces(), unitOf(axes.get(t.source())), axes, claimed)
+                    || !claimTraced(t.path(), t.traces(), unitOf(widthAxes.get(t.source())), widthAxes, claimed)) {
                 return null;
             }
         }
@@ -277,7 +277,7 @@ final class AttentionPatterns {
                 || !claimPath(outStart, outPath, widthOfOut, widthAxes, claimed)) {
             return null;
         }
-        List<Node> sorted = AttentionBlock.sortedByIndex(claimed);
+        List<Node> sorted = sortedByIndex(claimed);
         if (!rewritable(sorted, axes, heads) || escapes(sorted, merged)) {
             return null;
         }
@@ -632,5 +632,11 @@ final class AttentionPatterns {
             }
         }
         return false;
+    }
+
+    private static List<Node> sortedByIndex(List<Node> nodes) {
+        List<Node> out = new ArrayList<>(nodes);
+        out.sort((a, b) -> Integer.compare(a.index(), b.index()));
+        return out;
     }
 }
