@@ -122,10 +122,6 @@ public record FineTuneSpec(OptimizerKind optimizer, float learningRate, float mo
      * total, {@code lr·(s+1)/w} while {@code s < w}, else {@code lr·½(1 + cos(π·(s−w)/max(1, t−w)))}.
      */
     public static double cosineWithWarmup(double lr, long step, long warmup, long total) {
-        if (step < warmup) {
-            return lr * (step + 1) / warmup;
-        }
-        double progress = Math.min(1.0, (double) (step - warmup) / Math.max(1, total - warmup));
-        return lr * 0.5 * (1 + Math.cos(Math.PI * progress));
+        return new LearningRateSchedule(lr, warmup, total).at(step);
     }
 }
