@@ -1,5 +1,7 @@
 package io.shears.api;
 
+import io.shears.pipeline.OptionLabel;
+import io.shears.pruning.OptionNames;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
@@ -14,11 +16,14 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.tags.Tag;
 import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.customizers.PropertyCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.lang.annotation.Annotation;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -64,6 +69,27 @@ class OpenApiConfiguration {
                     }
                 }
             });
+        };
+    }
+
+    /**
+     * A job spec option is a string whose values are an enum's labels ("within-groups"); the schema lists them from
+     * the same enum that {@link OptionLabel} checks against, so the two cannot disagree.
+     */
+    @Bean
+    PropertyCustomizer optionLabelsAsEnums() {
+        return (property, type) -> {
+            if (type.getCtxAnnotations() == null) {
+                return property;
+            }
+            for (Annotation annotation : type.getCtxAnnotations()) {
+                if (annotation instanceof OptionLabel option) {
+                    @SuppressWarnings("unchecked")
+                    Schema<Object> options = (Schema<Object>) property;
+                    options.setEnum(List.copyOf(OptionNames.labelsOf(option.value())));
+                }
+            }
+            return property;
         };
     }
 

@@ -1,5 +1,6 @@
 package io.shears.pipeline;
 
+import io.shears.data.Preprocessing;
 import io.shears.engine.FineTuneSpec;
 import io.shears.pruning.Allocation;
 import io.shears.pruning.AttentionUnit;
@@ -9,27 +10,40 @@ import io.shears.pruning.HeadReplacement;
 import io.shears.pruning.OptionNames;
 import io.shears.pruning.Scope;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * What a client asks a job to do, as posted to {@code POST /v1/jobs}. Every section but {@code modelId} and
- * {@code budget} is optional; {@link #normalized()} checks every field, naming the bad one, and fills in the
- * defaults, so the stored spec says exactly what ran.
+ * {@code budget} is optional. The rules for one field are Bean Validation constraints on it, so that the OpenAPI
+ * schema shows them; {@link #normalized()} applies those and the rules across fields, naming the bad field, and fills
+ * in the defaults, so the stored spec says exactly what ran.
  */
-public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, PruningSpec pruning, InputSpec input,
-                      CalibrationSpec calibration, FineTuneSection fineTune, EvaluationSpec evaluation,
+public record JobSpec(@NotNull(message = "is required") String modelId,
+                      @NotNull(message = "is required: one of macs, flops, fraction or trainFlops") @Valid
+                      BudgetSpec budget, @Valid SweepSpec sweep, @Valid PruningSpec pruning, @Valid InputSpec input,
+                      @Valid CalibrationSpec calibration, @Valid FineTuneSection fineTune, EvaluationSpec evaluation,
                       String callbackUrl, Map<String, String> labels) {
 
     /**
      * Exactly one of macs, flops or fraction (the model's compute), or trainFlops: a sweep's fine-tuning compute,
      * which every candidate may spend (3 × forward FLOPs per sample seen).
      */
-    public record BudgetSpec(Long macs, Long flops, Double fraction, Long trainFlops) {
+    public record BudgetSpec(@Positive(message = POSITIVE) Long macs, @Positive(message = POSITIVE) Long flops,
+                             @DecimalMin(value = "0", inclusive = false, message = FRACTION)
+                             @DecimalMax(value = "1", message = FRACTION) Double fraction,
+                             @Positive(message = POSITIVE) Long trainFlops) {
         public static BudgetSpec ofFraction(double fraction) {
             return new BudgetSpec(null, null, fraction, null);
         }
@@ -46,8 +60,12 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
      * {@code groupedConvolutions}: {@code within-groups} (the default) or {@code whole-groups}; {@code attentionUnit}:
      * {@code heads} (the default) or {@code head-width}.
      */
-    public record PruningSpec(String scope, String criterion, String allocation, Integer roundTo, Integer minChannels,
-                              List<String> exclude, Long seed, String groupedConvolutions, String attentionUnit) {
+    public record PruningSpec(@OptionLabel(Scope.class) String scope, @OptionLabel(Criterion.class) String criterion,
+                              @OptionLabel(Allocation.class) String allocation,
+                              @Min(1) @Max(4096) Integer roundTo, @Min(1) @Max(1 << 20) Integer minChannels,
+                              List<String> exclude, Long seed,
+                              @OptionLabel(GroupedConvolutions.class) String groupedConvolutions,
+                              @OptionLabel(AttentionUnit.class) String attentionUnit) {
     }
 
     /**
@@ -55,31 +73,32 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
      * {@code resize}/{@code crop} the images are resized and centre-cropped to the model's H×W; without
      * {@code channels} they get the model's channel count; mean 0 and std 1 leave values in [0, 1].
      */
-    public record InputSpec(List<Long> shape, List<Double> mean, List<Double> std, Integer resize, List<Integer> crop,
-                            String channels) {
+    public record InputSpec(List<Long> shape, List<Double> mean, List<Double> std,
+                            @Min(1) @Max(Preprocessing.MAX_SIDE) Integer resize, List<Integer> crop,
+                            @OptionLabel(Preprocessing.Channels.class) String channels) {
     }
 
-    public record CalibrationSpec(String datasetId, Integer batches) {
+    public record CalibrationSpec(String datasetId, @Min(1) @Max(100_000) Integer batches) {
     }
 
     /** Stop after {@code epochs}, or at {@code maxTrainFlops} (3 × forward FLOPs per sample seen), whichever first. */
-    public record FineTuneSection(String datasetId, Integer epochs, Long maxTrainFlops, String optimizer,
-                                  Double learningRate, Integer batchSize, Double weightDecay, String head,
-                                  String freeze, Long seed) {
+    public record FineTuneSection(String datasetId, @Min(1) @Max(MAX_EPOCHS) Integer epochs,
+                                  @Positive(message = POSITIVE) Long maxTrainFlops,
+                                  @OptionLabel(FineTuneSpec.OptimizerKind.class) String optimizer,
+                                  @DecimalMin(value = "0", inclusive = false, message = "must be in (0, 10]")
+                                  @DecimalMax(value = "10", message = "must be in (0, 10]") Double learningRate,
+                                  @Min(1) @Max(MAX_BATCH) Integer batchSize,
+                                  @DecimalMin(value = "0", message = "must be in [0, 1]")
+                                  @DecimalMax(value = "1", message = "must be in [0, 1]") Double weightDecay,
+                                  @OptionLabel(HeadReplacement.Mode.class) String head,
+                                  @OptionLabel(FineTuneSpec.Freeze.class) String freeze, Long seed) {
     }
 
     public record EvaluationSpec(String datasetId) {
     }
 
-    static final Set<String> SCOPES = OptionNames.labels(Scope.class);
-    static final Set<String> CRITERIA = OptionNames.labels(Criterion.class);
-    static final Set<String> ALLOCATIONS = OptionNames.labels(Allocation.class);
-    static final Set<String> GROUPED_CONVOLUTIONS = OptionNames.labels(GroupedConvolutions.class);
-    static final Set<String> ATTENTION_UNITS = OptionNames.labels(AttentionUnit.class);
-    static final Set<String> OPTIMIZERS = OptionNames.labels(FineTuneSpec.OptimizerKind.class);
-    static final Set<String> HEADS = OptionNames.labels(HeadReplacement.Mode.class);
-    static final Set<String> FREEZES = OptionNames.labels(FineTuneSpec.Freeze.class);
-    static final Set<String> CHANNELS = Set.of("grey", "rgb", "keep");
+    static final String POSITIVE = "must be positive";
+    static final String FRACTION = "must be in (0, 1]";
     static final int MAX_LABELS = 32;
     /**
      * Also the default when only {@code maxTrainFlops} is given. High, so that the budget ends training: a quarter of a
@@ -93,6 +112,7 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
 
     /** This spec with every field checked and every default filled in. */
     public JobSpec normalized() {
+        JobSpecFields.check(this);
         requireId("modelId", modelId);
         BudgetSpec b = normalizedBudget();
         SweepSpec sw = sweep == null ? null : normalizedSweep();
@@ -102,7 +122,6 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
         if (calibration != null) {
             requireId("calibration.datasetId", calibration.datasetId());
             int batches = orDefault(calibration.batches(), 100);
-            range("calibration.batches", batches, 1, 100_000);
             cal = new CalibrationSpec(calibration.datasetId(), batches);
         }
         FineTuneSection ft = fineTune == null ? null : normalizedFineTune();
@@ -137,29 +156,13 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
     }
 
     private BudgetSpec normalizedBudget() {
-        if (budget == null) {
-            throw new InvalidJobSpecException("budget", "is required: one of macs, flops, fraction or trainFlops");
-        }
         int given = (budget.macs() != null ? 1 : 0) + (budget.flops() != null ? 1 : 0)
                 + (budget.fraction() != null ? 1 : 0) + (budget.trainFlops() != null ? 1 : 0);
         if (given != 1) {
             throw new InvalidJobSpecException("budget", "give exactly one of macs, flops, fraction or trainFlops, got "
                     + given);
         }
-        if (budget.macs() != null && budget.macs() <= 0) {
-            throw new InvalidJobSpecException("budget.macs", "must be positive, got " + budget.macs());
-        }
-        if (budget.flops() != null && budget.flops() <= 0) {
-            throw new InvalidJobSpecException("budget.flops", "must be positive, got " + budget.flops());
-        }
-        if (budget.fraction() != null && !(budget.fraction() > 0 && budget.fraction() <= 1)) {
-            throw new InvalidJobSpecException("budget.fraction", "must be in (0, 1], got " + budget.fraction());
-        }
         if (budget.trainFlops() != null) {
-            if (budget.trainFlops() <= 0) {
-                throw new InvalidJobSpecException("budget.trainFlops", "must be positive, got "
-                        + budget.trainFlops());
-            }
             if (sweep == null) {
                 throw new InvalidJobSpecException("budget.trainFlops", "is the training budget of a sweep and needs "
                         + "sweep and fineTune; to cap one model's fine-tuning, use fineTune.maxTrainFlops");
@@ -184,7 +187,7 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
         for (int i = 0; i < fractions.size(); i++) {
             Double f = fractions.get(i);
             if (f == null || !(f > 0 && f <= 1)) {
-                throw new InvalidJobSpecException("sweep.fractions[" + i + "]", "must be in (0, 1], got " + f);
+                throw new InvalidJobSpecException("sweep.fractions[" + i + "]", FRACTION + ", got " + f);
             }
         }
         java.util.TreeSet<Double> distinct = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
@@ -197,16 +200,14 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
 
     private PruningSpec normalizedPruning() {
         PruningSpec p = pruning == null ? new PruningSpec(null, null, null, null, null, null, null, null, null) : pruning;
-        String scope = oneOf("pruning.scope", p.scope(), SCOPES, "filters");
-        String criterion = oneOf("pruning.criterion", p.criterion(), CRITERIA, "l1");
-        String allocation = oneOf("pruning.allocation", p.allocation(), ALLOCATIONS, "uniform");
-        String groupedConvolutions = oneOf("pruning.groupedConvolutions", p.groupedConvolutions(),
-                GROUPED_CONVOLUTIONS, "within-groups");
-        String attentionUnit = oneOf("pruning.attentionUnit", p.attentionUnit(), ATTENTION_UNITS, "heads");
+        String scope = option(Scope.class, p.scope(), Scope.FILTERS);
+        String criterion = option(Criterion.class, p.criterion(), Criterion.L1);
+        String allocation = option(Allocation.class, p.allocation(), Allocation.UNIFORM);
+        String groupedConvolutions = option(GroupedConvolutions.class, p.groupedConvolutions(),
+                GroupedConvolutions.WITHIN_GROUPS);
+        String attentionUnit = option(AttentionUnit.class, p.attentionUnit(), AttentionUnit.HEADS);
         int roundTo = orDefault(p.roundTo(), 8);
-        range("pruning.roundTo", roundTo, 1, 4096);
         int minChannels = orDefault(p.minChannels(), 1);
-        range("pruning.minChannels", minChannels, 1, 1 << 20);
         List<String> exclude = p.exclude() == null ? List.of() : p.exclude();
         for (int i = 0; i < exclude.size(); i++) {
             if (exclude.get(i) == null || exclude.get(i).isBlank()) {
@@ -239,15 +240,13 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
         if (std.isEmpty() || std.size() > 3 || std.stream().anyMatch(s -> s == null || !(s > 0) || s.isInfinite())) {
             throw new InvalidJobSpecException("input.std", "must be 1 or 3 positive numbers");
         }
-        if (in.resize() != null) {
-            range("input.resize", in.resize(), 1, 16384);
-        }
         if (in.crop() != null) {
-            if (in.crop().size() != 2 || in.crop().stream().anyMatch(c -> c == null || c < 1 || c > 16384)) {
-                throw new InvalidJobSpecException("input.crop", "must be [height, width], each in 1..16384");
+            if (in.crop().size() != 2 || in.crop().stream().anyMatch(c -> c == null || c < 1 || c > Preprocessing.MAX_SIDE)) {
+                throw new InvalidJobSpecException("input.crop", "must be [height, width], each in 1.."
+                        + Preprocessing.MAX_SIDE);
             }
         }
-        String channels = in.channels() == null ? null : oneOf("input.channels", in.channels(), CHANNELS, null);
+        String channels = in.channels() == null ? null : option(Preprocessing.Channels.class, in.channels(), null);
         return new InputSpec(in.shape(), List.copyOf(mean), List.copyOf(std), in.resize(),
                 in.crop() == null ? null : List.copyOf(in.crop()), channels);
     }
@@ -268,23 +267,12 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
             throw new InvalidJobSpecException("fineTune", "give epochs, maxTrainFlops or both");
         }
         int epochs = orDefault(f.epochs(), MAX_EPOCHS);
-        range("fineTune.epochs", epochs, 1, MAX_EPOCHS);
-        if (maxTrainFlops != null && maxTrainFlops <= 0) {
-            throw new InvalidJobSpecException("fineTune.maxTrainFlops", "must be positive, got " + maxTrainFlops);
-        }
-        String optimizer = oneOf("fineTune.optimizer", f.optimizer(), OPTIMIZERS, "sgd");
+        String optimizer = option(FineTuneSpec.OptimizerKind.class, f.optimizer(), FineTuneSpec.OptimizerKind.SGD);
         double lr = f.learningRate() == null ? (optimizer.equals("sgd") ? 0.01 : 0.001) : f.learningRate();
-        if (!(lr > 0 && lr <= 10)) {
-            throw new InvalidJobSpecException("fineTune.learningRate", "must be in (0, 10], got " + lr);
-        }
         int batch = orDefault(f.batchSize(), 32);
-        range("fineTune.batchSize", batch, 1, MAX_BATCH);
         double wd = f.weightDecay() == null ? 0.0 : f.weightDecay();
-        if (!(wd >= 0 && wd <= 1)) {
-            throw new InvalidJobSpecException("fineTune.weightDecay", "must be in [0, 1], got " + wd);
-        }
-        String head = oneOf("fineTune.head", f.head(), HEADS, "auto");
-        String freeze = oneOf("fineTune.freeze", f.freeze(), FREEZES, "none");
+        String head = option(HeadReplacement.Mode.class, f.head(), HeadReplacement.Mode.AUTO);
+        String freeze = option(FineTuneSpec.Freeze.class, f.freeze(), FineTuneSpec.Freeze.NONE);
         long seed = f.seed() == null ? 0L : f.seed();
         return new FineTuneSection(f.datasetId(), epochs, maxTrainFlops, optimizer, lr, batch, wd, head, freeze,
                 seed);
@@ -313,25 +301,16 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
         }
     }
 
-    private static String oneOf(String field, String value, Set<String> allowed, String fallback) {
+    /** The option's canonical spelling; {@link JobSpecFields} has already refused one the enum does not have. */
+    private static <E extends Enum<E>> String option(Class<E> type, String value, E fallback) {
         if (value == null) {
-            return fallback;
+            return fallback == null ? null : OptionNames.label(fallback);
         }
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        if (!allowed.contains(v)) {
-            throw new InvalidJobSpecException(field, "must be one of " + new java.util.TreeSet<>(allowed) + ", got '"
-                    + value + "'");
-        }
-        return v;
+        return OptionNames.label(OptionNames.find(type, value).orElseThrow());
     }
 
     private static int orDefault(Integer value, int fallback) {
         return value == null ? fallback : value;
     }
 
-    private static void range(String field, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new InvalidJobSpecException(field, "must be in " + min + ".." + max + ", got " + value);
-        }
-    }
 }

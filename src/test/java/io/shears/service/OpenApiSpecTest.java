@@ -87,6 +87,20 @@ class OpenApiSpecTest extends ServiceTestSupport {
         assertThat(missing).as("operations missing parts of their documentation").isEmpty();
     }
 
+    /** The job spec's schema carries its rules, so that a generated client knows them before it posts. */
+    @Test
+    void theJobSpecSchemaNamesItsRequiredFieldsOptionsAndRanges() {
+        JsonNode schemas = api.get("/v3/api-docs").json().get("components").get("schemas");
+        assertThat(schemas.get("JobSpec").get("required").toString()).isEqualTo("[\"budget\",\"modelId\"]");
+        JsonNode pruning = schemas.get("PruningSpec").get("properties");
+        assertThat(pruning.get("scope").get("enum").toString()).isEqualTo("[\"channels\",\"filters\"]");
+        assertThat(pruning.get("attentionUnit").get("enum").toString()).isEqualTo("[\"head-width\",\"heads\"]");
+        assertThat(pruning.get("roundTo").get("minimum").asInt()).isEqualTo(1);
+        assertThat(pruning.get("roundTo").get("maximum").asInt()).isEqualTo(4096);
+        assertThat(schemas.get("FineTuneSection").get("properties").get("head").get("enum").toString())
+                .isEqualTo("[\"auto\",\"keep\",\"replace\"]");
+    }
+
     private static String firstDifference(String expected, String actual) {
         String[] a = expected.split("\n", -1);
         String[] b = actual.split("\n", -1);

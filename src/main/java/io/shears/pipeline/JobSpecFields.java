@@ -1,0 +1,33 @@
+package io.shears.pipeline;
+
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
+
+import java.util.Comparator;
+
+/**
+ * The per-field rules written as Bean Validation constraints on {@link JobSpec} (so that the OpenAPI schema shows
+ * them), applied here and reported like every other spec refusal: the first bad field by path, named as a JSON path.
+ */
+final class JobSpecFields {
+    private static final ValidatorFactory FACTORY = Validation.buildDefaultValidatorFactory();
+    private static final Validator VALIDATOR = FACTORY.getValidator();
+
+    private JobSpecFields() {
+    }
+
+    static void check(JobSpec spec) {
+        VALIDATOR.validate(spec).stream()
+                .min(Comparator.comparing((ConstraintViolation<JobSpec> v) -> v.getPropertyPath().toString()))
+                .ifPresent(v -> {
+                    throw new InvalidJobSpecException(v.getPropertyPath().toString(),
+                            v.getMessage() + ", got " + shown(v.getInvalidValue()));
+                });
+    }
+
+    private static String shown(Object value) {
+        return value instanceof String s ? "'" + s + "'" : String.valueOf(value);
+    }
+}
