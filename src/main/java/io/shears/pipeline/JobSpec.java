@@ -2,12 +2,15 @@ package io.shears.pipeline;
 
 import io.shears.data.Preprocessing;
 import io.shears.engine.FineTuneSpec;
+import io.shears.graph.ShapeInference;
 import io.shears.pruning.Allocation;
 import io.shears.pruning.AttentionUnit;
+import io.shears.pruning.Budget;
 import io.shears.pruning.Criterion;
 import io.shears.pruning.GroupedConvolutions;
 import io.shears.pruning.HeadReplacement;
 import io.shears.pruning.OptionNames;
+import io.shears.pruning.PruningOptions;
 import io.shears.pruning.Scope;
 
 import jakarta.validation.Valid;
@@ -147,6 +150,33 @@ public record JobSpec(@NotNull(message = "is required") String modelId,
         return new JobSpec(modelId, b, sw, p, in, cal, ft, ev, callback, lab);
     }
 
+    /**
+     * The library's pruning options for this normalized spec. A spec stored before an option existed names none, and
+     * gets the option's default.
+     */
+    public PruningOptions toPruningOptions() {
+        PruningOptions defaults = PruningOptions.defaults();
+        PruningSpec p = pruning;
+        return new PruningOptions(Scope.parse(p.scope()), Criterion.parse(p.criterion()),
+                Allocation.parse(p.allocation()), p.roundTo(), p.minChannels(), defaults.maxFraction(), p.exclude(),
+                p.seed(), inputShapes(),
+                p.groupedConvolutions() == null ? defaults.groupedConvolutions()
+                        : GroupedConvolutions.parse(p.groupedConvolutions()),
+                p.attentionUnit() == null ? defaults.attentionUnit() : AttentionUnit.parse(p.attentionUnit()));
+    }
+
+    /** The compute target of a single job; a sweep's candidates each get a fraction instead. */
+    public Budget toBudget() {
+        return Budget.of(budget.macs(), budget.flops(), budget.fraction());
+    }
+
+    /** The model input's shape when the spec gives one, for the graph's dynamic dimensions. */
+    public Map<String, long[]> inputShapes() {
+        List<Long> shape = input == null ? null : input.shape();
+        return shape == null ? Map.of()
+                : Map.of(ShapeInference.ONLY_INPUT, shape.stream().mapToLong(Long::longValue).toArray());
+    }
+
     /** Every dataset the job reads, so the service can check they exist and belong to the caller. */
     public List<String> datasetIds() {
         return java.util.stream.Stream.of(calibration == null ? null : calibration.datasetId(),
@@ -200,21 +230,22 @@ public record JobSpec(@NotNull(message = "is required") String modelId,
 
     private PruningSpec normalizedPruning() {
         PruningSpec p = pruning == null ? new PruningSpec(null, null, null, null, null, null, null, null, null) : pruning;
-        String scope = option(Scope.class, p.scope(), Scope.FILTERS);
-        String criterion = option(Criterion.class, p.criterion(), Criterion.L1);
-        String allocation = option(Allocation.class, p.allocation(), Allocation.UNIFORM);
+        PruningOptions defaults = PruningOptions.defaults();
+        String scope = option(Scope.class, p.scope(), defaults.scope());
+        String criterion = option(Criterion.class, p.criterion(), defaults.criterion());
+        String allocation = option(Allocation.class, p.allocation(), defaults.allocation());
         String groupedConvolutions = option(GroupedConvolutions.class, p.groupedConvolutions(),
-                GroupedConvolutions.WITHIN_GROUPS);
-        String attentionUnit = option(AttentionUnit.class, p.attentionUnit(), AttentionUnit.HEADS);
-        int roundTo = orDefault(p.roundTo(), 8);
-        int minChannels = orDefault(p.minChannels(), 1);
-        List<String> exclude = p.exclude() == null ? List.of() : p.exclude();
+                defaults.groupedConvolutions());
+        String attentionUnit = option(AttentionUnit.class, p.attentionUnit(), defaults.attentionUnit());
+        int roundTo = orDefault(p.roundTo(), defaults.roundTo());
+        int minChannels = orDefault(p.minChannels(), defaults.minChannels());
+        List<String> exclude = p.exclude() == null ? defaults.exclude() : p.exclude();
         for (int i = 0; i < exclude.size(); i++) {
             if (exclude.get(i) == null || exclude.get(i).isBlank()) {
                 throw new InvalidJobSpecException("pruning.exclude[" + i + "]", "must be a node name");
             }
         }
-        long seed = p.seed() == null ? 0L : p.seed();
+        long seed = p.seed() == null ? defaults.seed() : p.seed();
         return new PruningSpec(scope, criterion, allocation, roundTo, minChannels, List.copyOf(exclude), seed,
                 groupedConvolutions, attentionUnit);
     }

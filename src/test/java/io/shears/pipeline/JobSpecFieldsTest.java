@@ -1,5 +1,7 @@
 package io.shears.pipeline;
 
+import io.shears.pruning.Budget;
+import io.shears.pruning.PruningOptions;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,6 +50,13 @@ class JobSpecFieldsTest {
     void theRequiredFieldsAreNamed() {
         assertRefused(new JobSpec(null, HALF, null, null, null, null, null, null, null, null), "modelId", "required");
         assertRefused(new JobSpec("m1", null, null, null, null, null, null, null, null, null), "budget", "required");
+    }
+
+    @Test
+    void anEmptySpecMapsToTheLibrarysDefaultOptionsAndItsBudget() {
+        JobSpec spec = new JobSpec("m1", HALF, null, null, null, null, null, null, null, null).normalized();
+        assertThat(spec.toPruningOptions()).isEqualTo(PruningOptions.defaults());
+        assertThat(spec.toBudget()).isEqualTo(new Budget.Fraction(0.5));
     }
 
     @Test
