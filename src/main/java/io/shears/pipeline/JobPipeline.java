@@ -264,7 +264,7 @@ public final class JobPipeline {
             }
             if (ft != null) {
                 int datasetClasses = datasets(model).get(ft.datasetId()).classCount();
-                if (HeadReplacement.Mode.parse(ft.head()) == HeadReplacement.Mode.KEEP && datasetClasses != classes) {
+                if (ft.headMode() == HeadReplacement.Mode.KEEP && datasetClasses != classes) {
                     throw classMismatch(ft.datasetId(), datasetClasses, classes, "fineTune.head is keep; use auto "
                             + "or replace to give the model a new head for the dataset's classes");
                 }
@@ -298,7 +298,7 @@ public final class JobPipeline {
             if (ft != null) {
                 int classes = datasets(analysed).get(ft.datasetId()).classCount();
                 HeadReplacement.Result replaced = HeadReplacement.apply(model, classes,
-                        HeadReplacement.Mode.parse(ft.head()), ft.seed());
+                        ft.headMode(), ft.seed());
                 head = new JobReport.HeadChange(ft.head(), replaced.replaced(), replaced.headNode(),
                         replaced.oldClasses(), replaced.newClasses());
                 model = replaced.model();

@@ -95,6 +95,10 @@ public record JobSpec(@NotNull(message = "is required") String modelId,
                                   @DecimalMax(value = "1", message = "must be in [0, 1]") Double weightDecay,
                                   @OptionLabel(HeadReplacement.Mode.class) String head,
                                   @OptionLabel(FineTuneSpec.Freeze.class) String freeze, Long seed) {
+        /** What happens to the classifier head, read from a normalized section. */
+        public HeadReplacement.Mode headMode() {
+            return HeadReplacement.Mode.parse(head);
+        }
     }
 
     public record EvaluationSpec(String datasetId) {
