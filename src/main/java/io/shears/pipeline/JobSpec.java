@@ -123,7 +123,7 @@ public record JobSpec(@NotNull(message = "is required") String modelId,
         requireId("modelId", modelId);
         BudgetSpec b = normalizedBudget();
         SweepSpec sw = sweep == null ? null : normalizedSweep();
-        PruningSpec p = normalizedPruning();
+        PruningSpec p = normalizedPruning(pruning);
         InputSpec in = normalizedInput();
         CalibrationSpec cal = null;
         if (calibration != null) {
@@ -232,8 +232,13 @@ public record JobSpec(@NotNull(message = "is required") String modelId,
         return new SweepSpec(List.copyOf(distinct));
     }
 
-    private PruningSpec normalizedPruning() {
-        PruningSpec p = pruning == null ? new PruningSpec(null, null, null, null, null, null, null, null, null) : pruning;
+    /** What a spec without a {@code pruning} section runs with: the library's defaults, spelled as the spec does. */
+    public static PruningSpec defaultPruning() {
+        return normalizedPruning(null);
+    }
+
+    private static PruningSpec normalizedPruning(PruningSpec given) {
+        PruningSpec p = given == null ? new PruningSpec(null, null, null, null, null, null, null, null, null) : given;
         PruningOptions defaults = PruningOptions.defaults();
         String scope = option(Scope.class, p.scope(), defaults.scope());
         String criterion = option(Criterion.class, p.criterion(), defaults.criterion());
