@@ -19,6 +19,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 
 import java.net.URI;
@@ -33,11 +34,11 @@ import java.util.TreeMap;
  * schema shows them; {@link #normalized()} applies those and the rules across fields, naming the bad field, and fills
  * in the defaults, so the stored spec says exactly what ran.
  */
-public record JobSpec(@NotNull(message = "is required") String modelId,
+public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message = NOT_AN_ID) String modelId,
                       @NotNull(message = "is required: one of macs, flops, fraction or trainFlops") @Valid
                       BudgetSpec budget, @Valid SweepSpec sweep, @Valid PruningSpec pruning, @Valid InputSpec input,
-                      @Valid CalibrationSpec calibration, @Valid FineTuneSection fineTune, EvaluationSpec evaluation,
-                      String callbackUrl, Map<String, String> labels) {
+                      @Valid CalibrationSpec calibration, @Valid FineTuneSection fineTune,
+                      @Valid EvaluationSpec evaluation, String callbackUrl, Map<String, String> labels) {
 
     /**
      * Exactly one of macs, flops or fraction (the model's compute), or trainFlops: a sweep's fine-tuning compute,
@@ -81,11 +82,13 @@ public record JobSpec(@NotNull(message = "is required") String modelId,
                             @OptionLabel(Preprocessing.Channels.class) String channels) {
     }
 
-    public record CalibrationSpec(String datasetId, @Min(1) @Max(100_000) Integer batches) {
+    public record CalibrationSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message = NOT_AN_ID)
+                                  String datasetId, @Min(1) @Max(100_000) Integer batches) {
     }
 
     /** Stop after {@code epochs}, or at {@code maxTrainFlops} (3 × forward FLOPs per sample seen), whichever first. */
-    public record FineTuneSection(String datasetId, @Min(1) @Max(MAX_EPOCHS) Integer epochs,
+    public record FineTuneSection(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message = NOT_AN_ID)
+                                  String datasetId, @Min(1) @Max(MAX_EPOCHS) Integer epochs,
                                   @Positive(message = POSITIVE) Long maxTrainFlops,
                                   @OptionLabel(FineTuneSpec.OptimizerKind.class) String optimizer,
                                   @DecimalMin(value = "0", inclusive = false, message = "must be in (0, 10]")
@@ -101,9 +104,14 @@ public record JobSpec(@NotNull(message = "is required") String modelId,
         }
     }
 
-    public record EvaluationSpec(String datasetId) {
+    public record EvaluationSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message = NOT_AN_ID)
+                                 String datasetId) {
     }
 
+    /** Model and dataset ids: what the catalogs hand out, and nothing that could be read as a path. */
+    static final String ID = "[A-Za-z0-9_-]{1,64}";
+    static final String REQUIRED = "is required";
+    static final String NOT_AN_ID = "is not a valid id";
     static final String POSITIVE = "must be positive";
     static final String FRACTION = "must be in (0, 1]";
     static final int MAX_LABELS = 32;
@@ -120,23 +128,16 @@ public record JobSpec(@NotNull(message = "is required") String modelId,
     /** This spec with every field checked and every default filled in. */
     public JobSpec normalized() {
         JobSpecFields.check(this);
-        requireId("modelId", modelId);
         BudgetSpec b = normalizedBudget();
         SweepSpec sw = sweep == null ? null : normalizedSweep();
         PruningSpec p = normalizedPruning(pruning);
         InputSpec in = normalizedInput();
         CalibrationSpec cal = null;
         if (calibration != null) {
-            requireId("calibration.datasetId", calibration.datasetId());
             int batches = orDefault(calibration.batches(), 100);
             cal = new CalibrationSpec(calibration.datasetId(), batches);
         }
         FineTuneSection ft = fineTune == null ? null : normalizedFineTune();
-        EvaluationSpec ev = null;
-        if (evaluation != null) {
-            requireId("evaluation.datasetId", evaluation.datasetId());
-            ev = evaluation;
-        }
         String callback = callbackUrl == null ? null : normalizedCallback(callbackUrl);
         Map<String, String> lab = new TreeMap<>();
         if (labels != null) {
@@ -151,7 +152,7 @@ public record JobSpec(@NotNull(message = "is required") String modelId,
                 lab.put(k, v);
             });
         }
-        return new JobSpec(modelId, b, sw, p, in, cal, ft, ev, callback, lab);
+        return new JobSpec(modelId, b, sw, p, in, cal, ft, evaluation, callback, lab);
     }
 
     /**
@@ -281,7 +282,8 @@ public record JobSpec(@NotNull(message = "is required") String modelId,
             throw new InvalidJobSpecException("input.std", "must be 1 or 3 positive numbers");
         }
         if (in.crop() != null) {
-            if (in.crop().size() != 2 || in.crop().stream().anyMatch(c -> c == null || c < 1 || c > Preprocessing.MAX_SIDE)) {
+            if (in.crop().size() != 2
+                    || in.crop().stream().anyMatch(c -> c == null || c < 1 || c > Preprocessing.MAX_SIDE)) {
                 throw new InvalidJobSpecException("input.crop", "must be [height, width], each in 1.."
                         + Preprocessing.MAX_SIDE);
             }
@@ -293,7 +295,6 @@ public record JobSpec(@NotNull(message = "is required") String modelId,
 
     private FineTuneSection normalizedFineTune() {
         FineTuneSection f = fineTune;
-        requireId("fineTune.datasetId", f.datasetId());
         Long maxTrainFlops = f.maxTrainFlops();
         Long sweepBudget = budget == null ? null : budget.trainFlops();
         if (sweepBudget != null) {
@@ -330,15 +331,6 @@ public record JobSpec(@NotNull(message = "is required") String modelId,
             throw new InvalidJobSpecException("callbackUrl", "must be an absolute http or https URL");
         }
         return uri.toString();
-    }
-
-    private static void requireId(String field, String id) {
-        if (id == null || id.isBlank()) {
-            throw new InvalidJobSpecException(field, "is required");
-        }
-        if (id.length() > 64 || !id.matches("[A-Za-z0-9_-]+")) {
-            throw new InvalidJobSpecException(field, "is not a valid id: '" + id + "'");
-        }
     }
 
     /** The option's canonical spelling; {@link JobSpecFields} has already refused one the enum does not have. */

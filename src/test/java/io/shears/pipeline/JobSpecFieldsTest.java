@@ -47,9 +47,13 @@ class JobSpecFieldsTest {
     }
 
     @Test
-    void theRequiredFieldsAreNamed() {
+    void aMissingOrMalformedIdIsNamed() {
         assertRefused(new JobSpec(null, HALF, null, null, null, null, null, null, null, null), "modelId", "required");
         assertRefused(new JobSpec("m1", null, null, null, null, null, null, null, null, null), "budget", "required");
+        assertRefused(new JobSpec("m1", HALF, null, null, null, null, null, new JobSpec.EvaluationSpec(null), null,
+                null), "evaluation.datasetId", "required");
+        assertRefused(new JobSpec("../m1", HALF, null, null, null, null, null, null, null, null), "modelId",
+                "not a valid id", "got '../m1'");
     }
 
     @Test
