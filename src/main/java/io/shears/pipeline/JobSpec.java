@@ -21,6 +21,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
 
 import java.net.URI;
 import java.util.List;
@@ -57,7 +58,9 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
      * Prune to each fraction of the original MACs (1.0 keeps the model whole), fine-tune every candidate within the
      * same {@code budget.trainFlops} and publish the most accurate: the compute-optimal choice for that budget.
      */
-    public record SweepSpec(List<Double> fractions) {
+    public record SweepSpec(@Size(min = 1, max = MAX_SWEEP_FRACTIONS, message = "must have {min}..{max} fractions")
+                            List<@NotNull(message = FRACTION) @DecimalMin(value = "0", inclusive = false,
+                                    message = FRACTION) @DecimalMax(value = "1", message = FRACTION) Double> fractions) {
     }
 
     /**
@@ -77,7 +80,9 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
      * {@code resize}/{@code crop} the images are resized and centre-cropped to the model's H×W; without
      * {@code channels} they get the model's channel count; mean 0 and std 1 leave values in [0, 1].
      */
-    public record InputSpec(List<Long> shape, List<Double> mean, List<Double> std,
+    public record InputSpec(@Size(min = 1, max = 8, message = "must have {min}..{max} dimensions")
+                            List<@NotNull(message = REQUIRED) @Min(1) @Max(1 << 20) Long> shape,
+                            List<Double> mean, List<Double> std,
                             @Min(1) @Max(Preprocessing.MAX_SIDE) Integer resize, List<Integer> crop,
                             @OptionLabel(Preprocessing.Channels.class) String channels) {
     }
@@ -215,16 +220,6 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                     + "within budget.trainFlops on the fine-tuning dataset");
         }
         List<Double> fractions = sweep.fractions() == null ? DEFAULT_SWEEP_FRACTIONS : sweep.fractions();
-        if (fractions.isEmpty() || fractions.size() > MAX_SWEEP_FRACTIONS) {
-            throw new InvalidJobSpecException("sweep.fractions", "must have 1.." + MAX_SWEEP_FRACTIONS
-                    + " fractions, got " + fractions.size());
-        }
-        for (int i = 0; i < fractions.size(); i++) {
-            Double f = fractions.get(i);
-            if (f == null || !(f > 0 && f <= 1)) {
-                throw new InvalidJobSpecException("sweep.fractions[" + i + "]", FRACTION + ", got " + f);
-            }
-        }
         java.util.TreeSet<Double> distinct = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
         distinct.addAll(fractions);
         if (distinct.size() != fractions.size()) {
@@ -262,17 +257,6 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
 
     private InputSpec normalizedInput() {
         InputSpec in = input == null ? new InputSpec(null, null, null, null, null, null) : input;
-        if (in.shape() != null) {
-            if (in.shape().isEmpty() || in.shape().size() > 8) {
-                throw new InvalidJobSpecException("input.shape", "must have 1..8 dimensions");
-            }
-            for (int i = 0; i < in.shape().size(); i++) {
-                Long d = in.shape().get(i);
-                if (d == null || d < 1 || d > 1 << 20) {
-                    throw new InvalidJobSpecException("input.shape[" + i + "]", "must be in 1.." + (1 << 20));
-                }
-            }
-        }
         List<Double> mean = in.mean() == null ? List.of(0.0) : in.mean();
         List<Double> std = in.std() == null ? List.of(1.0) : in.std();
         if (mean.isEmpty() || mean.size() > 3 || mean.stream().anyMatch(m -> m == null || !Double.isFinite(m))) {

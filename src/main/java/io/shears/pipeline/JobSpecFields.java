@@ -5,6 +5,7 @@ import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import jakarta.validation.ValidatorFactory;
 
+import java.util.Collection;
 import java.util.Comparator;
 
 /**
@@ -20,14 +21,21 @@ final class JobSpecFields {
 
     static void check(JobSpec spec) {
         VALIDATOR.validate(spec).stream()
-                .min(Comparator.comparing((ConstraintViolation<JobSpec> v) -> v.getPropertyPath().toString()))
+                .min(Comparator.comparing(JobSpecFields::field))
                 .ifPresent(v -> {
-                    throw new InvalidJobSpecException(v.getPropertyPath().toString(),
-                            v.getMessage() + ", got " + shown(v.getInvalidValue()));
+                    throw new InvalidJobSpecException(field(v), v.getMessage() + ", got " + shown(v.getInvalidValue()));
                 });
     }
 
+    /** The JSON path: Bean Validation names a list item {@code sweep.fractions[1].<list element>}. */
+    private static String field(ConstraintViolation<JobSpec> violation) {
+        return violation.getPropertyPath().toString().replaceAll("\\.<[^>]*>", "");
+    }
+
     private static String shown(Object value) {
+        if (value instanceof Collection<?> items) {
+            return items.size() + " items";
+        }
         return value instanceof String s ? "'" + s + "'" : String.valueOf(value);
     }
 }

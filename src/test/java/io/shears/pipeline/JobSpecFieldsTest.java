@@ -4,6 +4,8 @@ import io.shears.pruning.Budget;
 import io.shears.pruning.PruningOptions;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,6 +46,17 @@ class JobSpecFieldsTest {
         assertRefused(fineTune(null, Double.NaN), "fineTune.learningRate", "(0, 10]");
         assertRefused(new JobSpec("m1", new JobSpec.BudgetSpec(-1L, null, null, null), null, null, null, null, null,
                 null, null, null), "budget.macs", "positive");
+    }
+
+    @Test
+    void aListItemIsNamedByItsIndex() {
+        JobSpec shape = new JobSpec("m1", HALF, null, null,
+                new JobSpec.InputSpec(List.of(1L, 0L, 16L, 16L), null, null, null, null, null),
+                null, null, null, null, null);
+        assertRefused(shape, "input.shape[1]", "greater than or equal to 1", "got 0");
+        JobSpec empty = new JobSpec("m1", HALF, null, null,
+                new JobSpec.InputSpec(List.of(), null, null, null, null, null), null, null, null, null, null);
+        assertRefused(empty, "input.shape", "1..8 dimensions", "got 0 items");
     }
 
     @Test
