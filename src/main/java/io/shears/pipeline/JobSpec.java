@@ -18,6 +18,7 @@ import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
@@ -39,7 +40,8 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                       @NotNull(message = "is required: one of macs, flops, fraction or trainFlops") @Valid
                       BudgetSpec budget, @Valid SweepSpec sweep, @Valid PruningSpec pruning, @Valid InputSpec input,
                       @Valid CalibrationSpec calibration, @Valid FineTuneSection fineTune,
-                      @Valid EvaluationSpec evaluation, String callbackUrl, Map<String, String> labels) {
+                      @Valid EvaluationSpec evaluation, String callbackUrl,
+                      @Size(max = MAX_LABELS, message = "at most {max} labels") Map<String, String> labels) {
 
     /**
      * Exactly one of macs, flops or fraction (the model's compute), or trainFlops: a sweep's fine-tuning compute,
@@ -70,7 +72,7 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
     public record PruningSpec(@OptionLabel(Scope.class) String scope, @OptionLabel(Criterion.class) String criterion,
                               @OptionLabel(Allocation.class) String allocation,
                               @Min(1) @Max(4096) Integer roundTo, @Min(1) @Max(1 << 20) Integer minChannels,
-                              List<String> exclude, Long seed,
+                              List<@NotBlank(message = "must be a node name") String> exclude, Long seed,
                               @OptionLabel(GroupedConvolutions.class) String groupedConvolutions,
                               @OptionLabel(AttentionUnit.class) String attentionUnit) {
     }
@@ -83,7 +85,9 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
     public record InputSpec(@Size(min = 1, max = 8, message = "must have {min}..{max} dimensions")
                             List<@NotNull(message = REQUIRED) @Min(1) @Max(1 << 20) Long> shape,
                             List<Double> mean, List<Double> std,
-                            @Min(1) @Max(Preprocessing.MAX_SIDE) Integer resize, List<Integer> crop,
+                            @Min(1) @Max(Preprocessing.MAX_SIDE) Integer resize,
+                            @Size(min = 2, max = 2, message = "must be [height, width]")
+                            List<@NotNull(message = REQUIRED) @Min(1) @Max(Preprocessing.MAX_SIDE) Integer> crop,
                             @OptionLabel(Preprocessing.Channels.class) String channels) {
     }
 
@@ -146,9 +150,6 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
         String callback = callbackUrl == null ? null : normalizedCallback(callbackUrl);
         Map<String, String> lab = new TreeMap<>();
         if (labels != null) {
-            if (labels.size() > MAX_LABELS) {
-                throw new InvalidJobSpecException("labels", "at most " + MAX_LABELS + " labels, got " + labels.size());
-            }
             labels.forEach((k, v) -> {
                 if (k == null || k.isBlank() || k.length() > 64 || v == null || v.length() > 256) {
                     throw new InvalidJobSpecException("labels",
@@ -245,11 +246,6 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
         int roundTo = orDefault(p.roundTo(), defaults.roundTo());
         int minChannels = orDefault(p.minChannels(), defaults.minChannels());
         List<String> exclude = p.exclude() == null ? defaults.exclude() : p.exclude();
-        for (int i = 0; i < exclude.size(); i++) {
-            if (exclude.get(i) == null || exclude.get(i).isBlank()) {
-                throw new InvalidJobSpecException("pruning.exclude[" + i + "]", "must be a node name");
-            }
-        }
         long seed = p.seed() == null ? defaults.seed() : p.seed();
         return new PruningSpec(scope, criterion, allocation, roundTo, minChannels, List.copyOf(exclude), seed,
                 groupedConvolutions, attentionUnit);
@@ -264,13 +260,6 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
         }
         if (std.isEmpty() || std.size() > 3 || std.stream().anyMatch(s -> s == null || !(s > 0) || s.isInfinite())) {
             throw new InvalidJobSpecException("input.std", "must be 1 or 3 positive numbers");
-        }
-        if (in.crop() != null) {
-            if (in.crop().size() != 2
-                    || in.crop().stream().anyMatch(c -> c == null || c < 1 || c > Preprocessing.MAX_SIDE)) {
-                throw new InvalidJobSpecException("input.crop", "must be [height, width], each in 1.."
-                        + Preprocessing.MAX_SIDE);
-            }
         }
         String channels = in.channels() == null ? null : option(Preprocessing.Channels.class, in.channels(), null);
         return new InputSpec(in.shape(), List.copyOf(mean), List.copyOf(std), in.resize(),

@@ -7,6 +7,7 @@ import jakarta.validation.ValidatorFactory;
 
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Map;
 
 /**
  * The per-field rules written as Bean Validation constraints on {@link JobSpec} (so that the OpenAPI schema shows
@@ -35,6 +36,9 @@ final class JobSpecFields {
     private static String shown(Object value) {
         if (value instanceof Collection<?> items) {
             return items.size() + " items";
+        }
+        if (value instanceof Map<?, ?> entries) {
+            return entries.size() + " entries";
         }
         return value instanceof String s ? "'" + s + "'" : String.valueOf(value);
     }

@@ -5,6 +5,8 @@ import io.shears.pruning.PruningOptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -57,6 +59,16 @@ class JobSpecFieldsTest {
         JobSpec empty = new JobSpec("m1", HALF, null, null,
                 new JobSpec.InputSpec(List.of(), null, null, null, null, null), null, null, null, null, null);
         assertRefused(empty, "input.shape", "1..8 dimensions", "got 0 items");
+        JobSpec exclude = new JobSpec("m1", HALF, null,
+                new JobSpec.PruningSpec(null, null, null, null, null, List.of("conv1", " "), null, null, null),
+                null, null, null, null, null, null);
+        assertRefused(exclude, "pruning.exclude[1]", "node name");
+        Map<String, String> labels = new TreeMap<>();
+        for (int i = 0; i <= JobSpec.MAX_LABELS; i++) {
+            labels.put("k" + i, "v");
+        }
+        assertRefused(new JobSpec("m1", HALF, null, null, null, null, null, null, null, labels), "labels",
+                "at most 32 labels", "got 33 entries");
     }
 
     @Test
