@@ -1,5 +1,8 @@
 package io.shears.api;
 
+import io.shears.pipeline.JobSpec;
+import io.shears.pipeline.OptionLabel;
+import io.shears.pruning.OptionNames;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
@@ -14,11 +17,15 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.tags.Tag;
 import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.customizers.PropertyCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.lang.annotation.Annotation;
+import java.lang.reflect.RecordComponent;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -65,6 +72,58 @@ class OpenApiConfiguration {
                 }
             });
         };
+    }
+
+    /**
+     * A job spec option is a string whose values are an enum's labels ("within-groups"); the schema lists them from
+     * the same enum that {@link OptionLabel} checks against, so the two cannot disagree.
+     */
+    @Bean
+    PropertyCustomizer optionLabelsAsEnums() {
+        return (property, type) -> {
+            if (type.getCtxAnnotations() == null) {
+                return property;
+            }
+            for (Annotation annotation : type.getCtxAnnotations()) {
+                if (annotation instanceof OptionLabel option) {
+                    @SuppressWarnings("unchecked")
+                    Schema<Object> options = (Schema<Object>) property;
+                    options.setEnum(List.copyOf(OptionNames.labelsOf(option.value())));
+                }
+            }
+            return property;
+        };
+    }
+
+    /**
+     * A pruning field left out takes the library's default; the schema shows each one, read from the same defaults
+     * the job spec fills in, so that the document cannot drift from what runs.
+     */
+    @Bean
+    OpenApiCustomizer pruningDefaults() {
+        return openApi -> {
+            Schema<?> pruning = openApi.getComponents() == null || openApi.getComponents().getSchemas() == null ? null
+                    : openApi.getComponents().getSchemas().get(JobSpec.PruningSpec.class.getSimpleName());
+            if (pruning == null || pruning.getProperties() == null) {
+                return;
+            }
+            JobSpec.PruningSpec defaults = JobSpec.defaultPruning();
+            for (RecordComponent component : JobSpec.PruningSpec.class.getRecordComponents()) {
+                Object value = value(component, defaults);
+                Schema<?> property = pruning.getProperties().get(component.getName());
+                if (property != null && value != null && !(value instanceof List<?> list && list.isEmpty())) {
+                    property.setDefault(value);
+                }
+            }
+        };
+    }
+
+    private static Object value(RecordComponent component, Object record) {
+        try {
+            return component.getAccessor().invoke(record);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + component, e);
+        }
     }
 
     private static ApiResponse refusal(String description, String code, String example) {

@@ -14,17 +14,17 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 /** {@code shears inspect}: the cost report and the prunable and frozen channel groups, as JSON. */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
+@Command(name = "inspect", mixinStandardHelpOptions = true, defaultValueProvider = PruningDefaults.class,
         description = "Print a model's cost (MACs, FLOPs = 2 x MACs, params, per layer) and its channel groups as JSON.")
 final class InspectCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--scope", defaultValue = "filters", description = "filters (default) or channels")
+    @Option(names = "--scope", description = "filters or channels (default ${DEFAULT-VALUE})")
     String scope;
 
-    @Option(names = "--grouped-convolutions", defaultValue = "within-groups",
-            description = "within-groups (default) or whole-groups: how grouped convolutions would lose channels")
+    @Option(names = "--grouped-convolutions", description = "within-groups or whole-groups: how grouped convolutions "
+            + "would lose channels (default ${DEFAULT-VALUE})")
     String groupedConvolutions;
 
     @Spec

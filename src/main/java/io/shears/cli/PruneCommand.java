@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code shears prune}: prune a model to a MACs, FLOPs or fraction budget and write the result. */
-@Command(name = "prune", mixinStandardHelpOptions = true,
+@Command(name = "prune", mixinStandardHelpOptions = true, defaultValueProvider = PruningDefaults.class,
         description = "Prune convolution filters zero-shot by weight magnitude to a compute budget.")
 final class PruneCommand implements Callable<Integer> {
     @Mixin
@@ -47,46 +47,40 @@ final class PruneCommand implements Callable<Integer> {
         Double fraction;
 
         Budget budget() {
-            if (macs != null) {
-                return new Budget.Macs(macs);
-            }
-            if (flops != null) {
-                return new Budget.Flops(flops);
-            }
-            return new Budget.Fraction(fraction);
+            return Budget.of(macs, flops, fraction);
         }
     }
 
-    @Option(names = "--scope", defaultValue = "filters", description = "filters (default) or channels")
+    @Option(names = "--scope", description = "filters or channels (default ${DEFAULT-VALUE})")
     String scope;
 
-    @Option(names = "--criterion", defaultValue = "l1", description = "l1 (default), l2, bn-scale or random")
+    @Option(names = "--criterion", description = "l1, l2, bn-scale or random (default ${DEFAULT-VALUE})")
     String criterion;
 
-    @Option(names = "--allocation", defaultValue = "uniform", description = "uniform (default) or global")
+    @Option(names = "--allocation", description = "uniform or global (default ${DEFAULT-VALUE})")
     String allocation;
 
-    @Option(names = "--grouped-convolutions", defaultValue = "within-groups",
-            description = "within-groups (default: the same channels go in every group) or whole-groups")
+    @Option(names = "--grouped-convolutions", description = "within-groups (the same channels go in every group) or "
+            + "whole-groups (default ${DEFAULT-VALUE})")
     String groupedConvolutions;
 
-    @Option(names = "--attention-unit", defaultValue = "heads",
-            description = "heads (default: whole attention heads go) or head-width (every head narrows alike)")
+    @Option(names = "--attention-unit", description = "heads (whole attention heads go) or head-width (every head "
+            + "narrows alike) (default ${DEFAULT-VALUE})")
     String attentionUnit;
 
-    @Option(names = "--round-to", defaultValue = "8", description = "keep channel counts at multiples of N (default 8)")
+    @Option(names = "--round-to", description = "keep channel counts at multiples of N (default ${DEFAULT-VALUE})")
     int roundTo;
 
-    @Option(names = "--min-channels", defaultValue = "1", description = "fewest channels a group keeps (default 1)")
+    @Option(names = "--min-channels", description = "fewest channels a group keeps (default ${DEFAULT-VALUE})")
     int minChannels;
 
-    @Option(names = "--max-fraction", defaultValue = "1.0", description = "largest fraction pruned from one group")
+    @Option(names = "--max-fraction", description = "largest fraction pruned from one group (default ${DEFAULT-VALUE})")
     double maxFraction;
 
     @Option(names = "--exclude", split = ",", paramLabel = "NODE", description = "node names whose channels are kept")
     List<String> exclude = List.of();
 
-    @Option(names = "--seed", defaultValue = "0", description = "seed of the random criterion")
+    @Option(names = "--seed", description = "seed of the random criterion (default ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--report", paramLabel = "REPORT.json", description = "also write the pruning report here")

@@ -202,7 +202,7 @@ public class JobService {
         long trainedClasses = modelClasses;
         if (spec.fineTune() != null) {
             DatasetView train = dataset(tenant, "fineTune.datasetId", spec.fineTune().datasetId());
-            HeadReplacement.Mode head = HeadReplacement.Mode.parse(spec.fineTune().head());
+            HeadReplacement.Mode head = spec.fineTune().headMode();
             boolean keepHead = head == HeadReplacement.Mode.KEEP;
             if (train.classes().size() != modelClasses) {
                 if (keepHead) {

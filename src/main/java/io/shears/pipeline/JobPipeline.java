@@ -25,18 +25,11 @@ import io.shears.graph.ShapeInference;
 import io.shears.graph.Shapes;
 import io.shears.onnx.ModelReader;
 import io.shears.onnx.ModelWriter;
-import io.shears.pruning.Allocation;
-import io.shears.pruning.Budget;
 import io.shears.pruning.ClassifierHead;
-import io.shears.pruning.Criterion;
-import io.shears.pruning.AttentionUnit;
-import io.shears.pruning.GroupedConvolutions;
 import io.shears.pruning.HeadReplacement;
 import io.shears.pruning.Pruner;
-import io.shears.pruning.PruningOptions;
 import io.shears.pruning.PruningReport;
 import io.shears.pruning.PruningResult;
-import io.shears.pruning.Scope;
 import io.shears.report.JobReport;
 import io.shears.report.JobSummary;
 import io.shears.report.ReportHtml;
@@ -245,7 +238,7 @@ public final class JobPipeline {
                         + "input (an image batch); this one has " + graph.inputs().size());
             }
             String inputName = graph.inputs().get(0).getName();
-            Shapes shapes = ShapeInference.infer(graph, inputShapes());
+            Shapes shapes = ShapeInference.infer(graph, spec.inputShapes());
             long[] input = shapes.dims(inputName);
             long[] output = graph.outputs().isEmpty() ? new long[0] : shapes.dims(graph.outputs().get(0));
             int batchNorms = (int) graph.nodes().stream()
@@ -271,7 +264,7 @@ public final class JobPipeline {
             }
             if (ft != null) {
                 int datasetClasses = datasets(model).get(ft.datasetId()).classCount();
-                if (HeadReplacement.Mode.parse(ft.head()) == HeadReplacement.Mode.KEEP && datasetClasses != classes) {
+                if (ft.headMode() == HeadReplacement.Mode.KEEP && datasetClasses != classes) {
                     throw classMismatch(ft.datasetId(), datasetClasses, classes, "fineTune.head is keep; use auto "
                             + "or replace to give the model a new head for the dataset's classes");
                 }
@@ -305,52 +298,17 @@ public final class JobPipeline {
             if (ft != null) {
                 int classes = datasets(analysed).get(ft.datasetId()).classCount();
                 HeadReplacement.Result replaced = HeadReplacement.apply(model, classes,
-                        HeadReplacement.Mode.parse(ft.head()), ft.seed());
+                        ft.headMode(), ft.seed());
                 head = new JobReport.HeadChange(ft.head(), replaced.replaced(), replaced.headNode(),
                         replaced.oldClasses(), replaced.newClasses());
                 model = replaced.model();
             }
             progress.within(0.1);
-            PruningResult result = Pruner.prune(model, budget(), pruningOptions());
+            PruningResult result = Pruner.prune(model, spec.toBudget(), spec.toPruningOptions());
             model = null;
             progress.within(0.9);
             ModelWriter.write(result.model(), workspace.stateFile(PipelineWorkspace.PRUNED));
             return new PruneOutcome(result.report(), head);
-        }
-
-        private Budget budget() {
-            JobSpec.BudgetSpec b = spec.budget();
-            if (b.macs() != null) {
-                return new Budget.Macs(b.macs());
-            }
-            if (b.flops() != null) {
-                return new Budget.Flops(b.flops());
-            }
-            return new Budget.Fraction(b.fraction());
-        }
-
-        private PruningOptions pruningOptions() {
-            JobSpec.PruningSpec p = spec.pruning();
-            return new PruningOptions(Scope.parse(p.scope()), Criterion.parse(p.criterion()),
-                    Allocation.parse(p.allocation()), p.roundTo(), p.minChannels(), 1.0, p.exclude(), p.seed(),
-                    inputShapes(), groupedConvolutions(p), attentionUnit(p));
-        }
-
-        /** A spec stored before the option existed names none, and gets the default. */
-        private static AttentionUnit attentionUnit(JobSpec.PruningSpec p) {
-            return p.attentionUnit() == null ? AttentionUnit.HEADS : AttentionUnit.parse(p.attentionUnit());
-        }
-
-        /** A spec stored before the option existed names none, and gets the default. */
-        private static GroupedConvolutions groupedConvolutions(JobSpec.PruningSpec p) {
-            return p.groupedConvolutions() == null ? GroupedConvolutions.WITHIN_GROUPS
-                    : GroupedConvolutions.parse(p.groupedConvolutions());
-        }
-
-        private Map<String, long[]> inputShapes() {
-            List<Long> shape = spec.input().shape();
-            return shape == null ? Map.of()
-                    : Map.of(ShapeInference.ONLY_INPUT, shape.stream().mapToLong(Long::longValue).toArray());
         }
 
         // ------------------------------------------------------------------ RECALIBRATE

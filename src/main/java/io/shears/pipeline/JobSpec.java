@@ -1,35 +1,56 @@
 package io.shears.pipeline;
 
+import io.shears.data.Preprocessing;
 import io.shears.engine.FineTuneSpec;
+import io.shears.graph.ShapeInference;
 import io.shears.pruning.Allocation;
 import io.shears.pruning.AttentionUnit;
+import io.shears.pruning.Budget;
 import io.shears.pruning.Criterion;
 import io.shears.pruning.GroupedConvolutions;
 import io.shears.pruning.HeadReplacement;
 import io.shears.pruning.OptionNames;
+import io.shears.pruning.PruningOptions;
 import io.shears.pruning.Scope;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
 
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * What a client asks a job to do, as posted to {@code POST /v1/jobs}. Every section but {@code modelId} and
- * {@code budget} is optional; {@link #normalized()} checks every field, naming the bad one, and fills in the
- * defaults, so the stored spec says exactly what ran.
+ * {@code budget} is optional. The rules for one field are Bean Validation constraints on it, so that the OpenAPI
+ * schema shows them; {@link #normalized()} applies those and the rules across fields, naming the bad field, and fills
+ * in the defaults, so the stored spec says exactly what ran.
  */
-public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, PruningSpec pruning, InputSpec input,
-                      CalibrationSpec calibration, FineTuneSection fineTune, EvaluationSpec evaluation,
-                      String callbackUrl, Map<String, String> labels) {
+public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message = NOT_AN_ID) String modelId,
+                      @NotNull(message = "is required: one of macs, flops, fraction or trainFlops") @Valid
+                      BudgetSpec budget, @Valid SweepSpec sweep, @Valid PruningSpec pruning, @Valid InputSpec input,
+                      @Valid CalibrationSpec calibration, @Valid FineTuneSection fineTune,
+                      @Valid EvaluationSpec evaluation, String callbackUrl,
+                      @Size(max = MAX_LABELS, message = "at most {max} labels") Map<String, String> labels) {
 
     /**
      * Exactly one of macs, flops or fraction (the model's compute), or trainFlops: a sweep's fine-tuning compute,
      * which every candidate may spend (3 × forward FLOPs per sample seen).
      */
-    public record BudgetSpec(Long macs, Long flops, Double fraction, Long trainFlops) {
+    public record BudgetSpec(@Positive(message = POSITIVE) Long macs, @Positive(message = POSITIVE) Long flops,
+                             @DecimalMin(value = "0", inclusive = false, message = FRACTION)
+                             @DecimalMax(value = "1", message = FRACTION) Double fraction,
+                             @Positive(message = POSITIVE) Long trainFlops) {
         public static BudgetSpec ofFraction(double fraction) {
             return new BudgetSpec(null, null, fraction, null);
         }
@@ -39,15 +60,21 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
      * Prune to each fraction of the original MACs (1.0 keeps the model whole), fine-tune every candidate within the
      * same {@code budget.trainFlops} and publish the most accurate: the compute-optimal choice for that budget.
      */
-    public record SweepSpec(List<Double> fractions) {
+    public record SweepSpec(@Size(min = 1, max = MAX_SWEEP_FRACTIONS, message = "must have {min}..{max} fractions")
+                            List<@NotNull(message = FRACTION) @DecimalMin(value = "0", inclusive = false,
+                                    message = FRACTION) @DecimalMax(value = "1", message = FRACTION) Double> fractions) {
     }
 
     /**
      * {@code groupedConvolutions}: {@code within-groups} (the default) or {@code whole-groups}; {@code attentionUnit}:
      * {@code heads} (the default) or {@code head-width}.
      */
-    public record PruningSpec(String scope, String criterion, String allocation, Integer roundTo, Integer minChannels,
-                              List<String> exclude, Long seed, String groupedConvolutions, String attentionUnit) {
+    public record PruningSpec(@OptionLabel(Scope.class) String scope, @OptionLabel(Criterion.class) String criterion,
+                              @OptionLabel(Allocation.class) String allocation,
+                              @Min(1) @Max(4096) Integer roundTo, @Min(1) @Max(1 << 20) Integer minChannels,
+                              List<@NotBlank(message = "must be a node name") String> exclude, Long seed,
+                              @OptionLabel(GroupedConvolutions.class) String groupedConvolutions,
+                              @OptionLabel(AttentionUnit.class) String attentionUnit) {
     }
 
     /**
@@ -55,31 +82,47 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
      * {@code resize}/{@code crop} the images are resized and centre-cropped to the model's H×W; without
      * {@code channels} they get the model's channel count; mean 0 and std 1 leave values in [0, 1].
      */
-    public record InputSpec(List<Long> shape, List<Double> mean, List<Double> std, Integer resize, List<Integer> crop,
-                            String channels) {
+    public record InputSpec(@Size(min = 1, max = 8, message = "must have {min}..{max} dimensions")
+                            List<@NotNull(message = REQUIRED) @Min(1) @Max(1 << 20) Long> shape,
+                            List<Double> mean, List<Double> std,
+                            @Min(1) @Max(Preprocessing.MAX_SIDE) Integer resize,
+                            @Size(min = 2, max = 2, message = "must be [height, width]")
+                            List<@NotNull(message = REQUIRED) @Min(1) @Max(Preprocessing.MAX_SIDE) Integer> crop,
+                            @OptionLabel(Preprocessing.Channels.class) String channels) {
     }
 
-    public record CalibrationSpec(String datasetId, Integer batches) {
+    public record CalibrationSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message = NOT_AN_ID)
+                                  String datasetId, @Min(1) @Max(100_000) Integer batches) {
     }
 
     /** Stop after {@code epochs}, or at {@code maxTrainFlops} (3 × forward FLOPs per sample seen), whichever first. */
-    public record FineTuneSection(String datasetId, Integer epochs, Long maxTrainFlops, String optimizer,
-                                  Double learningRate, Integer batchSize, Double weightDecay, String head,
-                                  String freeze, Long seed) {
+    public record FineTuneSection(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message = NOT_AN_ID)
+                                  String datasetId, @Min(1) @Max(MAX_EPOCHS) Integer epochs,
+                                  @Positive(message = POSITIVE) Long maxTrainFlops,
+                                  @OptionLabel(FineTuneSpec.OptimizerKind.class) String optimizer,
+                                  @DecimalMin(value = "0", inclusive = false, message = "must be in (0, 10]")
+                                  @DecimalMax(value = "10", message = "must be in (0, 10]") Double learningRate,
+                                  @Min(1) @Max(MAX_BATCH) Integer batchSize,
+                                  @DecimalMin(value = "0", message = "must be in [0, 1]")
+                                  @DecimalMax(value = "1", message = "must be in [0, 1]") Double weightDecay,
+                                  @OptionLabel(HeadReplacement.Mode.class) String head,
+                                  @OptionLabel(FineTuneSpec.Freeze.class) String freeze, Long seed) {
+        /** What happens to the classifier head, read from a normalized section. */
+        public HeadReplacement.Mode headMode() {
+            return HeadReplacement.Mode.parse(head);
+        }
     }
 
-    public record EvaluationSpec(String datasetId) {
+    public record EvaluationSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message = NOT_AN_ID)
+                                 String datasetId) {
     }
 
-    static final Set<String> SCOPES = OptionNames.labels(Scope.class);
-    static final Set<String> CRITERIA = OptionNames.labels(Criterion.class);
-    static final Set<String> ALLOCATIONS = OptionNames.labels(Allocation.class);
-    static final Set<String> GROUPED_CONVOLUTIONS = OptionNames.labels(GroupedConvolutions.class);
-    static final Set<String> ATTENTION_UNITS = OptionNames.labels(AttentionUnit.class);
-    static final Set<String> OPTIMIZERS = OptionNames.labels(FineTuneSpec.OptimizerKind.class);
-    static final Set<String> HEADS = OptionNames.labels(HeadReplacement.Mode.class);
-    static final Set<String> FREEZES = OptionNames.labels(FineTuneSpec.Freeze.class);
-    static final Set<String> CHANNELS = Set.of("grey", "rgb", "keep");
+    /** Model and dataset ids: what the catalogs hand out, and nothing that could be read as a path. */
+    static final String ID = "[A-Za-z0-9_-]{1,64}";
+    static final String REQUIRED = "is required";
+    static final String NOT_AN_ID = "is not a valid id";
+    static final String POSITIVE = "must be positive";
+    static final String FRACTION = "must be in (0, 1]";
     static final int MAX_LABELS = 32;
     /**
      * Also the default when only {@code maxTrainFlops} is given. High, so that the budget ends training: a quarter of a
@@ -93,30 +136,20 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
 
     /** This spec with every field checked and every default filled in. */
     public JobSpec normalized() {
-        requireId("modelId", modelId);
+        JobSpecFields.check(this);
         BudgetSpec b = normalizedBudget();
         SweepSpec sw = sweep == null ? null : normalizedSweep();
-        PruningSpec p = normalizedPruning();
+        PruningSpec p = normalizedPruning(pruning);
         InputSpec in = normalizedInput();
         CalibrationSpec cal = null;
         if (calibration != null) {
-            requireId("calibration.datasetId", calibration.datasetId());
             int batches = orDefault(calibration.batches(), 100);
-            range("calibration.batches", batches, 1, 100_000);
             cal = new CalibrationSpec(calibration.datasetId(), batches);
         }
         FineTuneSection ft = fineTune == null ? null : normalizedFineTune();
-        EvaluationSpec ev = null;
-        if (evaluation != null) {
-            requireId("evaluation.datasetId", evaluation.datasetId());
-            ev = evaluation;
-        }
         String callback = callbackUrl == null ? null : normalizedCallback(callbackUrl);
         Map<String, String> lab = new TreeMap<>();
         if (labels != null) {
-            if (labels.size() > MAX_LABELS) {
-                throw new InvalidJobSpecException("labels", "at most " + MAX_LABELS + " labels, got " + labels.size());
-            }
             labels.forEach((k, v) -> {
                 if (k == null || k.isBlank() || k.length() > 64 || v == null || v.length() > 256) {
                     throw new InvalidJobSpecException("labels",
@@ -125,7 +158,34 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
                 lab.put(k, v);
             });
         }
-        return new JobSpec(modelId, b, sw, p, in, cal, ft, ev, callback, lab);
+        return new JobSpec(modelId, b, sw, p, in, cal, ft, evaluation, callback, lab);
+    }
+
+    /**
+     * The library's pruning options for this normalized spec. A spec stored before an option existed names none, and
+     * gets the option's default.
+     */
+    public PruningOptions toPruningOptions() {
+        PruningOptions defaults = PruningOptions.defaults();
+        PruningSpec p = pruning;
+        return new PruningOptions(Scope.parse(p.scope()), Criterion.parse(p.criterion()),
+                Allocation.parse(p.allocation()), p.roundTo(), p.minChannels(), defaults.maxFraction(), p.exclude(),
+                p.seed(), inputShapes(),
+                p.groupedConvolutions() == null ? defaults.groupedConvolutions()
+                        : GroupedConvolutions.parse(p.groupedConvolutions()),
+                p.attentionUnit() == null ? defaults.attentionUnit() : AttentionUnit.parse(p.attentionUnit()));
+    }
+
+    /** The compute target of a single job; a sweep's candidates each get a fraction instead. */
+    public Budget toBudget() {
+        return Budget.of(budget.macs(), budget.flops(), budget.fraction());
+    }
+
+    /** The model input's shape when the spec gives one, for the graph's dynamic dimensions. */
+    public Map<String, long[]> inputShapes() {
+        List<Long> shape = input == null ? null : input.shape();
+        return shape == null ? Map.of()
+                : Map.of(ShapeInference.ONLY_INPUT, shape.stream().mapToLong(Long::longValue).toArray());
     }
 
     /** Every dataset the job reads, so the service can check they exist and belong to the caller. */
@@ -137,29 +197,13 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
     }
 
     private BudgetSpec normalizedBudget() {
-        if (budget == null) {
-            throw new InvalidJobSpecException("budget", "is required: one of macs, flops, fraction or trainFlops");
-        }
         int given = (budget.macs() != null ? 1 : 0) + (budget.flops() != null ? 1 : 0)
                 + (budget.fraction() != null ? 1 : 0) + (budget.trainFlops() != null ? 1 : 0);
         if (given != 1) {
             throw new InvalidJobSpecException("budget", "give exactly one of macs, flops, fraction or trainFlops, got "
                     + given);
         }
-        if (budget.macs() != null && budget.macs() <= 0) {
-            throw new InvalidJobSpecException("budget.macs", "must be positive, got " + budget.macs());
-        }
-        if (budget.flops() != null && budget.flops() <= 0) {
-            throw new InvalidJobSpecException("budget.flops", "must be positive, got " + budget.flops());
-        }
-        if (budget.fraction() != null && !(budget.fraction() > 0 && budget.fraction() <= 1)) {
-            throw new InvalidJobSpecException("budget.fraction", "must be in (0, 1], got " + budget.fraction());
-        }
         if (budget.trainFlops() != null) {
-            if (budget.trainFlops() <= 0) {
-                throw new InvalidJobSpecException("budget.trainFlops", "must be positive, got "
-                        + budget.trainFlops());
-            }
             if (sweep == null) {
                 throw new InvalidJobSpecException("budget.trainFlops", "is the training budget of a sweep and needs "
                         + "sweep and fineTune; to cap one model's fine-tuning, use fineTune.maxTrainFlops");
@@ -177,16 +221,6 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
                     + "within budget.trainFlops on the fine-tuning dataset");
         }
         List<Double> fractions = sweep.fractions() == null ? DEFAULT_SWEEP_FRACTIONS : sweep.fractions();
-        if (fractions.isEmpty() || fractions.size() > MAX_SWEEP_FRACTIONS) {
-            throw new InvalidJobSpecException("sweep.fractions", "must have 1.." + MAX_SWEEP_FRACTIONS
-                    + " fractions, got " + fractions.size());
-        }
-        for (int i = 0; i < fractions.size(); i++) {
-            Double f = fractions.get(i);
-            if (f == null || !(f > 0 && f <= 1)) {
-                throw new InvalidJobSpecException("sweep.fractions[" + i + "]", "must be in (0, 1], got " + f);
-            }
-        }
         java.util.TreeSet<Double> distinct = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
         distinct.addAll(fractions);
         if (distinct.size() != fractions.size()) {
@@ -195,42 +229,30 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
         return new SweepSpec(List.copyOf(distinct));
     }
 
-    private PruningSpec normalizedPruning() {
-        PruningSpec p = pruning == null ? new PruningSpec(null, null, null, null, null, null, null, null, null) : pruning;
-        String scope = oneOf("pruning.scope", p.scope(), SCOPES, "filters");
-        String criterion = oneOf("pruning.criterion", p.criterion(), CRITERIA, "l1");
-        String allocation = oneOf("pruning.allocation", p.allocation(), ALLOCATIONS, "uniform");
-        String groupedConvolutions = oneOf("pruning.groupedConvolutions", p.groupedConvolutions(),
-                GROUPED_CONVOLUTIONS, "within-groups");
-        String attentionUnit = oneOf("pruning.attentionUnit", p.attentionUnit(), ATTENTION_UNITS, "heads");
-        int roundTo = orDefault(p.roundTo(), 8);
-        range("pruning.roundTo", roundTo, 1, 4096);
-        int minChannels = orDefault(p.minChannels(), 1);
-        range("pruning.minChannels", minChannels, 1, 1 << 20);
-        List<String> exclude = p.exclude() == null ? List.of() : p.exclude();
-        for (int i = 0; i < exclude.size(); i++) {
-            if (exclude.get(i) == null || exclude.get(i).isBlank()) {
-                throw new InvalidJobSpecException("pruning.exclude[" + i + "]", "must be a node name");
-            }
-        }
-        long seed = p.seed() == null ? 0L : p.seed();
+    /** What a spec without a {@code pruning} section runs with: the library's defaults, spelled as the spec does. */
+    public static PruningSpec defaultPruning() {
+        return normalizedPruning(null);
+    }
+
+    private static PruningSpec normalizedPruning(PruningSpec given) {
+        PruningSpec p = given == null ? new PruningSpec(null, null, null, null, null, null, null, null, null) : given;
+        PruningOptions defaults = PruningOptions.defaults();
+        String scope = option(Scope.class, p.scope(), defaults.scope());
+        String criterion = option(Criterion.class, p.criterion(), defaults.criterion());
+        String allocation = option(Allocation.class, p.allocation(), defaults.allocation());
+        String groupedConvolutions = option(GroupedConvolutions.class, p.groupedConvolutions(),
+                defaults.groupedConvolutions());
+        String attentionUnit = option(AttentionUnit.class, p.attentionUnit(), defaults.attentionUnit());
+        int roundTo = orDefault(p.roundTo(), defaults.roundTo());
+        int minChannels = orDefault(p.minChannels(), defaults.minChannels());
+        List<String> exclude = p.exclude() == null ? defaults.exclude() : p.exclude();
+        long seed = p.seed() == null ? defaults.seed() : p.seed();
         return new PruningSpec(scope, criterion, allocation, roundTo, minChannels, List.copyOf(exclude), seed,
                 groupedConvolutions, attentionUnit);
     }
 
     private InputSpec normalizedInput() {
         InputSpec in = input == null ? new InputSpec(null, null, null, null, null, null) : input;
-        if (in.shape() != null) {
-            if (in.shape().isEmpty() || in.shape().size() > 8) {
-                throw new InvalidJobSpecException("input.shape", "must have 1..8 dimensions");
-            }
-            for (int i = 0; i < in.shape().size(); i++) {
-                Long d = in.shape().get(i);
-                if (d == null || d < 1 || d > 1 << 20) {
-                    throw new InvalidJobSpecException("input.shape[" + i + "]", "must be in 1.." + (1 << 20));
-                }
-            }
-        }
         List<Double> mean = in.mean() == null ? List.of(0.0) : in.mean();
         List<Double> std = in.std() == null ? List.of(1.0) : in.std();
         if (mean.isEmpty() || mean.size() > 3 || mean.stream().anyMatch(m -> m == null || !Double.isFinite(m))) {
@@ -239,22 +261,13 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
         if (std.isEmpty() || std.size() > 3 || std.stream().anyMatch(s -> s == null || !(s > 0) || s.isInfinite())) {
             throw new InvalidJobSpecException("input.std", "must be 1 or 3 positive numbers");
         }
-        if (in.resize() != null) {
-            range("input.resize", in.resize(), 1, 16384);
-        }
-        if (in.crop() != null) {
-            if (in.crop().size() != 2 || in.crop().stream().anyMatch(c -> c == null || c < 1 || c > 16384)) {
-                throw new InvalidJobSpecException("input.crop", "must be [height, width], each in 1..16384");
-            }
-        }
-        String channels = in.channels() == null ? null : oneOf("input.channels", in.channels(), CHANNELS, null);
+        String channels = in.channels() == null ? null : option(Preprocessing.Channels.class, in.channels(), null);
         return new InputSpec(in.shape(), List.copyOf(mean), List.copyOf(std), in.resize(),
                 in.crop() == null ? null : List.copyOf(in.crop()), channels);
     }
 
     private FineTuneSection normalizedFineTune() {
         FineTuneSection f = fineTune;
-        requireId("fineTune.datasetId", f.datasetId());
         Long maxTrainFlops = f.maxTrainFlops();
         Long sweepBudget = budget == null ? null : budget.trainFlops();
         if (sweepBudget != null) {
@@ -268,23 +281,12 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
             throw new InvalidJobSpecException("fineTune", "give epochs, maxTrainFlops or both");
         }
         int epochs = orDefault(f.epochs(), MAX_EPOCHS);
-        range("fineTune.epochs", epochs, 1, MAX_EPOCHS);
-        if (maxTrainFlops != null && maxTrainFlops <= 0) {
-            throw new InvalidJobSpecException("fineTune.maxTrainFlops", "must be positive, got " + maxTrainFlops);
-        }
-        String optimizer = oneOf("fineTune.optimizer", f.optimizer(), OPTIMIZERS, "sgd");
+        String optimizer = option(FineTuneSpec.OptimizerKind.class, f.optimizer(), FineTuneSpec.OptimizerKind.SGD);
         double lr = f.learningRate() == null ? (optimizer.equals("sgd") ? 0.01 : 0.001) : f.learningRate();
-        if (!(lr > 0 && lr <= 10)) {
-            throw new InvalidJobSpecException("fineTune.learningRate", "must be in (0, 10], got " + lr);
-        }
         int batch = orDefault(f.batchSize(), 32);
-        range("fineTune.batchSize", batch, 1, MAX_BATCH);
         double wd = f.weightDecay() == null ? 0.0 : f.weightDecay();
-        if (!(wd >= 0 && wd <= 1)) {
-            throw new InvalidJobSpecException("fineTune.weightDecay", "must be in [0, 1], got " + wd);
-        }
-        String head = oneOf("fineTune.head", f.head(), HEADS, "auto");
-        String freeze = oneOf("fineTune.freeze", f.freeze(), FREEZES, "none");
+        String head = option(HeadReplacement.Mode.class, f.head(), HeadReplacement.Mode.AUTO);
+        String freeze = option(FineTuneSpec.Freeze.class, f.freeze(), FineTuneSpec.Freeze.NONE);
         long seed = f.seed() == null ? 0L : f.seed();
         return new FineTuneSection(f.datasetId(), epochs, maxTrainFlops, optimizer, lr, batch, wd, head, freeze,
                 seed);
@@ -304,34 +306,16 @@ public record JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, Prunin
         return uri.toString();
     }
 
-    private static void requireId(String field, String id) {
-        if (id == null || id.isBlank()) {
-            throw new InvalidJobSpecException(field, "is required");
-        }
-        if (id.length() > 64 || !id.matches("[A-Za-z0-9_-]+")) {
-            throw new InvalidJobSpecException(field, "is not a valid id: '" + id + "'");
-        }
-    }
-
-    private static String oneOf(String field, String value, Set<String> allowed, String fallback) {
+    /** The option's canonical spelling; {@link JobSpecFields} has already refused one the enum does not have. */
+    private static <E extends Enum<E>> String option(Class<E> type, String value, E fallback) {
         if (value == null) {
-            return fallback;
+            return fallback == null ? null : OptionNames.label(fallback);
         }
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        if (!allowed.contains(v)) {
-            throw new InvalidJobSpecException(field, "must be one of " + new java.util.TreeSet<>(allowed) + ", got '"
-                    + value + "'");
-        }
-        return v;
+        return OptionNames.label(OptionNames.find(type, value).orElseThrow());
     }
 
     private static int orDefault(Integer value, int fallback) {
         return value == null ? fallback : value;
     }
 
-    private static void range(String field, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new InvalidJobSpecException(field, "must be in " + min + ".." + max + ", got " + value);
-        }
-    }
 }

@@ -2,6 +2,20 @@ package io.shears.pruning;
 
 /** A compute target: absolute MACs, absolute FLOPs (= 2 × MACs), or a fraction of the original MACs. */
 public sealed interface Budget {
+    /** The one of {@code macs}, {@code flops} or {@code fraction} that is given, as a job spec and the CLI take it. */
+    static Budget of(Long macs, Long flops, Double fraction) {
+        if (macs != null) {
+            return new Macs(macs);
+        }
+        if (flops != null) {
+            return new Flops(flops);
+        }
+        if (fraction != null) {
+            return new Fraction(fraction);
+        }
+        throw new InvalidPruningOptionsException("give a target: MACs, FLOPs or a fraction");
+    }
+
     long targetMacs(long originalMacs);
 
     String describe();

@@ -17,12 +17,22 @@ public final class OptionNames {
 
     /** The constant spelled {@code s}, in any case and with surrounding blanks; empty when there is none. */
     public static <E extends Enum<E>> Optional<E> find(Class<E> type, String s) {
-        String wanted = s.trim().toLowerCase(Locale.ROOT);
+        String wanted = typed(s);
         return Arrays.stream(type.getEnumConstants()).filter(e -> label(e).equals(wanted)).findFirst();
+    }
+
+    /** What a user typed, in the spelling labels have: trimmed and lower-case. */
+    public static String typed(String s) {
+        return s.trim().toLowerCase(Locale.ROOT);
     }
 
     /** Every constant's spelling, sorted. */
     public static <E extends Enum<E>> SortedSet<String> labels(Class<E> type) {
+        return labelsOf(type);
+    }
+
+    /** {@link #labels} for an enum type known only as a wildcard, as annotations carry it. */
+    public static SortedSet<String> labelsOf(Class<? extends Enum<?>> type) {
         return Arrays.stream(type.getEnumConstants()).map(OptionNames::label)
                 .collect(Collectors.toCollection(TreeSet::new));
     }

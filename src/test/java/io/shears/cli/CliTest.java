@@ -4,6 +4,8 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import io.shears.pruning.OptionNames;
+import io.shears.pruning.PruningOptions;
 import io.shears.testing.OrtRunner;
 import io.shears.testing.TestGraphs;
 import org.junit.jupiter.api.BeforeEach;
@@ -352,6 +354,28 @@ class CliTest {
         assertThat(shears("prune", "--help").out()).contains("--target-macs", "--target-flops",
                 "--target-fraction", "--scope", "--criterion", "--allocation", "--round-to", "--min-channels",
                 "--exclude", "--input-shape", "--seed", "--report");
+    }
+
+    /** The command line's pruning defaults are the library's, in the report and in the help. */
+    @Test
+    void pruneWithoutOptionsUsesTheLibrarysDefaults() throws IOException {
+        PruningOptions defaults = PruningOptions.defaults();
+        JsonNode report = prune("--target-fraction", "1.0");
+        assertThat(report.path("scope").asString()).isEqualTo(OptionNames.label(defaults.scope()));
+        assertThat(report.path("criterion").asString()).isEqualTo(OptionNames.label(defaults.criterion()));
+        assertThat(report.path("allocation").asString()).isEqualTo(OptionNames.label(defaults.allocation()));
+        assertThat(report.path("groupedConvolutions").asString())
+                .isEqualTo(OptionNames.label(defaults.groupedConvolutions()));
+        assertThat(report.path("attentionUnit").asString()).isEqualTo(OptionNames.label(defaults.attentionUnit()));
+        assertThat(report.path("roundTo").asInt()).isEqualTo(defaults.roundTo());
+        assertThat(report.path("minChannels").asInt()).isEqualTo(defaults.minChannels());
+        assertThat(report.path("maxFraction").asDouble()).isEqualTo(defaults.maxFraction());
+        assertThat(report.path("seed").asLong()).isEqualTo(defaults.seed());
+        String help = shears("prune", "--help").out().replaceAll("\\s+", " ");
+        assertThat(help).contains("multiples of N (default " + defaults.roundTo() + ")",
+                "or channels (default " + OptionNames.label(defaults.scope()) + ")");
+        assertThat(shears("inspect", "--help").out().replaceAll("\\s+", " "))
+                .contains("(default " + OptionNames.label(defaults.groupedConvolutions()) + ")");
     }
 
     // ------------------------------------------------------------------ exit 3: invalid or unsupported model

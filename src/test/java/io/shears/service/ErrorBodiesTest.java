@@ -54,6 +54,21 @@ class ErrorBodiesTest extends ServiceTestSupport {
     }
 
     @Test
+    void aJobSpecOptionOutsideItsEnumOrANumberOutOfRangeNamesTheField() {
+        var scope = api.postJson("/v1/jobs", "{\"modelId\":\"m1\",\"budget\":{\"fraction\":0.5},"
+                + "\"pruning\":{\"scope\":\"kernels\"}}");
+        assertProblem(scope, 422, "INVALID_FIELD");
+        assertThat(scope.json().get("field").asString()).isEqualTo("pruning.scope");
+        assertThat(scope.json().get("detail").asString())
+                .isEqualTo("pruning.scope: must be one of [channels, filters], got 'kernels'");
+        var roundTo = api.postJson("/v1/jobs", "{\"modelId\":\"m1\",\"budget\":{\"fraction\":0.5},"
+                + "\"pruning\":{\"roundTo\":5000}}");
+        assertProblem(roundTo, 422, "INVALID_FIELD");
+        assertThat(roundTo.json().get("field").asString()).isEqualTo("pruning.roundTo");
+        assertThat(roundTo.json().get("detail").asString()).contains("4096");
+    }
+
+    @Test
     void anUnparseableUploadDoesNotNameTheServersTemporaryFile() {
         var model = api.postBytes("/v1/models", "definitely not onnx".getBytes(StandardCharsets.UTF_8),
                 "application/octet-stream");

@@ -1,5 +1,7 @@
 package io.shears.service;
 
+import io.shears.pruning.OptionNames;
+import io.shears.pruning.PruningOptions;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -85,6 +87,23 @@ class OpenApiSpecTest extends ServiceTestSupport {
             }
         }
         assertThat(missing).as("operations missing parts of their documentation").isEmpty();
+    }
+
+    /** The job spec's schema carries its rules and the pruning defaults, so that a generated client knows them before it posts. */
+    @Test
+    void theJobSpecSchemaNamesItsRequiredFieldsOptionsAndRanges() {
+        JsonNode schemas = api.get("/v3/api-docs").json().get("components").get("schemas");
+        assertThat(schemas.get("JobSpec").get("required").toString()).isEqualTo("[\"budget\",\"modelId\"]");
+        JsonNode pruning = schemas.get("PruningSpec").get("properties");
+        assertThat(pruning.get("scope").get("enum").toString()).isEqualTo("[\"channels\",\"filters\"]");
+        assertThat(pruning.get("attentionUnit").get("enum").toString()).isEqualTo("[\"head-width\",\"heads\"]");
+        assertThat(pruning.get("roundTo").get("minimum").asInt()).isEqualTo(1);
+        assertThat(pruning.get("roundTo").get("maximum").asInt()).isEqualTo(4096);
+        PruningOptions defaults = PruningOptions.defaults();
+        assertThat(pruning.get("roundTo").get("default").asInt()).isEqualTo(defaults.roundTo());
+        assertThat(pruning.get("scope").get("default").asString()).isEqualTo(OptionNames.label(defaults.scope()));
+        assertThat(schemas.get("FineTuneSection").get("properties").get("head").get("enum").toString())
+                .isEqualTo("[\"auto\",\"keep\",\"replace\"]");
     }
 
     private static String firstDifference(String expected, String actual) {

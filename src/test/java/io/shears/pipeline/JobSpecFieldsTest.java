@@ -1,0 +1,98 @@
+package io.shears.pipeline;
+
+import io.shears.pruning.Budget;
+import io.shears.pruning.PruningOptions;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The per-field constraints: an option outside its enum or a number out of range is refused by its JSON path. */
+class JobSpecFieldsTest {
+    private static final JobSpec.BudgetSpec HALF = JobSpec.BudgetSpec.ofFraction(0.5);
+
+    private static JobSpec pruning(String scope, Integer roundTo) {
+        return new JobSpec("m1", HALF, null,
+                new JobSpec.PruningSpec(scope, null, null, roundTo, null, null, null, null, null),
+                null, null, null, null, null, null);
+    }
+
+    private static JobSpec fineTune(String optimizer, Double learningRate) {
+        return new JobSpec("m1", HALF, null, null, null, null,
+                new JobSpec.FineTuneSection("d1", 1, null, optimizer, learningRate, null, null, null, null, null),
+                null, null, null);
+    }
+
+    private static void assertRefused(JobSpec spec, String field, String... messageParts) {
+        assertThatThrownBy(spec::normalized).isInstanceOfSatisfying(InvalidJobSpecException.class, e -> {
+            assertThat(e.field()).isEqualTo(field);
+            assertThat(e.getMessage()).startsWith(field + ": ").contains(messageParts);
+        });
+    }
+
+    @Test
+    void anUnknownOptionIsRefusedNamingTheAllowedValues() {
+        assertRefused(pruning("kernels", null), "pruning.scope", "[channels, filters]", "got 'kernels'");
+        assertRefused(fineTune("adam", null), "fineTune.optimizer", "[adamw, sgd]", "got 'adam'");
+    }
+
+    @Test
+    void aNumberOutOfRangeIsRefusedByField() {
+        assertRefused(pruning(null, 0), "pruning.roundTo", "1", "got 0");
+        assertRefused(pruning(null, 4097), "pruning.roundTo", "4096", "got 4097");
+        assertRefused(fineTune(null, 0.0), "fineTune.learningRate", "(0, 10]");
+        assertRefused(fineTune(null, Double.NaN), "fineTune.learningRate", "(0, 10]");
+        assertRefused(new JobSpec("m1", new JobSpec.BudgetSpec(-1L, null, null, null), null, null, null, null, null,
+                null, null, null), "budget.macs", "positive");
+    }
+
+    @Test
+    void aListItemIsNamedByItsIndex() {
+        JobSpec shape = new JobSpec("m1", HALF, null, null,
+                new JobSpec.InputSpec(List.of(1L, 0L, 16L, 16L), null, null, null, null, null),
+                null, null, null, null, null);
+        assertRefused(shape, "input.shape[1]", "greater than or equal to 1", "got 0");
+        JobSpec empty = new JobSpec("m1", HALF, null, null,
+                new JobSpec.InputSpec(List.of(), null, null, null, null, null), null, null, null, null, null);
+        assertRefused(empty, "input.shape", "1..8 dimensions", "got 0 items");
+        JobSpec exclude = new JobSpec("m1", HALF, null,
+                new JobSpec.PruningSpec(null, null, null, null, null, List.of("conv1", " "), null, null, null),
+                null, null, null, null, null, null);
+        assertRefused(exclude, "pruning.exclude[1]", "node name");
+        Map<String, String> labels = new TreeMap<>();
+        for (int i = 0; i <= JobSpec.MAX_LABELS; i++) {
+            labels.put("k" + i, "v");
+        }
+        assertRefused(new JobSpec("m1", HALF, null, null, null, null, null, null, null, labels), "labels",
+                "at most 32 labels", "got 33 entries");
+    }
+
+    @Test
+    void aMissingOrMalformedIdIsNamed() {
+        assertRefused(new JobSpec(null, HALF, null, null, null, null, null, null, null, null), "modelId", "required");
+        assertRefused(new JobSpec("m1", null, null, null, null, null, null, null, null, null), "budget", "required");
+        assertRefused(new JobSpec("m1", HALF, null, null, null, null, null, new JobSpec.EvaluationSpec(null), null,
+                null), "evaluation.datasetId", "required");
+        assertRefused(new JobSpec("../m1", HALF, null, null, null, null, null, null, null, null), "modelId",
+                "not a valid id", "got '../m1'");
+    }
+
+    @Test
+    void anEmptySpecMapsToTheLibrarysDefaultOptionsAndItsBudget() {
+        JobSpec spec = new JobSpec("m1", HALF, null, null, null, null, null, null, null, null).normalized();
+        assertThat(spec.toPruningOptions()).isEqualTo(PruningOptions.defaults());
+        assertThat(spec.toBudget()).isEqualTo(new Budget.Fraction(0.5));
+    }
+
+    @Test
+    void anOptionIsReadInAnyCaseAndStoredInItsOwnSpelling() {
+        JobSpec.PruningSpec p = pruning(" Channels ", 16).normalized().pruning();
+        assertThat(p.scope()).isEqualTo("channels");
+        assertThat(p.roundTo()).isEqualTo(16);
+        assertThat(fineTune("ADAMW", null).normalized().fineTune().optimizer()).isEqualTo("adamw");
+    }
+}
