@@ -33,12 +33,17 @@ class CancellationWatch implements AutoCloseable {
      * Watches the job until the returned handle is closed, on the same thread: that thread is the one interrupted, and
      * closing clears an interrupt the watch made, so that what the worker does next (its database writes) runs
      * uninterrupted. An interrupt from anyone else (a shutdown) stays.
+     *
+     * <p>Once the job is cancelled, the thread is interrupted again at every check that finds its flag clear: a
+     * library on the stage's path may take the interrupt and drop it. H2 does, in every commit on the worker's
+     * thread (its file store waits for its serialization thread and ignores {@link InterruptedException}), so a
+     * single interrupt that landed in a progress write was lost, and a stage that reports rarely ran on.
      */
     Handle watch(String jobId) {
         Handle handle = new Handle(Thread.currentThread());
         handle.check = timer.scheduleWithFixedDelay(() -> {
-            if (handle.watching() && jobs.cancelRequested(jobId)) {
-                handle.interruptOnce();
+            if (handle.needsInterrupt() && (handle.interrupted || jobs.cancelRequested(jobId))) {
+                handle.interrupt();
             }
         }, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         return handle;
@@ -48,18 +53,18 @@ class CancellationWatch implements AutoCloseable {
         private final Thread worker;
         private ScheduledFuture<?> check;
         private boolean closed;
-        private boolean interrupted;
+        private volatile boolean interrupted;
 
         private Handle(Thread worker) {
             this.worker = worker;
         }
 
-        private synchronized boolean watching() {
-            return !closed && !interrupted;
+        private synchronized boolean needsInterrupt() {
+            return !closed && !worker.isInterrupted();
         }
 
-        private synchronized void interruptOnce() {
-            if (!closed && !interrupted) {
+        private synchronized void interrupt() {
+            if (!closed) {
                 interrupted = true;
                 worker.interrupt();
             }
