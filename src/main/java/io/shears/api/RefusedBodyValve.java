@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * can read its answer, but only counts bytes ({@code max-swallow-size}), so a client that sends one byte a second
  * keeps a request thread for as long as it likes, and enough such clients take every thread. Here:
  * <ul>
- *   <li>after 401 and 403 only what has already arrived is read; if more is to come, the connection closes once the
- *       answer is out, since an unauthenticated caller is owed no more of the server's time (Tomcat does the same for
- *       a client that sent {@code Expect: 100-continue});</li>
+ *   <li>after 401 and 403 the body is dropped as it arrives for at most {@link #UNAUTHENTICATED_WAIT}, without
+ *       blocking, before the answer goes out; if more is to come, the answer carries {@code Connection: close}, since
+ *       an unauthenticated caller is owed no more of the server's time (Tomcat does the same for a client that sent
+ *       {@code Expect: 100-continue});</li>
  *   <li>after any other error the answer is sent first and the rest of the body is read and dropped for at most
  *       {@link #DRAIN_TIME}, then the connection closes, so a fast client still reads a 413 rather than a reset
  *       connection and a slow one is let go.</li>
@@ -28,6 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class RefusedBodyValve extends ValveBase {
     static final Duration DRAIN_TIME = Duration.ofSeconds(2);
+    /** How long an unauthenticated caller's body may keep arriving before its answer closes the connection. */
+    static final Duration UNAUTHENTICATED_WAIT = Duration.ofMillis(50);
 
     private final long maxDrainBytes;
 
@@ -44,7 +47,7 @@ final class RefusedBodyValve extends ValveBase {
             return;
         }
         if (status == 401 || status == 403) {
-            dropWhatHasArrived(request);
+            dropWhatArrivesWithin(request, UNAUTHENTICATED_WAIT);
         } else {
             // Said before the answer goes out, so that the client does not send its next request on this connection.
             response.setHeader("Connection", "close");
@@ -57,21 +60,32 @@ final class RefusedBodyValve extends ValveBase {
     }
 
     /**
-     * A small body sent whole has usually arrived by now; dropping it keeps the connection open for the next request
-     * as usual. Never waits for more.
+     * Drops the body as it arrives, without blocking, for at most {@code wait} and before the answer is sent: a body
+     * sent whole at network speed is read completely and the connection stays open as usual; a body still arriving
+     * after that gets its answer with {@code Connection: close}. Closing while a fast client is still sending would
+     * reset the connection and lose the answer.
      */
-    private static void dropWhatHasArrived(Request request) {
+    private static void dropWhatArrivesWithin(Request request, Duration wait) {
         org.apache.coyote.Request coyote = request.getCoyoteRequest();
         DroppedBytes dropped = new DroppedBytes();
+        long deadline = System.nanoTime() + wait.toNanos();
         try {
-            while (true) {
+            while (!bodyFullyRead(request)) {
                 coyote.action(ActionCode.AVAILABLE, Boolean.TRUE);
-                if (coyote.getAvailable() <= 0 || coyote.doRead(dropped) < 0) {
+                if (coyote.getAvailable() > 0) {
+                    if (coyote.doRead(dropped) < 0) {
+                        return;
+                    }
+                } else if (System.nanoTime() >= deadline) {
                     return;
+                } else {
+                    Thread.sleep(1);
                 }
             }
         } catch (IOException e) {
             // The client went away; the connection closes anyway.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
