@@ -172,8 +172,17 @@ final class AttentionBlock {
     }
 
     /** The size an axis that carries units has once only {@code keptUnits} remain. */
-    long resized(long size, int keptUnits) {
+    private long resized(long size, int keptUnits) {
         return size / unitAtoms.length * keptUnits;
+    }
+
+    /** The size of a tensor's unit axis after surgery. */
+    long resized(UnitAxis axis, SurgeryContext surgery) {
+        int keptUnits = 0;
+        for (int atom : unitAtoms) {
+            keptUnits += surgery.kept(atom) ? 1 : 0;
+        }
+        return resized(axis.unitOfPosition().length, keptUnits);
     }
 
     private void rewriteReshape(Node node, int keptUnits, SurgeryContext surgery) {

@@ -21,6 +21,7 @@ public final class ChannelAnalysis {
     private final int[] classOfAtom;
     private final int[] groupOfClass;
     private final List<AttentionBlock> attention;
+    private final Map<Integer, AttentionBlock> attentionNodes;
 
     ChannelAnalysis(Graph graph, Shapes shapes, CostReport cost, List<ChannelGroup> groups, Map<String, Layout> layouts,
                     List<WeightAxis> weightAxes, int[] classOfAtom, int[] groupOfClass, List<AttentionBlock> attention) {
@@ -33,11 +34,17 @@ public final class ChannelAnalysis {
         this.classOfAtom = classOfAtom;
         this.groupOfClass = groupOfClass;
         this.attention = List.copyOf(attention);
+        this.attentionNodes = ChannelAnalyzer.claims(this.attention);
     }
 
     /** Every attention block found, bound or not: their nodes are traced and rewritten by the block, not by rules. */
     List<AttentionBlock> attention() {
         return attention;
+    }
+
+    /** The block that claims each node, by node index. */
+    Map<Integer, AttentionBlock> attentionNodes() {
+        return attentionNodes;
     }
 
     public Graph graph() {

@@ -38,7 +38,7 @@ final class GraphSurgeon implements SurgeryContext {
         this.analysis = analysis;
         this.pruned = pruned;
         this.graph = analysis.graph();
-        this.attentionNodes = ChannelAnalyzer.claims(analysis.attention());
+        this.attentionNodes = analysis.attentionNodes();
     }
 
     static ModelProto cut(ChannelAnalysis analysis, boolean[] pruned) {
@@ -238,18 +238,10 @@ final class GraphSurgeon implements SurgeryContext {
         for (AttentionBlock block : analysis.attention()) {
             AttentionBlock.UnitAxis axis = block.bound() ? block.unitAxis(info.getName()) : null;
             if (axis != null) {
-                return withDim(info, axis.axis(), block.resized(axis.unitOfPosition().length, keptUnits(block)));
+                return withDim(info, axis.axis(), block.resized(axis, this));
             }
         }
         return info;
-    }
-
-    private int keptUnits(AttentionBlock block) {
-        int n = 0;
-        for (int atom : block.unitAtoms()) {
-            n += kept(atom) ? 1 : 0;
-        }
-        return n;
     }
 
     private static ValueInfoProto withDim(ValueInfoProto info, int axis, long size) {

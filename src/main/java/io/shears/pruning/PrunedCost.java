@@ -27,7 +27,7 @@ final class PrunedCost {
             axes.put(w.source + "\u0000" + w.axis, w);
         }
         long constant = 0;
-        Map<Integer, AttentionBlock> attention = ChannelAnalyzer.claims(analysis.attention());
+        Map<Integer, AttentionBlock> attention = analysis.attentionNodes();
         for (AttentionBlock block : analysis.attention()) {
             if (block.bound()) {
                 int[] units = new int[block.unitAtoms().length];
