@@ -158,14 +158,20 @@ final class AttentionBlock {
             kept[u] = surgery.kept(unitAtoms[u]);
             keptUnits += kept[u] ? 1 : 0;
         }
-        if (keptUnits == kept.length) {
-            return;
-        }
+        boolean cut = keptUnits < kept.length;
         for (Node node : claimed) {
             switch (node.op()) {
                 case "Reshape" -> rewriteReshape(node, keptUnits, surgery);
-                case "Slice" -> rewriteSlice(node, kept, surgery);
-                case "Split" -> rewriteSplit(node, kept, surgery);
+                case "Slice" -> {
+                    if (cut) {
+                        rewriteSlice(node, kept, surgery);
+                    }
+                }
+                case "Split" -> {
+                    if (cut) {
+                        rewriteSplit(node, kept, surgery);
+                    }
+                }
                 default -> { }
             }
         }
@@ -193,7 +199,11 @@ final class AttentionBlock {
         }
         long updated = resized(target[out.axis()], keptUnits);
         String targetTensor = node.input(1);
-        if (graph.weightSource(targetTensor) != null) {
+        boolean stored = graph.weightSource(targetTensor) != null;
+        if (stored && updated == target[out.axis()]) {
+            return;
+        }
+        if (stored) {
             long[] whole = target.clone();
             whole[out.axis()] = updated;
             surgery.replaceInput(node, 1, whole);
@@ -204,8 +214,11 @@ final class AttentionBlock {
         for (int i = 0; i < concat.inputCount(); i++) {
             int length = (int) PositionTrace.count(PositionTrace.dimsOf(graph, shapes, concat.input(i)));
             if (out.axis() < offset + length) {
-                boolean stored = graph.weightSource(concat.input(i)) != null;
-                surgery.replaceInput(concat, i, new long[] {stored ? updated : -1});
+                // A computed piece may read the embedding width, which can be cut apart from the heads: -1 stays right.
+                boolean storedPart = graph.weightSource(concat.input(i)) != null;
+                if (!storedPart || updated != target[out.axis()]) {
+                    surgery.replaceInput(concat, i, new long[] {storedPart ? updated : -1});
+                }
                 return;
             }
             offset += length;

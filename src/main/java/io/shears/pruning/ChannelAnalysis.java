@@ -22,9 +22,11 @@ public final class ChannelAnalysis {
     private final int[] groupOfClass;
     private final List<AttentionBlock> attention;
     private final Map<Integer, AttentionBlock> attentionNodes;
+    private final List<CountLiteral> countLiterals;
 
     ChannelAnalysis(Graph graph, Shapes shapes, CostReport cost, List<ChannelGroup> groups, Map<String, Layout> layouts,
-                    List<WeightAxis> weightAxes, int[] classOfAtom, int[] groupOfClass, List<AttentionBlock> attention) {
+                    List<WeightAxis> weightAxes, int[] classOfAtom, int[] groupOfClass, List<AttentionBlock> attention,
+                    List<CountLiteral> countLiterals) {
         this.graph = graph;
         this.shapes = shapes;
         this.cost = cost;
@@ -35,6 +37,7 @@ public final class ChannelAnalysis {
         this.groupOfClass = groupOfClass;
         this.attention = List.copyOf(attention);
         this.attentionNodes = ChannelAnalyzer.claims(this.attention);
+        this.countLiterals = List.copyOf(countLiterals);
     }
 
     /** Every attention block found, bound or not: their nodes are traced and rewritten by the block, not by rules. */
@@ -45,6 +48,10 @@ public final class ChannelAnalysis {
     /** The block that claims each node, by node index. */
     Map<Integer, AttentionBlock> attentionNodes() {
         return attentionNodes;
+    }
+
+    List<CountLiteral> countLiterals() {
+        return countLiterals;
     }
 
     public Graph graph() {

@@ -46,6 +46,7 @@ public final class ChannelAnalyzer {
                         + node.op() + " over a computed right-hand side"));
             }
         }
+        ChannelCountReads.check(graph, shapes, ctx, claimedBy);
         for (String out : graph.outputs()) {
             ctx.freeze(ctx.layout(out), "reaches the graph output '" + out + "'");
         }
@@ -104,12 +105,14 @@ public final class ChannelAnalyzer {
             drafts.get(groupOf[classOfAtom[segment[0]]]).addSegment(
                     Arrays.stream(segment).map(a -> classOfAtom[a]).toArray());
         }
+        ctx.renormalizers().forEach((node, a) -> Arrays.stream(a).map(x -> groupOf[classOfAtom[x]]).distinct()
+                .forEach(g -> drafts.get(g).addRenormalizer(node)));
         ctx.layouts().values().forEach(l -> notePositions(l.atoms(), true, classOfAtom, groupOf, drafts));
         weightAxes.forEach(w -> notePositions(w.atoms, false, classOfAtom, groupOf, drafts));
 
         List<ChannelGroup> groups = drafts.stream().map(GroupDraft::build).toList();
         return new ChannelAnalysis(graph, shapes, cost, groups, Map.copyOf(ctx.layouts()), weightAxes, classOfAtom,
-                groupOf, attention);
+                groupOf, attention, ctx.countLiterals());
     }
 
     /**

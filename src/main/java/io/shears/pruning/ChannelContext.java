@@ -24,11 +24,19 @@ final class ChannelContext {
     private final Map<String, Layout> layouts = new HashMap<>();
     private final Map<String, WeightAxis> weightAxes = new LinkedHashMap<>();
     private final List<int[]> segments = new ArrayList<>();
+    private final Map<String, int[]> renormalizers = new LinkedHashMap<>();
+    private final ShapeEntries entries;
+    private final List<CountLiteral> countLiterals = new ArrayList<>();
 
     ChannelContext(Graph graph, Shapes shapes, PruningOptions options) {
         this.graph = graph;
         this.shapes = shapes;
         this.options = options;
+        this.entries = new ShapeEntries(graph, shapes);
+    }
+
+    ShapeEntries entries() {
+        return entries;
     }
 
     Graph graph() {
@@ -66,6 +74,27 @@ final class ChannelContext {
 
     List<int[]> segments() {
         return segments;
+    }
+
+    /**
+     * Notes that a node normalizes across these channels (LayerNormalization): removing one changes the others'
+     * statistics, so the cut model no longer equals the original with those channels zeroed.
+     */
+    void renormalizedBy(Node node, int[] channelAtoms) {
+        renormalizers.put(node.name(), channelAtoms);
+    }
+
+    Map<String, int[]> renormalizers() {
+        return renormalizers;
+    }
+
+    /** Notes that surgery spells out a channel count the graph read at run time, should those channels be cut. */
+    void spellOut(CountLiteral literal) {
+        countLiterals.add(literal);
+    }
+
+    List<CountLiteral> countLiterals() {
+        return countLiterals;
     }
 
     long[] dims(String tensor) {

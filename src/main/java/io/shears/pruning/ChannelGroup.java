@@ -18,9 +18,12 @@ import java.util.List;
  *                   channel is an attention head. Weight axes count only for a group that no activation carries,
  *                   because one of them may hold a single convolution group's slice and not a tensor's width.
  *                   {@code round-to} and {@code min-channels} apply to kept channels × unit width
+ * @param renormalizedBy nodes that normalize across the group's channels (LayerNormalization over the embedding
+ *                   width): cutting the group changes what they compute for the channels kept, as retraining after
+ *                   pruning expects, so the cut model is not the original with those channels zeroed
  */
 public record ChannelGroup(int id, String name, int[] classIds, List<String> members, List<String> frozenReasons,
-                           List<int[]> segments, int unitWidth) {
+                           List<int[]> segments, int unitWidth, List<String> renormalizedBy) {
     public int channels() {
         return classIds.length;
     }

@@ -20,12 +20,36 @@ final class ConvolutionChannels {
 
     /**
      * LayerNormalization's statistics run over its normalized axes, so removing a channel there changes every other
-     * channel's output (a zeroed channel still counts in the mean); until the embedding width is traced as one group
-     * from end to end, the channels that reach it keep their width.
+     * channel's output. Over the embedding width alone, scope {@code channels} cuts it anyway (its scale and bias
+     * lose the same channels, and the statistics are taken over the channels kept, as for a narrower model);
+     * scope {@code filters} keeps that width, and a normalization over more axes than the channels' keeps them.
      */
     static void layerNorm(Node node, ChannelContext ctx) {
-        ctx.freezeInputs(node, "LayerNormalization normalizes across these channels; the embedding width is not "
-                + "traced yet");
+        Layout in = ctx.layout(node.input(0));
+        if (in == null) {
+            return;
+        }
+        int rank = ctx.dims(node.input(0)).length;
+        long first = node.attrInt("axis", -1);
+        int normalizedFrom = (int) (first < 0 ? first + rank : first);
+        if (in.axis() < normalizedFrom) {
+            ElementwiseChannels.passThrough(node, ctx);
+            return;
+        }
+        if (normalizedFrom != rank - 1 || in.axis() != rank - 1) {
+            ctx.freeze(in, "node " + node + ": LayerNormalization normalizes across these channels and other axes");
+        } else if (ctx.scope() == Scope.FILTERS) {
+            ctx.freeze(in, "node " + node + ": LayerNormalization normalizes across the embedding width, which "
+                    + "scope filters keeps");
+        } else {
+            for (int i = 1; i < node.inputCount(); i++) {
+                if (!node.input(i).isEmpty()) {
+                    ctx.bindWeight(node, node.input(i), 0, in.atoms(), WeightRole.PER_CHANNEL);
+                }
+            }
+            ctx.renormalizedBy(node, in.atoms());
+        }
+        ElementwiseChannels.passThrough(node, ctx);
     }
 
     /** Depthwise means one input channel per group; the group count then follows the channel count. */

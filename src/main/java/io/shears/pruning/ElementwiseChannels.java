@@ -103,8 +103,12 @@ final class ElementwiseChannels {
                     ctx.freeze(reference, "node " + node + ": inputs carry channels on different axes");
                 }
             } else if (size == channels && channels > 1) {
+                Node expand = broadcastWeight(ctx, in, axis);
                 if (ctx.isWeight(in)) {
                     ctx.bindWeight(node, in, axis, reference.atoms(), WeightRole.PER_CHANNEL);
+                } else if (expand != null) {
+                    int weightAxis = axis - (d.length - ctx.graph().weightDims(expand.input(0)).length);
+                    ctx.bindWeight(expand, expand.input(0), weightAxis, reference.atoms(), WeightRole.PER_CHANNEL);
                 } else {
                     ctx.freeze(reference, "node " + node + ": input '" + in
                             + "' has per-channel values that are computed from something Shears does not track");
@@ -115,5 +119,23 @@ final class ElementwiseChannels {
             ctx.freeze(reference, "residual " + node.op() + " " + node + " keeps the representation's width (scope filters)");
         }
         ctx.setLayout(node.output(0), outAxis, reference.atoms());
+    }
+
+    /**
+     * The Expand that broadcasts a stored tensor (a class or distillation token) to the batch without spelling out
+     * the channel count, so the stored tensor carries the channels itself; null for anything else.
+     */
+    private static Node broadcastWeight(ChannelContext ctx, String tensor, int axis) {
+        Node expand = ctx.graph().producer(tensor);
+        if (expand == null || !expand.op().equals("Expand") || !ctx.isWeight(expand.input(0))) {
+            return null;
+        }
+        long[] weight = ctx.graph().weightDims(expand.input(0));
+        long[] shape = ctx.intValue(expand.input(1));
+        int rank = ctx.dims(tensor).length;
+        int weightAxis = axis - (rank - weight.length);
+        int shapeAxis = shape == null ? -1 : axis - (rank - shape.length);
+        boolean keepsWidth = shapeAxis < 0 || shape != null && shape[shapeAxis] == 1;
+        return weightAxis >= 0 && shape != null && keepsWidth ? expand : null;
     }
 }

@@ -9,6 +9,7 @@ import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import io.shears.graph.Graph;
 import io.shears.graph.Node;
+import io.shears.graph.Shapes;
 import io.shears.onnx.ElementType;
 import io.shears.onnx.TensorSlicer;
 import io.shears.onnx.TensorValues;
@@ -70,6 +71,12 @@ final class GraphSurgeon implements SurgeryContext {
         for (AttentionBlock block : analysis.attention()) {
             if (block.bound()) {
                 block.rewrite(this);
+            }
+        }
+        for (CountLiteral literal : analysis.countLiterals()) {
+            if (java.util.Arrays.stream(literal.atoms()).anyMatch(a -> !kept(a))) {
+                replaceInput(literal.node(), literal.input(),
+                        analysis.shapes().dims(literal.node().input(literal.input())), literal.value());
             }
         }
         GraphProto.Builder g = graph.model().getGraph().toBuilder();
@@ -261,11 +268,16 @@ final class GraphSurgeon implements SurgeryContext {
 
     @Override
     public void replaceInput(Node node, int input, long[] values) {
+        replaceInput(node, input, new long[] {values.length}, values);
+    }
+
+    /** The same with the stored tensor's dimensions given: a scalar stays a scalar. */
+    private void replaceInput(Node node, int input, long[] dims, long[] values) {
         // Named by node index, not node name: names may be empty or repeated, indices are neither.
         String name = "shears/node_" + node.index() + "/input_" + input;
         io.shears.graph.TensorType original = analysis.shapes().type(node.input(input));
         int elementType = original != null ? original.elemType() : TensorProto.DataType.INT64.getNumber();
-        TensorProto like = TensorValues.longTensor(name, new long[] {values.length}, values).toBuilder()
+        TensorProto like = TensorValues.longTensor(name, dims, values).toBuilder()
                 .setDataType(elementType).build();
         addedInitializers.add(TensorValues.withLongs(like, values));
         NodeProto.Builder b = edit(node);
@@ -286,6 +298,16 @@ final class GraphSurgeon implements SurgeryContext {
             out[i] = !pruned[analysis.classOf(l.atoms()[i])];
         }
         return out;
+    }
+
+    @Override
+    public Shapes shapes() {
+        return analysis.shapes();
+    }
+
+    @Override
+    public ShapeEntries entries() {
+        return new ShapeEntries(graph, analysis.shapes());
     }
 
     @Override

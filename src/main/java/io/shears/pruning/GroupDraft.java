@@ -17,6 +17,7 @@ final class GroupDraft {
     private final List<String> members = new ArrayList<>();
     private final Set<String> frozenReasons = new LinkedHashSet<>();
     private final List<int[]> segmentClasses = new ArrayList<>();
+    private final Set<String> renormalizedBy = new LinkedHashSet<>();
     private int fewestInActivations;
     private int fewestInWeights;
 
@@ -43,6 +44,11 @@ final class GroupDraft {
 
     void addMember(String weightAxis) {
         members.add(weightAxis);
+    }
+
+    /** A node that normalizes across the group's channels. */
+    void addRenormalizer(String node) {
+        renormalizedBy.add(node);
     }
 
     /** Channels (by id) of which at least one must stay: each output of a channel Split or Slice. */
@@ -72,6 +78,6 @@ final class GroupDraft {
         // A weight axis may hold one convolution group's slice rather than a tensor's width, so activations decide.
         int unitWidth = fewestInActivations > 0 ? fewestInActivations : Math.max(1, fewestInWeights);
         return new ChannelGroup(id, name, ids, List.copyOf(members), List.copyOf(reasons), List.copyOf(segments),
-                unitWidth);
+                unitWidth, List.copyOf(renormalizedBy));
     }
 }

@@ -155,8 +155,10 @@ final class LayoutChannels {
                 return;
             }
             long literal = target[axis];
-            boolean free = literal == -1 || literal == 0 && axis == in.axis() && y[axis] == in.size();
-            if (!free && !ctx.ownsConstant(node, node.input(1))) {
+            boolean free = literal == -1 || literal == 0 && axis == in.axis() && y[axis] == in.size()
+                    || y[axis] == in.size() && readsOwnWidth(node, axis, in, ctx.entries());
+            if (!free && !ctx.ownsConstant(node, node.input(1))
+                    && ctx.entries().rewritablePart(node.input(1), axis, node) == null) {
                 ctx.freeze(in, "node " + node + ": the channel count in the Reshape target is computed or shared");
                 return;
             }
@@ -164,14 +166,34 @@ final class LayoutChannels {
             ctx.setLayout(node.output(0), axis, atoms);
         }
 
+        /** True when the target's channel entry is the input's own channel count, read at run time. */
+        private static boolean readsOwnWidth(Node node, int axis, Layout in, ShapeEntries entries) {
+            ShapeEntries.DimensionRead read = entries.dimensionRead(node.input(1), axis);
+            return read != null && read.tensor().equals(node.input(0)) && read.axis() == in.axis();
+        }
+
         @Override
         public void rewrite(Node node, SurgeryContext surgery) {
             Layout out = surgery.layout(node.output(0));
-            long[] target = surgery.storedInts(node.input(1));
-            if (out == null || target == null || target[out.axis()] <= 0) {
+            if (out == null) {
                 return;
             }
-            surgery.replaceStoredEntry(node.input(1), out.axis(), surgery.keptCount(node.output(0)));
+            long[] target = surgery.storedInts(node.input(1));
+            int kept = surgery.keptCount(node.output(0));
+            if (target != null) {
+                if (target[out.axis()] > 0) {
+                    surgery.replaceStoredEntry(node.input(1), out.axis(), kept);
+                }
+                return;
+            }
+            ShapeEntries entries = surgery.entries();
+            Layout in = surgery.layout(node.input(0));
+            long[] value = surgery.shapes().intValue(node.input(1));
+            ShapeEntries.ConcatPart part = entries.rewritablePart(node.input(1), out.axis(), node);
+            boolean dynamic = value[out.axis()] == -1 || in != null && readsOwnWidth(node, out.axis(), in, entries);
+            if (part != null && !dynamic) {
+                surgery.replaceInput(part.concat(), part.input(), new long[] {kept});
+            }
         }
     }
 

@@ -10,12 +10,17 @@ import java.util.Map;
 
 /**
  * MACs of the model as a function of which channels are removed, without touching the model. Every MAC-bearing node
- * costs unit × (kept rows of its weight's axis 0) × (kept rows of axis 1): spatial sizes never change, so this is
- * exact, and the surgeon checks it against shape inference on the cut model.
+ * costs unit × (kept rows of its weight's axis 0) × (kept rows of axis 1), and a MatMul whose input carries channels
+ * on an axis it does not contract (a token-mixing MLP over the embedding width) × the kept ones of those: spatial
+ * sizes never change, so this is exact, and the surgeon checks it against shape inference on the cut model.
  */
 final class PrunedCost {
-    /** One MAC node: its cost per unit, and for weight axes 0 and 1 the channel of each index (null: fixed size). */
-    private record Term(long unit, int[] axis0, long size0, int[] axis1, long size1) {
+    /** A size that scales a node's cost: the channel of each index (null: fixed size). */
+    private record Factor(int[] channels, long size) {
+    }
+
+    /** One MAC node: its cost per unit and what it scales with. */
+    private record Term(long unit, List<Factor> factors) {
     }
 
     private final List<Term> terms = new ArrayList<>();
@@ -34,7 +39,7 @@ final class PrunedCost {
                 for (int u = 0; u < units.length; u++) {
                     units[u] = analysis.classOf(block.unitAtoms()[u]);
                 }
-                terms.add(new Term(block.attentionMacs() / units.length, units, units.length, null, 1));
+                terms.add(new Term(block.attentionMacs() / units.length, List.of(new Factor(units, units.length))));
             }
         }
         for (Node node : analysis.graph().nodes()) {
@@ -52,16 +57,25 @@ final class PrunedCost {
             }
             WeightAxis a0 = axes.get(source + "\u0000" + 0);
             WeightAxis a1 = axes.get(source + "\u0000" + 1);
-            terms.add(new Term(macs / (dims[0] * dims[1]), a0 == null ? null : classes(analysis, a0), dims[0],
-                    a1 == null ? null : classes(analysis, a1), dims[1]));
+            List<Factor> factors = new ArrayList<>();
+            factors.add(new Factor(a0 == null ? null : classes(analysis, a0.atoms), dims[0]));
+            factors.add(new Factor(a1 == null ? null : classes(analysis, a1.atoms), dims[1]));
+            long unit = macs / (dims[0] * dims[1]);
+            Layout rows = analysis.layouts().get(node.input(0));
+            if (node.op().equals("MatMul") && rows != null
+                    && rows.axis() < analysis.shapes().dims(node.input(0)).length - 1) {
+                factors.add(new Factor(classes(analysis, rows.atoms()), rows.size()));
+                unit /= rows.size();
+            }
+            terms.add(new Term(unit, factors));
         }
         this.fixed = constant;
     }
 
-    private static int[] classes(ChannelAnalysis analysis, WeightAxis w) {
-        int[] out = new int[w.atoms.length];
+    private static int[] classes(ChannelAnalysis analysis, int[] atoms) {
+        int[] out = new int[atoms.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = analysis.classOf(w.atoms[i]);
+            out[i] = analysis.classOf(atoms[i]);
         }
         return out;
     }
@@ -69,7 +83,11 @@ final class PrunedCost {
     long macs(boolean[] pruned) {
         long total = fixed;
         for (Term t : terms) {
-            total += t.unit * kept(t.axis0, t.size0, pruned) * kept(t.axis1, t.size1, pruned);
+            long term = t.unit;
+            for (Factor f : t.factors) {
+                term *= kept(f.channels, f.size, pruned);
+            }
+            total += term;
         }
         return total;
     }

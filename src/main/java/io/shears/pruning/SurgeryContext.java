@@ -1,6 +1,7 @@
 package io.shears.pruning;
 
 import io.shears.graph.Node;
+import io.shears.graph.Shapes;
 
 /** What a {@link ChannelRule#rewrite} sees during surgery: which channel positions survive, and how to edit. */
 interface SurgeryContext {
@@ -22,6 +23,12 @@ interface SurgeryContext {
     boolean kept(int atom);
 
     long[] originalDims(String tensor);
+
+    /** The shapes and values found for the original graph. */
+    Shapes shapes();
+
+    /** Where the entries of the original graph's computed shape tensors come from. */
+    ShapeEntries entries();
 
     long[] storedInts(String tensor);
 

@@ -209,8 +209,15 @@ class CoverageReport {
                   Swin's relative-position-bias table go together, and the head count in the Reshape targets is
                   rewritten. Whole heads are the default because a kept head keeps the width its kernels were tuned for
                   and a removed head also removes its share of the softmax; `head-width` (every head narrows alike) is
-                  proved by `RealModelSurgeryProofTest` too. The embedding width (the residual stream) keeps its width
-                  in both scopes: LayerNormalization normalises across it, so it is not traced yet.
+                  proved by `RealModelSurgeryProofTest` too.
+                * Scope `channels` also cuts the embedding width (the residual stream): the patch embedding's filters,
+                  the class and distillation tokens, the position embedding, every block's input and output
+                  projections, every LayerNormalization's scale and bias and the head's inputs lose the same channels.
+                  Each norm then takes its statistics over the channels kept, so the surgery proof compares with the
+                  masked original whose norms do the same. Where an exporter spelled the norm out (`ReduceMean`, the
+                  opset-13 fixtures), or where the graph computes with the width it reads at run time other than as
+                  a head width or a Reshape's channel entry, the width keeps its size with the node named. Scope
+                  `filters` keeps the embedding width, as it keeps a ResNet's residual width.
                 * The tiny ViT's steps are coarse (a head is a quarter of its attention, 8 MLP channels are 3% of its
                   MACs), so its 0.5 cases land just under 98% of the target; `Conformance.check` accepts a case under
                   98% only when no group could keep one more allowed step within the target.

@@ -121,8 +121,9 @@ class ChannelAnalyzerTest {
     }
 
     /**
-     * In a ViT every operator has a channel rule; the embedding width and attention keep their width with the reason
-     * named (the fused qkv projection's Reshape into heads), and the MLP's hidden width stays prunable.
+     * In a ViT every operator has a channel rule; per block, the heads and the MLP's hidden width are prunable. The
+     * embedding width is prunable in scope channels where LayerNormalization is one operator (opset 17), and keeps
+     * its width with the reason named where an exporter spelled the normalization out (opset 13).
      */
     @Test
     void aVisionTransformersHeadsAndMlpWidthArePrunableAndWhatItCannotTraceIsNamed() {
@@ -135,9 +136,19 @@ class ChannelAnalyzerTest {
                     .allSatisfy(g -> assertThat(g.frozenReasons()).isNotEmpty());
             assertThat(a.attention()).as(vit.name() + ": one attention per block").hasSize(2)
                     .allSatisfy(block -> assertThat(block.bound()).isTrue());
-            assertThat(a.prunableGroups()).as(vit.name() + ": per block, 4 heads of width 16 and an MLP width of 128")
-                    .extracting(g -> g.channels() + "x" + g.unitWidth())
+            List<String> inner = a.prunableGroups().stream().filter(g -> g.renormalizedBy().isEmpty())
+                    .map(g -> g.channels() + "x" + g.unitWidth()).toList();
+            assertThat(inner).as(vit.name() + ": per block, 4 heads of width 16 and an MLP width of 128")
                     .containsExactly("4x16", "128x1", "4x16", "128x1");
+            List<ChannelGroup> stream = a.groups().stream().filter(g -> g.channels() == 64 && g.unitWidth() == 1
+                    && g.members().stream().anyMatch(member -> member.contains("conv_proj"))).toList();
+            assertThat(stream).as(vit.name() + ": one embedding width, from the patch embedding on").hasSize(1);
+            if (vit.opset() >= 17) {
+                assertThat(stream.get(0).frozen()).as(vit.name() + ": " + stream.get(0).frozenReasons()).isFalse();
+                assertThat(stream.get(0).renormalizedBy()).as("every block's two norms and the final one").hasSize(5);
+            } else {
+                assertThat(stream.get(0).frozenReasons()).anySatisfy(r -> assertThat(r).contains("ReduceMean"));
+            }
         }
     }
 
@@ -183,16 +194,26 @@ class ChannelAnalyzerTest {
                 + "channels in a way Shears does not trace yet");
     }
 
-    /** ConvNeXt's stem reaches a LayerNormalization over channels (after a Transpose), which keeps its width. */
+    /**
+     * ConvNeXt's stem reaches a LayerNormalization over channels (after a Transpose): scope filters keeps that width,
+     * scope channels cuts it, the norm's scale and bias with it.
+     */
     @Test
-    void layerNormalizationKeepsTheChannelsItNormalizes() {
+    void layerNormalizationOverTheEmbeddingWidthIsCutInScopeChannelsOnly() {
         Fixtures.Fixture convnext = Fixtures.transformers().stream()
                 .filter(f -> f.arch().equals("convnext") && f.opset() == 17).findFirst().orElseThrow();
-        ChannelAnalysis a = Pruner.analyze(convnext.model(), PruningOptions.defaults().withScope(Scope.CHANNELS));
+        String stem = "/features/features.0/features.0.0/Conv";
+        String norm = "/features/features.0/features.0.1/LayerNormalization";
 
-        assertThat(group(a, "/features/features.0/features.0.0/Conv").frozenReasons()).containsExactly(
-                "node '/features/features.0/features.0.1/LayerNormalization' (LayerNormalization): LayerNormalization "
-                        + "normalizes across these channels; the embedding width is not traced yet");
+        ChannelAnalysis filters = Pruner.analyze(convnext.model(), PruningOptions.defaults());
+        assertThat(group(filters, stem).frozenReasons()).contains("node '" + norm + "' (LayerNormalization): "
+                + "LayerNormalization normalizes across the embedding width, which scope filters keeps");
+
+        ChannelAnalysis channels = Pruner.analyze(convnext.model(), PruningOptions.defaults().withScope(Scope.CHANNELS));
+        ChannelGroup stream = group(channels, stem);
+        assertThat(stream.frozenReasons()).isEmpty();
+        assertThat(stream.renormalizedBy()).contains(norm);
+        assertThat(stream.members()).anySatisfy(m -> assertThat(m).startsWith(norm + ":"));
     }
 
     private static TensorShapeProto shape(long... dims) {

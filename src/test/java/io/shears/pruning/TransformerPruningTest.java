@@ -74,6 +74,40 @@ class TransformerPruningTest {
     }
 
     /**
+     * Scope channels cuts the embedding width too wherever the analysis traces it end to end (LayerNormalization as one
+     * operator): the budget is met by a conforming model, which computes what the masked original computes with each
+     * norm's statistics over the channels kept, and whose norms are narrower.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void scopeChannelsCutsTheEmbeddingWidthWhereItIsTraced(Fixture fixture) {
+        ChannelAnalysis analysis = Pruner.analyze(fixture.model(), Conformance.options(Scope.CHANNELS));
+        boolean traced = analysis.prunableGroups().stream().anyMatch(g -> !g.renormalizedBy().isEmpty());
+        boolean whole = fixture.model().getGraph().getNodeList().stream()
+                .anyMatch(n -> n.getOpType().equals("LayerNormalization"));
+        assertThat(traced).as(fixture + ": the embedding width is prunable exactly where the norm is one operator")
+                .isEqualTo(whole);
+        if (!traced) {
+            return;
+        }
+        assertThat(Conformance.check(fixture, FRACTION, Scope.CHANNELS)).as(fixture + ": the budget is met")
+                .isInstanceOf(Conformance.Ok.class);
+        RealModelSurgeryProofTest.assertCutEqualsMasked(fixture, Scope.CHANNELS);
+        ModelProto cut = Pruner.prune(fixture.model(), new Budget.Fraction(FRACTION),
+                Conformance.options(Scope.CHANNELS)).model();
+        assertThat(normScaleWidths(cut)).as(fixture + ": norm scales after the cut")
+                .isNotEqualTo(normScaleWidths(fixture.model()));
+    }
+
+    private static java.util.List<Long> normScaleWidths(ModelProto model) {
+        Map<String, Long> widths = new java.util.HashMap<>();
+        model.getGraph().getInitializerList().stream().filter(t -> t.getDimsCount() > 0)
+                .forEach(t -> widths.put(t.getName(), t.getDims(t.getDimsCount() - 1)));
+        return model.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("LayerNormalization"))
+                .map(n -> widths.getOrDefault(n.getInput(1), -1L)).toList();
+    }
+
+    /**
      * A Mixer's token-mixing and channel-mixing hidden widths hold nearly all of its MACs, so half of them is reached
      * in scope filters; the number of tokens is not a channel and keeps its size on every tensor that has it.
      */

@@ -30,9 +30,11 @@ final class SampleReports {
         PruningReport compute = new PruningReport("filters", "l1", "uniform", "within-groups", "heads", 8, 1, 1.0, List.of(), 0L,
                 new PruningReport.Target("fraction=0.5", 500, 1000), new ModelTotals(1000, 2000, 300, 4000),
                 new ModelTotals(480, 960, 150, 2100), 0.48, 0.96, 200,
-                List.of(new GroupSummary(1, HOSTILE, 64, 32, 1, List.of(HOSTILE + ":w[0]"), List.of()),
-                        new GroupSummary(2, "layer2.conv1", 128, 64, 1, List.of("layer2.conv1:w[0]"), List.of())),
-                List.of(new GroupSummary(0, "stem", 32, 32, 1, List.of("stem:w[0]"), List.of("reaches the output " + HOSTILE))),
+                List.of(new GroupSummary(1, HOSTILE, 64, 32, 1, List.of(HOSTILE + ":w[0]"), List.of(), List.of()),
+                        new GroupSummary(2, "layer2.conv1", 128, 64, 1, List.of("layer2.conv1:w[0]"), List.of(),
+                                List.of())),
+                List.of(new GroupSummary(0, "stem", 32, 32, 1, List.of("stem:w[0]"),
+                        List.of("reaches the output " + HOSTILE), List.of())),
                 new PruningReport.Timings(1, 2, 3, 4, 10));
         JobReport.Evaluation eval = new JobReport.Evaluation(4, 0.5, null, 0.9, List.of(1.0, 0.0),
                 new long[][] {{2, 0}, {2, 0}}, null);
