@@ -4,8 +4,11 @@ import io.shears.graph.CostReport;
 import io.shears.graph.Graph;
 import io.shears.graph.Shapes;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The channel dependencies of a model: its groups, and for every activation and weight axis the channel behind each
@@ -48,6 +51,17 @@ public final class ChannelAnalysis {
     /** The block that claims each node, by node index. */
     Map<Integer, AttentionBlock> attentionNodes() {
         return attentionNodes;
+    }
+
+    /** The ids of the groups whose channels are attention units (heads, or positions of the head width). */
+    public Set<Integer> attentionGroups() {
+        Set<Integer> ids = new TreeSet<>();
+        for (AttentionBlock block : attention) {
+            if (block.bound()) {
+                Arrays.stream(block.unitAtoms()).forEach(a -> ids.add(groupOf(classOf(a))));
+            }
+        }
+        return ids;
     }
 
     List<CountLiteral> countLiterals() {

@@ -3,6 +3,7 @@ package io.shears.conformance;
 import io.shears.conformance.Fixtures.Fixture;
 import io.shears.pruning.ChannelAnalysis;
 import io.shears.pruning.ChannelGroup;
+import io.shears.pruning.GroupSummary;
 import io.shears.pruning.GroupedConvolutions;
 import io.shears.pruning.PruningOptions;
 import io.shears.pruning.Pruner;
@@ -17,10 +18,12 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -88,8 +91,9 @@ class CoverageReport {
                                 lowestOfTarget = r.ofTarget();
                                 lowestCase = c.name() + " " + scope.label() + " " + fraction;
                             }
-                            cells.add(String.format(Locale.ROOT, "ok %.4f (%.4f of target), params %s→%s",
-                                    r.achievedFraction(), r.ofTarget(), k(r.original().params()), k(r.pruned().params())));
+                            cells.add(String.format(Locale.ROOT, "ok %.4f (%.4f of target), params %s→%s%s",
+                                    r.achievedFraction(), r.ofTarget(), k(r.original().params()), k(r.pruned().params()),
+                                    fraction == 0.5 ? cutsByKind(analysis, r) : ""));
                         } else if (outcome instanceof Conformance.Unreachable u) {
                             unreachable++;
                             cells.add(String.format(Locale.ROOT, "unreachable: smallest %.4f", u.smallestFraction()));
@@ -134,6 +138,35 @@ class CoverageReport {
         Files.createDirectories(TARGET.toAbsolutePath().getParent());
         Files.writeString(TARGET, markdown);
         assertThat(rows.stream().flatMap(r -> r.failures().stream()).toList()).as("failed cases, see " + TARGET).isEmpty();
+    }
+
+    /**
+     * What the plan keeps of each kind of group, as "kept/channels": attention heads (or head-width positions),
+     * grouped-convolution channels, the embedding width, and the rest (filters, MLP hidden widths).
+     */
+    static String cutsByKind(ChannelAnalysis analysis, PruningReport report) {
+        Set<Integer> attention = analysis.attentionGroups();
+        Map<String, int[]> kinds = new LinkedHashMap<>();
+        for (String kind : List.of("heads", "filters", "grouped", "embedding")) {
+            kinds.put(kind, new int[2]);
+        }
+        Map<Integer, ChannelGroup> byId = new HashMap<>();
+        analysis.groups().forEach(g -> byId.put(g.id(), g));
+        for (GroupSummary summary : report.groups()) {
+            ChannelGroup g = byId.get(summary.id());
+            String kind = attention.contains(g.id()) ? "heads" : !g.renormalizedBy().isEmpty() ? "embedding"
+                    : g.unitWidth() > 1 ? "grouped" : "filters";
+            kinds.get(kind)[0] += summary.kept();
+            kinds.get(kind)[1] += summary.channels();
+        }
+        StringBuilder out = new StringBuilder();
+        kinds.forEach((kind, n) -> {
+            if (n[0] < n[1]) {
+                out.append(out.length() == 0 ? "; kept " : ", ").append(kind).append(' ').append(n[0]).append('/')
+                        .append(n[1]);
+            }
+        });
+        return out.toString();
     }
 
     static String render(List<Row> rows, int ok, int unreachable, int failed, double lowestOfTarget,
@@ -218,6 +251,9 @@ class CoverageReport {
                   opset-13 fixtures), or where the graph computes with the width it reads at run time other than as
                   a head width or a Reshape's channel entry, the width keeps its size with the node named. Scope
                   `filters` keeps the embedding width, as it keeps a ResNet's residual width.
+                * In the 0.5 column, "kept" says what the plan keeps of each kind of group that it cuts, as kept/all
+                  channels: attention heads (one channel per head), filters (convolution filters and MLP hidden
+                  widths), grouped (grouped convolutions' channels) and the embedding width.
                 * The tiny ViT's steps are coarse (a head is a quarter of its attention, 8 MLP channels are 3% of its
                   MACs), so its 0.5 cases land just under 98% of the target; `Conformance.check` accepts a case under
                   98% only when no group could keep one more allowed step within the target.
