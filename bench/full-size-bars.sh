@@ -8,7 +8,8 @@
 # refused with a named reason.
 #
 # usage: bench/full-size-bars.sh [NAME ...]      (default all; names as `bench/models/bars.py models` lists them;
-#                                                 env: BENCH_OUT, JAVA)
+#                                                 env: BENCH_OUT, JAVA, and PRUNE_OPTIONS: more options for
+#                                                 every `shears prune`, e.g. "--scope channels")
 #
 # Prints a markdown table: model, result or refusal reason, independent MAC ratio, batch 1/2, prune seconds (the
 # whole `shears prune` process, JVM start to exit). Exits 1 when a pruned model is wrong (ratio outside the bar, or
@@ -81,7 +82,8 @@ while IFS="$tab" read -r name file; do
     echo "# $name: shears prune $file" >&2
     t0=$(now_ns)
     status=0
-    "$java" -jar "$jar" prune "$model" -o "$dir/pruned.onnx" --target-fraction 0.5 --report "$dir/report.json" \
+    # shellcheck disable=SC2086 # PRUNE_OPTIONS is a list of options
+    "$java" -jar "$jar" prune "$model" -o "$dir/pruned.onnx" --target-fraction 0.5 ${PRUNE_OPTIONS:-} --report "$dir/report.json" \
         >"$dir/prune.out" 2>"$dir/prune.err" </dev/null || status=$?
     t1=$(now_ns)
     echo "$status" >"$dir/prune.status"
@@ -103,7 +105,7 @@ while IFS="$tab" read -r name file; do
     rm -f "$dir/pruned.onnx"
 done <"$out/models.tsv"
 
-echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM," \
+echo "# $(date -u +%Y-%m-%dT%H:%MZ), options: ${PRUNE_OPTIONS:-defaults}, $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM," \
     "$("$java" -version 2>&1 | head -n 2 | tail -n 1), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "# load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg); logs in $out"
 echo
