@@ -134,7 +134,11 @@ class JobRepository implements JobReferences {
 
     /** Ends a job that is not yet terminal; false if it already was (so it completes only once). */
     boolean finish(String id, JobState state, String errorCode, String errorMessage, String result) {
-        Instant now = Instant.now();
+        return finish(id, state, errorCode, errorMessage, result, Instant.now());
+    }
+
+    /** As {@link #finish(String, JobState, String, String, String)}, ended at {@code now}. */
+    boolean finish(String id, JobState state, String errorCode, String errorMessage, String result, Instant now) {
         return jdbc.sql("update jobs set state = :state, error_code = :code, error_message = :message, "
                         + "result = :result, progress = case when :state = 'SUCCEEDED' then 1 else progress end, "
                         + "finished_at = :now, updated_at = :now where id = :id and state in ('QUEUED', 'RUNNING')")

@@ -56,12 +56,13 @@ public class JobWorker implements JobRequestHandler<RunJob> {
     private final CancellationWatch cancellation;
     private final ShearsProperties properties;
     private final JsonMapper json;
+    private final JobLineage lineage;
     private final String workerName;
 
     public JobWorker(JobRepository jobs, JobService service, ModelCatalog models, DatasetCatalog datasets,
                      ArtifactStore store, ArtifactCatalog artifacts, JobMetrics metrics, JobCallbacks callbacks,
                      JobEvents events, JobPipeline pipeline, CancellationWatch cancellation,
-                     ShearsProperties properties, JsonMapper json) {
+                     ShearsProperties properties, JsonMapper json, JobLineage lineage) {
         this.jobs = jobs;
         this.service = service;
         this.models = models;
@@ -75,6 +76,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         this.cancellation = cancellation;
         this.properties = properties;
         this.json = json;
+        this.lineage = lineage;
         this.workerName = properties.workerName();
     }
 
@@ -117,14 +119,16 @@ public class JobWorker implements JobRequestHandler<RunJob> {
                 Instant.now().plus(properties.jobs().maxRuntime()));
         try {
             JobSpec spec = json.readValue(row.spec(), JobSpec.class);
-            PipelineInputs inputs = inputs(row.tenantId(), spec, work);
+            PipelineInputs inputs = inputs(row.tenantId(), id, spec, work);
             PipelineResult result;
             try (CancellationWatch.Handle watched = cancellation.watch(id)) {
                 result = pipeline.run(spec, inputs, work, progress);
             }
             progress.closeStage();
+            Instant finished = Instant.now();
+            lineage.stampTimes(result, jobs.find(id).map(JobRow::startedAt).orElse(null), finished);
             publish(row, result);
-            end(row, JobState.SUCCEEDED, null, null, json.writeValueAsString(result.summary()));
+            end(row, JobState.SUCCEEDED, null, null, json.writeValueAsString(result.summary()), finished);
             deleteTree(work);
         } catch (JobCancelledException e) {
             progress.closeStage();
@@ -155,14 +159,15 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         }
     }
 
-    private PipelineInputs inputs(String tenant, JobSpec spec, Path work) throws IOException {
+    private PipelineInputs inputs(String tenant, String id, JobSpec spec, Path work) throws IOException {
         Path cache = work.resolve("inputs");
         Files.createDirectories(cache);
         Map<String, Path> files = new LinkedHashMap<>();
         for (String datasetId : spec.datasetIds()) {
             files.put(datasetId, datasets.file(tenant, datasetId, cache));
         }
-        return new PipelineInputs(models.file(tenant, spec.modelId(), cache), files);
+        return new PipelineInputs(models.file(tenant, spec.modelId(), cache), files,
+                lineage.describe(tenant, id, spec));
     }
 
     private void publish(JobRow row, PipelineResult result) throws IOException {
@@ -186,7 +191,12 @@ public class JobWorker implements JobRequestHandler<RunJob> {
     }
 
     private void end(JobRow row, JobState state, String code, String message, String result) {
-        if (!jobs.finish(row.id(), state, code, message, result)) {
+        end(row, state, code, message, result, Instant.now());
+    }
+
+    /** @param at when the job ended, as its record and its published report say */
+    private void end(JobRow row, JobState state, String code, String message, String result, Instant at) {
+        if (!jobs.finish(row.id(), state, code, message, result, at)) {
             return;
         }
         metrics.finished(state);

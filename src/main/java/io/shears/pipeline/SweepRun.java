@@ -157,7 +157,7 @@ final class SweepRun {
         return new JobReport(JobReport.FORMAT_VERSION, measured.versions(), ReportJson.toTree(spec),
                 measured.model(), measured.compute(), measured.head(), measured.recalibration(),
                 measured.fineTuning(), measured.accuracy(), measured.export(), measured.latency(),
-                new JobReport.Sweep(spec.budget().trainFlops(), frontier), List.copyOf(stages));
+                new JobReport.Sweep(spec.budget().trainFlops(), frontier), List.copyOf(stages), measured.job());
     }
 
     private static JobReport.SweepCandidate figures(Candidate c, boolean chosen) {
