@@ -146,6 +146,20 @@ class JobRepository implements JobReferences {
                 .param("message", errorMessage, Types.VARCHAR).param("result", result, Types.VARCHAR).param("now", ts(now)).param("id", id).update() == 1;
     }
 
+    /** Deletes a finished job's row (its dataset links go with it); false when it is not finished or is gone. */
+    boolean deleteFinished(String id) {
+        return jdbc.sql("delete from jobs where id = :id and state in ('SUCCEEDED', 'FAILED', 'CANCELLED')")
+                .param("id", id).update() == 1;
+    }
+
+    /** Finished jobs, the longest finished first; those finished before {@code before} only, when it is given. */
+    List<JobRow> oldestFinished(Instant before, int limit) {
+        var query = jdbc.sql("select " + COLUMNS + " from jobs where state in ('SUCCEEDED', 'FAILED', 'CANCELLED')"
+                        + (before == null ? "" : " and finished_at < :before") + " order by finished_at, id limit :limit")
+                .param("limit", limit);
+        return (before == null ? query : query.param("before", ts(before))).query(ROW).list();
+    }
+
     void requestCancel(String id) {
         jdbc.sql("update jobs set cancel_requested = true, updated_at = :now where id = :id")
                 .param("now", ts(Instant.now())).param("id", id).update();
