@@ -37,7 +37,8 @@ import java.util.UUID;
  * Runs one job on a JobRunr worker thread. JobRunr owns the queue, retries and the recovery of jobs whose worker
  * died; this class owns the job's record. A job's record decides: a terminal job is never run again, invalid input
  * fails at once, and only faults another attempt may not meet are thrown back to JobRunr for a retry, up to
- * {@code shears.jobs.max-attempts}. A rerun resumes from the work directory the last attempt left.
+ * the job's {@code limits.maxAttempts} (at most {@code shears.jobs.max-attempts}). A rerun resumes from the work
+ * directory the last attempt left.
  */
 @Component
 public class JobWorker implements JobRequestHandler<RunJob> {
@@ -102,7 +103,9 @@ public class JobWorker implements JobRequestHandler<RunJob> {
             end(row, JobState.CANCELLED, "CANCELLED", "cancelled before it started", null);
             return;
         }
-        int maxAttempts = properties.jobs().maxAttempts();
+        JobSpec spec = json.readValue(row.spec(), JobSpec.class);
+        JobLimits limits = JobLimits.of(spec, properties.jobs());
+        int maxAttempts = limits.maxAttempts();
         if (row.attempts() >= maxAttempts) {
             end(row, JobState.FAILED, "ATTEMPTS_EXHAUSTED", "the job failed " + row.attempts()
                     + " times on faults of the service (see the worker log); giving up", null);
@@ -116,9 +119,8 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         log.info("Job {} running (attempt {} of {})", id, attempt, maxAttempts);
         Path work = properties.workDir().resolve(id);
         JobProgress progress = new JobProgress(jobs, metrics, events, id,
-                Instant.now().plus(properties.jobs().maxRuntime()));
+                Instant.now().plus(limits.maxRuntime()));
         try {
-            JobSpec spec = json.readValue(row.spec(), JobSpec.class);
             PipelineInputs inputs = inputs(row.tenantId(), id, spec, work);
             PipelineResult result;
             try (CancellationWatch.Handle watched = cancellation.watch(id)) {
@@ -133,8 +135,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         } catch (JobCancelledException e) {
             progress.closeStage();
             if (e.timedOut()) {
-                end(row, JobState.FAILED, "TIMEOUT", "the job ran longer than " + properties.jobs().maxRuntime(),
-                        null);
+                end(row, JobState.FAILED, "TIMEOUT", "the job ran longer than " + limits.maxRuntime(), null);
             } else if (jobs.cancelRequested(id)) {
                 end(row, JobState.CANCELLED, "CANCELLED", "cancelled by the client", null);
             } else {
