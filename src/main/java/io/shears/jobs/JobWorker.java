@@ -58,12 +58,13 @@ public class JobWorker implements JobRequestHandler<RunJob> {
     private final ShearsProperties properties;
     private final JsonMapper json;
     private final JobLineage lineage;
+    private final MlflowTracking tracking;
     private final String workerName;
 
     public JobWorker(JobRepository jobs, JobService service, ModelCatalog models, DatasetCatalog datasets,
                      ArtifactStore store, ArtifactCatalog artifacts, JobMetrics metrics, JobCallbacks callbacks,
                      JobEvents events, JobPipeline pipeline, CancellationWatch cancellation,
-                     ShearsProperties properties, JsonMapper json, JobLineage lineage) {
+                     ShearsProperties properties, JsonMapper json, JobLineage lineage, MlflowTracking tracking) {
         this.jobs = jobs;
         this.service = service;
         this.models = models;
@@ -78,6 +79,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         this.properties = properties;
         this.json = json;
         this.lineage = lineage;
+        this.tracking = tracking;
         this.workerName = properties.workerName();
     }
 
@@ -205,6 +207,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         log.info("Job {} {}{}", row.id(), state, code == null ? "" : " (" + code + ": " + message + ")");
         JobView view = service.view(row.tenantId(), row.id());
         callbacks.send(row.tenantId(), view.spec().callbackUrl(), view);
+        tracking.jobEnded(row.tenantId(), view);
     }
 
     private static void deleteTree(Path dir) {
