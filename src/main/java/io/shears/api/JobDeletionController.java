@@ -26,10 +26,6 @@ import java.io.IOException;
 @Tag(name = "Jobs")
 @SecurityRequirement(name = "apiKey")
 public class JobDeletionController {
-    private static final String NOT_FOUND = """
-            {"type": "https://shears.io/problems/not-found", "title": "Not Found", "status": 404,
-             "detail": "no job '8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d'",
-             "instance": "/v1/jobs/8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d", "code": "NOT_FOUND"}""";
     private static final String ACTIVE = """
             {"type": "https://shears.io/problems/job-active", "title": "Conflict", "status": 409,
              "detail": "job '8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d' is RUNNING; cancel it \
@@ -51,7 +47,7 @@ public class JobDeletionController {
     @ApiResponse(responseCode = "404", description = "No such job (or another tenant's)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+                    examples = @ExampleObject(name = "NOT_FOUND", value = JobsController.NOT_FOUND)))
     @ApiResponse(responseCode = "409", description = "The job is queued or running (JOB_ACTIVE)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),

@@ -54,10 +54,7 @@ class JobDeletionTest extends ServiceTestSupport {
     void anActiveJobIsRefusedUntilItIsCancelled() {
         String model = upload(ServiceFixtures.smallCnn());
         String dataset = uploadDataset(ServiceFixtures.idxDataset(tmp, 10, 30, 6));
-        String job = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.9),
-                "pruning", Map.of("scope", "channels", "roundTo", 1), "input", Map.of("channels", "rgb"),
-                "fineTune", Map.of("datasetId", dataset, "epochs", 1000, "batchSize", 4)))
-                .json().get("id").asString();
+        String job = api.postJson("/v1/jobs", endlessJob(model, dataset)).json().get("id").asString();
 
         var refused = api.delete("/v1/jobs/" + job);
 

@@ -15,10 +15,9 @@ class JobLimitsServiceTest extends ServiceTestSupport {
     void aJobPastItsOwnTimeLimitFailsWithTimeoutOnItsOnlyAttempt() {
         String model = upload(ServiceFixtures.smallCnn());
         String dataset = uploadDataset(ServiceFixtures.idxDataset(tmp, 10, 30, 6));
-        var submitted = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.9),
-                "pruning", Map.of("scope", "channels", "roundTo", 1), "input", Map.of("channels", "rgb"),
-                "fineTune", Map.of("datasetId", dataset, "epochs", 1000, "batchSize", 4),
-                "limits", Map.of("maxRuntime", 3, "maxAttempts", 1)));
+        Map<String, Object> spec = endlessJob(model, dataset);
+        spec.put("limits", Map.of("maxRuntime", 3, "maxAttempts", 1));
+        var submitted = api.postJson("/v1/jobs", spec);
         assertThat(submitted.status()).as(submitted.toString()).isEqualTo(202);
         assertThat(submitted.json().get("spec").get("limits").get("maxAttempts").asInt()).isEqualTo(1);
 
