@@ -78,15 +78,38 @@ public class MlflowTracking implements AutoCloseable {
         String experiment = client.experimentId(properties.experiment());
         MlflowClient.Run run = client.createRun(experiment, job.id(), job.startedAt().toEpochMilli(),
                 Map.of("shears.job_id", job.id()));
-        Map<String, String> tags = tags(job, report);
+        long end = job.finishedAt().toEpochMilli();
+        try {
+            Map<String, String> tags = tags(job, report);
+            uploadArtifacts(job, run, published, tags);
+            client.logBatch(run.id(), metrics(job, report), params(job), tags);
+        } catch (IOException | RuntimeException e) {
+            // Not left RUNNING for ever: the run says it is incomplete, and the failure is logged by the caller.
+            client.updateRun(run.id(), "FAILED", end);
+            throw e;
+        }
+        client.updateRun(run.id(), status(job.state()), end);
+        log.info("Job {} logged to MLflow as run {}", job.id(), run.id());
+    }
+
+    /**
+     * Uploads the artifacts where the server proxies its artifact store; the links in the tags stand for them where
+     * it does not, or where an upload fails (a server started without --serve-artifacts refuses them).
+     */
+    private void uploadArtifacts(JobView job, MlflowClient.Run run, List<ArtifactRecord> published,
+                                 Map<String, String> tags) {
         for (ArtifactRecord a : published) {
-            if (client.uploadArtifact(run, a.name(), content(a))) {
+            try {
+                if (!client.uploadArtifact(run, a.name(), content(a))) {
+                    return;
+                }
                 tags.put("shears.artifact." + a.name() + ".logged", "true");
+            } catch (IOException | UncheckedIOException e) {
+                log.warn("Job {}: MLflow took no artifact ({}); the run links to them instead", job.id(),
+                        e.toString());
+                return;
             }
         }
-        client.logBatch(run.id(), metrics(job, report), params(job), tags);
-        client.updateRun(run.id(), status(job.state()), job.finishedAt().toEpochMilli());
-        log.info("Job {} logged to MLflow as run {}", job.id(), run.id());
     }
 
     private JobReport report(List<ArtifactRecord> published) throws IOException {

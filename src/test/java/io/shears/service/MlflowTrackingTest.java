@@ -43,6 +43,8 @@ class MlflowTrackingTest {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Map<String, String> experiments = new HashMap<>();
     private final AtomicInteger runs = new AtomicInteger();
+    /** A server started without --serve-artifacts: it has no artifact API. */
+    private volatile boolean refuseArtifacts;
     private HttpServer mlflow;
 
     @BeforeEach
@@ -63,7 +65,10 @@ class MlflowTrackingTest {
         requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(), body));
         int status = 200;
         String answer = "{}";
-        if (path.endsWith("/experiments/get-by-name")) {
+        if (refuseArtifacts && path.startsWith("/api/2.0/mlflow-artifacts/")) {
+            status = 503;
+            answer = "{\"error_code\": \"TEMPORARILY_UNAVAILABLE\"}";
+        } else if (path.endsWith("/experiments/get-by-name")) {
             String name = exchange.getRequestURI().getQuery().replace("experiment_name=", "");
             String id = experiments.get(name);
             status = id == null ? 404 : 200;
@@ -157,6 +162,16 @@ class MlflowTrackingTest {
             assertThat(failedUpdate.get("status").asString()).isEqualTo("FAILED");
             assertThat(calls("/runs/log-batch").get(calls("/runs/log-batch").size() - 1).json().toString())
                     .contains("shears.error_code").contains(failure.get("error").get("code").asString());
+
+            refuseArtifacts = true;
+            String unproxied = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.8),
+                    "pruning", Map.of("scope", "channels", "roundTo", 1))).json().get("id").asString();
+            assertThat(JobPolling.terminal(api, unproxied, JOB_TIMEOUT).get("state").asString())
+                    .isEqualTo("SUCCEEDED");
+            awaitUpdates(3);
+            assertThat(calls("/runs/update").get(2).json().get("status").asString()).isEqualTo("FINISHED");
+            String lastBatch = calls("/runs/log-batch").get(calls("/runs/log-batch").size() - 1).json().toString();
+            assertThat(lastBatch).contains("shears.artifact.model.onnx").doesNotContain(".logged");
         }
     }
 
