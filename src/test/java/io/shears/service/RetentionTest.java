@@ -5,6 +5,7 @@ import io.shears.artifacts.ArtifactStore;
 import io.shears.jobs.JobRetention;
 import io.shears.jobs.RetentionProperties;
 import io.shears.jobs.RetentionSchedule;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.jobrunr.jobs.RecurringJob;
 import org.jobrunr.storage.StorageProvider;
 import org.junit.jupiter.api.Test;
@@ -61,54 +62,68 @@ class RetentionTest {
     @Test
     void theLongestFinishedJobsGoFirstWhileTheStoreIsOverItsSize() throws Exception {
         try (InProcessService service = InProcessService.start(data)) {
-            assertThat(recurringJobIds(service)).doesNotContain(RetentionSchedule.RECURRING_JOB_ID);
-            ApiClient api = service.admin();
-            byte[] source = ServiceFixtures.smallCnn();
-            String model = api.postBytes("/v1/models", source, "application/octet-stream").json().get("id")
-                    .asString();
-            List<String> jobs = new ArrayList<>();
-            List<JsonNode> done = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                jobs.add(submit(api, model));
-                done.add(JobPolling.terminal(api, jobs.get(i), JOB_TIMEOUT));
-                assertThat(done.get(i).get("state").asString()).isEqualTo("SUCCEEDED");
-            }
-            ArtifactCatalog catalog = service.bean(ArtifactCatalog.class);
-            long stored = catalog.storedBytes();
-            long firstJobBytes = artifactBytes(done.get(0));
-            assertThat(stored).isGreaterThanOrEqualTo(source.length + 3 * firstJobBytes - 3 * 1024);
-            JobRetention retention = service.bean(JobRetention.class);
-
-            JobRetention.Outcome oneTooMany = retention.apply(new RetentionProperties(null,
-                    DataSize.ofBytes(stored - 1), null), Instant.now());
-
-            assertThat(oneTooMany.deletedBySize()).isEqualTo(1);
-            assertThat(oneTooMany.deletedByAge()).isZero();
-            assertThat(oneTooMany.storedBytes()).isEqualTo(stored - firstJobBytes).isEqualTo(catalog.storedBytes());
-            assertThat(api.get("/v1/jobs/" + jobs.get(0)).status()).isEqualTo(404);
-            assertThat(api.get("/v1/jobs/" + jobs.get(1)).status()).isEqualTo(200);
-            assertThat(api.get("/v1/jobs/" + jobs.get(2)).status()).isEqualTo(200);
-            ArtifactStore store = service.bean(ArtifactStore.class);
-            for (String sha : blobs(done.get(0))) {
-                assertThat(store.size(sha)).as(sha).isEmpty();
-            }
-            for (String sha : blobs(done.get(1))) {
-                assertThat(store.size(sha)).as(sha).isPresent();
-            }
-
-            JobRetention.Outcome tooOld = retention.apply(new RetentionProperties(Duration.ofMinutes(10), null,
-                    null), Instant.parse(done.get(1).get("finishedAt").asString()).plus(Duration.ofMinutes(10))
-                    .plusMillis(1));
-            assertThat(tooOld.deletedByAge()).isEqualTo(1);
-            assertThat(api.get("/v1/jobs/" + jobs.get(1)).status()).isEqualTo(404);
-            assertThat(api.get("/v1/jobs/" + jobs.get(2)).status()).isEqualTo(200);
-
-            JobRetention.Outcome nothingLeft = retention.apply(new RetentionProperties(null, DataSize.ofBytes(1),
-                    null), Instant.now());
-            assertThat(nothingLeft.deletedBySize()).isEqualTo(1);
-            assertThat(nothingLeft.storedBytes()).isEqualTo(source.length);
-            assertThat(api.get("/v1/models/" + model + "/content").body()).isEqualTo(source);
+            deletesOldestFirstBySizeThenByAge(service);
         }
+    }
+
+    @Test
+    void theSameQueriesHoldOnPostgreSql() throws Exception {
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+             InProcessService service = InProcessService.start(data, "--spring.datasource.url="
+                     + postgres.getJdbcUrl("postgres", "postgres"), "--spring.datasource.username=postgres",
+                     "--spring.datasource.password=postgres")) {
+            deletesOldestFirstBySizeThenByAge(service);
+        }
+    }
+
+    private static void deletesOldestFirstBySizeThenByAge(InProcessService service) throws Exception {
+        assertThat(recurringJobIds(service)).doesNotContain(RetentionSchedule.RECURRING_JOB_ID);
+        ApiClient api = service.admin();
+        byte[] source = ServiceFixtures.smallCnn();
+        String model = api.postBytes("/v1/models", source, "application/octet-stream").json().get("id")
+                .asString();
+        List<String> jobs = new ArrayList<>();
+        List<JsonNode> done = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            jobs.add(submit(api, model));
+            done.add(JobPolling.terminal(api, jobs.get(i), JOB_TIMEOUT));
+            assertThat(done.get(i).get("state").asString()).isEqualTo("SUCCEEDED");
+        }
+        ArtifactCatalog catalog = service.bean(ArtifactCatalog.class);
+        long stored = catalog.storedBytes();
+        long firstJobBytes = artifactBytes(done.get(0));
+        assertThat(stored).isGreaterThanOrEqualTo(source.length + 3 * firstJobBytes - 3 * 1024);
+        JobRetention retention = service.bean(JobRetention.class);
+
+        JobRetention.Outcome oneTooMany = retention.apply(new RetentionProperties(null,
+                DataSize.ofBytes(stored - 1), null), Instant.now());
+
+        assertThat(oneTooMany.deletedBySize()).isEqualTo(1);
+        assertThat(oneTooMany.deletedByAge()).isZero();
+        assertThat(oneTooMany.storedBytes()).isEqualTo(stored - firstJobBytes).isEqualTo(catalog.storedBytes());
+        assertThat(api.get("/v1/jobs/" + jobs.get(0)).status()).isEqualTo(404);
+        assertThat(api.get("/v1/jobs/" + jobs.get(1)).status()).isEqualTo(200);
+        assertThat(api.get("/v1/jobs/" + jobs.get(2)).status()).isEqualTo(200);
+        ArtifactStore store = service.bean(ArtifactStore.class);
+        for (String sha : blobs(done.get(0))) {
+            assertThat(store.size(sha)).as(sha).isEmpty();
+        }
+        for (String sha : blobs(done.get(1))) {
+            assertThat(store.size(sha)).as(sha).isPresent();
+        }
+
+        JobRetention.Outcome tooOld = retention.apply(new RetentionProperties(Duration.ofMinutes(10), null,
+                null), Instant.parse(done.get(1).get("finishedAt").asString()).plus(Duration.ofMinutes(10))
+                .plusMillis(1));
+        assertThat(tooOld.deletedByAge()).isEqualTo(1);
+        assertThat(api.get("/v1/jobs/" + jobs.get(1)).status()).isEqualTo(404);
+        assertThat(api.get("/v1/jobs/" + jobs.get(2)).status()).isEqualTo(200);
+
+        JobRetention.Outcome nothingLeft = retention.apply(new RetentionProperties(null, DataSize.ofBytes(1),
+                null), Instant.now());
+        assertThat(nothingLeft.deletedBySize()).isEqualTo(1);
+        assertThat(nothingLeft.storedBytes()).isEqualTo(source.length);
+        assertThat(api.get("/v1/models/" + model + "/content").body()).isEqualTo(source);
     }
 
     private static String submit(ApiClient api, String model) {
