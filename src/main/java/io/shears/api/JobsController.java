@@ -115,7 +115,7 @@ public class JobsController {
             "progress":1.0,"errorCode":null}
 
             """;
-    private static final String NOT_FOUND = """
+    static final String NOT_FOUND = """
             {"type": "https://shears.io/problems/not-found", "title": "Not Found", "status": 404,
              "detail": "no job '8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d'",
              "instance": "/v1/jobs/8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d", "code": "NOT_FOUND"}""";

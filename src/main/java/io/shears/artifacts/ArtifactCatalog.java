@@ -33,6 +33,17 @@ public class ArtifactCatalog {
         }
     }
 
+    /**
+     * Bytes of every distinct blob a model, dataset or artifact row names: what the store holds, counting shared
+     * content once.
+     */
+    public long storedBytes() {
+        return jdbc.sql("select coalesce(sum(bytes), 0) from (select sha256, max(bytes) as bytes from ("
+                        + "select sha256, bytes from models union all select sha256, bytes from datasets "
+                        + "union all select sha256, bytes from artifacts) b group by sha256) d")
+                .query(Long.class).single();
+    }
+
     public List<ArtifactRecord> forJob(String tenant, String jobId) {
         return jdbc.sql("select * from artifacts where tenant_id = :tenant and job_id = :job order by name")
                 .param("tenant", tenant).param("job", jobId).query(ROW).list();

@@ -6,11 +6,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import java.io.IOException;
 
 /** Blobs are shared by content, so one is deleted only when no model, dataset or artifact row names it any more. */
-final class BlobReferences {
+public final class BlobReferences {
     private BlobReferences() {
     }
 
-    static void deleteIfUnreferenced(JdbcClient jdbc, ArtifactStore store, String sha256) throws IOException {
+    public static void deleteIfUnreferenced(JdbcClient jdbc, ArtifactStore store, String sha256) throws IOException {
         int refs = jdbc.sql("select (select count(*) from models where sha256 = :s) "
                         + "+ (select count(*) from datasets where sha256 = :s) "
                         + "+ (select count(*) from artifacts where sha256 = :s)")

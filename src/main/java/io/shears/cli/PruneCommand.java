@@ -1,8 +1,11 @@
 package io.shears.cli;
 
+import io.shears.files.Sha256;
 import io.shears.onnx.ModelLimits;
 import io.shears.onnx.ModelReader;
 import io.shears.onnx.ModelWriter;
+import io.shears.pipeline.ModelLineage;
+import io.shears.pipeline.PipelineSettings;
 import io.shears.pruning.Allocation;
 import io.shears.pruning.Budget;
 import io.shears.pruning.Criterion;
@@ -95,11 +98,15 @@ final class PruneCommand implements Callable<Integer> {
                 Allocation.parse(allocation), roundTo, minChannels, maxFraction, exclude, seed, model.shapes(),
                 GroupedConvolutions.parse(groupedConvolutions), AttentionUnit.parse(attentionUnit));
         Budget budget = target.budget();
+        Path source = model.existingModel();
+        String sourceSha256 = Sha256.of(source);
         // No local keeps the original: once pruned, only the cut model (sharing untouched tensors) stays in heap.
         PruningResult result = Pruner.prune(
-                new ModelReader(ModelLimits.defaults().withMaxBytes(model.maxModelBytes)).read(model.existingModel()),
+                new ModelReader(ModelLimits.defaults().withMaxBytes(model.maxModelBytes)).read(source),
                 budget, options);
-        ModelWriter.write(result.model(), output);
+        ModelLineage lineage = new ModelLineage(PipelineSettings.implementationVersion(), null, sourceSha256,
+                source.getFileName().toString(), result.report(), null, null);
+        ModelWriter.write(lineage.stamp(result.model()), output);
         String json = JsonOutput.MAPPER.writeValueAsString(result.report());
         if (report != null) {
             Files.writeString(report, json);

@@ -134,12 +134,30 @@ class JobRepository implements JobReferences {
 
     /** Ends a job that is not yet terminal; false if it already was (so it completes only once). */
     boolean finish(String id, JobState state, String errorCode, String errorMessage, String result) {
-        Instant now = Instant.now();
+        return finish(id, state, errorCode, errorMessage, result, Instant.now());
+    }
+
+    /** As {@link #finish(String, JobState, String, String, String)}, ended at {@code now}. */
+    boolean finish(String id, JobState state, String errorCode, String errorMessage, String result, Instant now) {
         return jdbc.sql("update jobs set state = :state, error_code = :code, error_message = :message, "
                         + "result = :result, progress = case when :state = 'SUCCEEDED' then 1 else progress end, "
                         + "finished_at = :now, updated_at = :now where id = :id and state in ('QUEUED', 'RUNNING')")
                 .param("state", state.name(), Types.VARCHAR).param("code", errorCode, Types.VARCHAR)
                 .param("message", errorMessage, Types.VARCHAR).param("result", result, Types.VARCHAR).param("now", ts(now)).param("id", id).update() == 1;
+    }
+
+    /** Deletes a finished job's row (its dataset links go with it); false when it is not finished or is gone. */
+    boolean deleteFinished(String id) {
+        return jdbc.sql("delete from jobs where id = :id and state in ('SUCCEEDED', 'FAILED', 'CANCELLED')")
+                .param("id", id).update() == 1;
+    }
+
+    /** Finished jobs, the longest finished first; those finished before {@code before} only, when it is given. */
+    List<JobRow> oldestFinished(Instant before, int limit) {
+        var query = jdbc.sql("select " + COLUMNS + " from jobs where state in ('SUCCEEDED', 'FAILED', 'CANCELLED')"
+                        + (before == null ? "" : " and finished_at < :before") + " order by finished_at, id limit :limit")
+                .param("limit", limit);
+        return (before == null ? query : query.param("before", ts(before))).query(ROW).list();
     }
 
     void requestCancel(String id) {

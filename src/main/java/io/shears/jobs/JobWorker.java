@@ -37,7 +37,8 @@ import java.util.UUID;
  * Runs one job on a JobRunr worker thread. JobRunr owns the queue, retries and the recovery of jobs whose worker
  * died; this class owns the job's record. A job's record decides: a terminal job is never run again, invalid input
  * fails at once, and only faults another attempt may not meet are thrown back to JobRunr for a retry, up to
- * {@code shears.jobs.max-attempts}. A rerun resumes from the work directory the last attempt left.
+ * the job's {@code limits.maxAttempts} (at most {@code shears.jobs.max-attempts}). A rerun resumes from the work
+ * directory the last attempt left.
  */
 @Component
 public class JobWorker implements JobRequestHandler<RunJob> {
@@ -56,12 +57,14 @@ public class JobWorker implements JobRequestHandler<RunJob> {
     private final CancellationWatch cancellation;
     private final ShearsProperties properties;
     private final JsonMapper json;
+    private final JobLineage lineage;
+    private final MlflowTracking tracking;
     private final String workerName;
 
     public JobWorker(JobRepository jobs, JobService service, ModelCatalog models, DatasetCatalog datasets,
                      ArtifactStore store, ArtifactCatalog artifacts, JobMetrics metrics, JobCallbacks callbacks,
                      JobEvents events, JobPipeline pipeline, CancellationWatch cancellation,
-                     ShearsProperties properties, JsonMapper json) {
+                     ShearsProperties properties, JsonMapper json, JobLineage lineage, MlflowTracking tracking) {
         this.jobs = jobs;
         this.service = service;
         this.models = models;
@@ -75,6 +78,8 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         this.cancellation = cancellation;
         this.properties = properties;
         this.json = json;
+        this.lineage = lineage;
+        this.tracking = tracking;
         this.workerName = properties.workerName();
     }
 
@@ -100,7 +105,9 @@ public class JobWorker implements JobRequestHandler<RunJob> {
             end(row, JobState.CANCELLED, "CANCELLED", "cancelled before it started", null);
             return;
         }
-        int maxAttempts = properties.jobs().maxAttempts();
+        JobSpec spec = json.readValue(row.spec(), JobSpec.class);
+        JobLimits limits = JobLimits.of(spec, properties.jobs());
+        int maxAttempts = limits.maxAttempts();
         if (row.attempts() >= maxAttempts) {
             end(row, JobState.FAILED, "ATTEMPTS_EXHAUSTED", "the job failed " + row.attempts()
                     + " times on faults of the service (see the worker log); giving up", null);
@@ -114,23 +121,23 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         log.info("Job {} running (attempt {} of {})", id, attempt, maxAttempts);
         Path work = properties.workDir().resolve(id);
         JobProgress progress = new JobProgress(jobs, metrics, events, id,
-                Instant.now().plus(properties.jobs().maxRuntime()));
+                Instant.now().plus(limits.maxRuntime()));
         try {
-            JobSpec spec = json.readValue(row.spec(), JobSpec.class);
-            PipelineInputs inputs = inputs(row.tenantId(), spec, work);
+            PipelineInputs inputs = inputs(row.tenantId(), id, spec, work);
             PipelineResult result;
             try (CancellationWatch.Handle watched = cancellation.watch(id)) {
                 result = pipeline.run(spec, inputs, work, progress);
             }
             progress.closeStage();
+            Instant finished = Instant.now();
+            lineage.stampTimes(result, jobs.find(id).map(JobRow::startedAt).orElse(null), finished);
             publish(row, result);
-            end(row, JobState.SUCCEEDED, null, null, json.writeValueAsString(result.summary()));
+            end(row, JobState.SUCCEEDED, null, null, json.writeValueAsString(result.summary()), finished);
             deleteTree(work);
         } catch (JobCancelledException e) {
             progress.closeStage();
             if (e.timedOut()) {
-                end(row, JobState.FAILED, "TIMEOUT", "the job ran longer than " + properties.jobs().maxRuntime(),
-                        null);
+                end(row, JobState.FAILED, "TIMEOUT", "the job ran longer than " + limits.maxRuntime(), null);
             } else if (jobs.cancelRequested(id)) {
                 end(row, JobState.CANCELLED, "CANCELLED", "cancelled by the client", null);
             } else {
@@ -155,14 +162,15 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         }
     }
 
-    private PipelineInputs inputs(String tenant, JobSpec spec, Path work) throws IOException {
+    private PipelineInputs inputs(String tenant, String id, JobSpec spec, Path work) throws IOException {
         Path cache = work.resolve("inputs");
         Files.createDirectories(cache);
         Map<String, Path> files = new LinkedHashMap<>();
         for (String datasetId : spec.datasetIds()) {
             files.put(datasetId, datasets.file(tenant, datasetId, cache));
         }
-        return new PipelineInputs(models.file(tenant, spec.modelId(), cache), files);
+        return new PipelineInputs(models.file(tenant, spec.modelId(), cache), files,
+                lineage.describe(tenant, id, spec));
     }
 
     private void publish(JobRow row, PipelineResult result) throws IOException {
@@ -186,7 +194,12 @@ public class JobWorker implements JobRequestHandler<RunJob> {
     }
 
     private void end(JobRow row, JobState state, String code, String message, String result) {
-        if (!jobs.finish(row.id(), state, code, message, result)) {
+        end(row, state, code, message, result, Instant.now());
+    }
+
+    /** @param at when the job ended, as its record and its published report say */
+    private void end(JobRow row, JobState state, String code, String message, String result, Instant at) {
+        if (!jobs.finish(row.id(), state, code, message, result, at)) {
             return;
         }
         metrics.finished(state);
@@ -194,6 +207,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         log.info("Job {} {}{}", row.id(), state, code == null ? "" : " (" + code + ": " + message + ")");
         JobView view = service.view(row.tenantId(), row.id());
         callbacks.send(row.tenantId(), view.spec().callbackUrl(), view);
+        tracking.jobEnded(row.tenantId(), view);
     }
 
     private static void deleteTree(Path dir) {

@@ -186,14 +186,14 @@ public final class JobPipeline {
                     () -> evaluate(pruned.head(), recalibration, fineTuning != null))
                     : skipped(Stage.EVALUATE);
             JobReport.Export export = stage(Stage.EXPORT, JobReport.Export.class,
-                    () -> export(model, pruned.head(), result));
+                    () -> export(model, pruned, accuracy, result));
             JobReport.Latency latency = planned.contains(Stage.BENCHMARK)
                     ? stage(Stage.BENCHMARK, JobReport.Latency.class, () -> benchmark(model))
                     : skipped(Stage.BENCHMARK);
 
             JobReport report = new JobReport(JobReport.FORMAT_VERSION, versions(), ReportJson.toTree(spec), model,
                     pruned.report(), pruned.head(), recalibration, fineTuning, accuracy, export, latency, null,
-                    List.copyOf(timings));
+                    List.copyOf(timings), inputs.job());
             Path json = workspace.outputFile("report.json");
             Path html = workspace.outputFile("report.html");
             ReportJson.write(report, json);
@@ -416,9 +416,16 @@ public final class JobPipeline {
 
         // ------------------------------------------------------------------ EXPORT
 
-        private JobReport.Export export(JobReport.Model model, JobReport.HeadChange head, Path source) {
+        /** Publishes the model with its lineage in its metadata, and proves ONNX Runtime runs it. */
+        private JobReport.Export export(JobReport.Model model, PruneOutcome pruned, JobReport.Accuracy accuracy,
+                                        Path source) {
             Path target = workspace.outputFile("model.onnx");
-            copyAtomically(source, target);
+            JobReport.Job job = inputs.job();
+            ModelLineage lineage = new ModelLineage(settings.shearsVersion(), job == null ? null : job.id(),
+                    modelDigest, job == null ? null : job.modelName(), pruned.report(),
+                    JobSummary.finalTop1(accuracy), accuracy == null ? null : accuracy.datasetId());
+            ModelWriter.write(lineage.stamp(reader.read(source)), target);
+            JobReport.HeadChange head = pruned.head();
             long[] expected = model.outputShape().stream().mapToLong(Long::longValue).toArray();
             if (head != null && expected.length >= 2) {
                 expected[1] = head.newClasses();
@@ -542,7 +549,7 @@ public final class JobPipeline {
     /** Identifies a job's work: the spec minus what does not change the result, and the model's bytes. */
     private static String fingerprint(JobSpec spec, String modelDigest) {
         JobSpec essential = new JobSpec(spec.modelId(), spec.budget(), spec.sweep(), spec.pruning(), spec.input(),
-                spec.calibration(), spec.fineTune(), spec.evaluation(), null, Map.of());
+                spec.calibration(), spec.fineTune(), spec.evaluation(), null, Map.of(), null);
         byte[] text = (ReportJson.MAPPER.writeValueAsString(essential) + "\n" + modelDigest)
                 .getBytes(StandardCharsets.UTF_8);
         return Sha256.of(text);

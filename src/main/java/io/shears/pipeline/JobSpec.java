@@ -24,7 +24,11 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
+
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,7 +45,26 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                       BudgetSpec budget, @Valid SweepSpec sweep, @Valid PruningSpec pruning, @Valid InputSpec input,
                       @Valid CalibrationSpec calibration, @Valid FineTuneSection fineTune,
                       @Valid EvaluationSpec evaluation, String callbackUrl,
-                      @Size(max = MAX_LABELS, message = "at most {max} labels") Map<String, String> labels) {
+                      @Size(max = MAX_LABELS, message = "at most {max} labels") Map<String, String> labels,
+                      @Valid LimitsSpec limits) {
+
+    /** A spec without limits of its own: the server's apply. */
+    public JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, PruningSpec pruning, InputSpec input,
+                   CalibrationSpec calibration, FineTuneSection fineTune, EvaluationSpec evaluation,
+                   String callbackUrl, Map<String, String> labels) {
+        this(modelId, budget, sweep, pruning, input, calibration, fineTune, evaluation, callbackUrl, labels, null);
+    }
+
+    /**
+     * This job's own time limit and attempts, each at most the server's ({@code shears.jobs.max-runtime},
+     * {@code shears.jobs.max-attempts}); a larger value, or none, gets the server's. {@code maxRuntime} is an ISO-8601
+     * duration ({@code "PT30M"}) or a number of seconds.
+     */
+    public record LimitsSpec(@DurationMin(seconds = 1, message = "must be at least 1 second")
+                             @DurationMax(days = MAX_RUNTIME_DAYS, message = "must be at most " + MAX_RUNTIME_DAYS
+                                     + " days") Duration maxRuntime,
+                             @Min(1) @Max(MAX_ATTEMPTS) Integer maxAttempts) {
+    }
 
     /**
      * Exactly one of macs, flops or fraction (the model's compute), or trainFlops: a sweep's fine-tuning compute,
@@ -124,6 +147,8 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
     static final String POSITIVE = "must be positive";
     static final String FRACTION = "must be in (0, 1]";
     static final int MAX_LABELS = 32;
+    static final int MAX_RUNTIME_DAYS = 365;
+    static final int MAX_ATTEMPTS = 100;
     /**
      * Also the default when only {@code maxTrainFlops} is given. High, so that the budget ends training: a quarter of a
      * model on 1,000 images needs more than 1,000 epochs to spend 1,000 dense forward passes, and a sweep's small
@@ -158,7 +183,7 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                 lab.put(k, v);
             });
         }
-        return new JobSpec(modelId, b, sw, p, in, cal, ft, evaluation, callback, lab);
+        return new JobSpec(modelId, b, sw, p, in, cal, ft, evaluation, callback, lab, limits);
     }
 
     /**

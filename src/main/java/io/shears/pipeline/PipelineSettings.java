@@ -48,10 +48,15 @@ public record PipelineSettings(List<Integer> latencyBatches, int latencyWarmup, 
      * calibration batches of 32, 10% held out, default limits, the engine as the JVM system properties configure it.
      */
     public static PipelineSettings defaults() {
-        String version = PipelineSettings.class.getPackage().getImplementationVersion();
         return new PipelineSettings(List.of(1, 32), 5, 20, Runtime.getRuntime().availableProcessors(), 64, 32,
                 DatasetOptions.DEFAULT_VAL_FRACTION, ModelLimits.defaults(), DatasetLimits.defaults(),
-                EngineSettings.fromSystemProperties(), version);
+                EngineSettings.fromSystemProperties(), implementationVersion());
+    }
+
+    /** The version in the jar's manifest; "unknown" when running from classes (an IDE, the tests). */
+    public static String implementationVersion() {
+        String version = PipelineSettings.class.getPackage().getImplementationVersion();
+        return version == null || version.isBlank() ? "unknown" : version;
     }
 
     public PipelineSettings withLatency(List<Integer> batches, int warmup, int runs, int threads) {

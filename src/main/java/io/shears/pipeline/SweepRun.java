@@ -117,7 +117,7 @@ final class SweepRun {
      */
     private JobSpec candidateSpec(double fraction) {
         return new JobSpec(spec.modelId(), JobSpec.BudgetSpec.ofFraction(fraction), null, spec.pruning(),
-                spec.input(), spec.calibration(), spec.fineTune(), spec.evaluation(), null, Map.of()).normalized();
+                spec.input(), spec.calibration(), spec.fineTune(), spec.evaluation(), null, Map.of(), null).normalized();
     }
 
     /** Highest top-1; on a tie, fewer MACs; on a tie of both, the larger fraction (the earlier in the sweep). */
@@ -157,7 +157,7 @@ final class SweepRun {
         return new JobReport(JobReport.FORMAT_VERSION, measured.versions(), ReportJson.toTree(spec),
                 measured.model(), measured.compute(), measured.head(), measured.recalibration(),
                 measured.fineTuning(), measured.accuracy(), measured.export(), measured.latency(),
-                new JobReport.Sweep(spec.budget().trainFlops(), frontier), List.copyOf(stages));
+                new JobReport.Sweep(spec.budget().trainFlops(), frontier), List.copyOf(stages), measured.job());
     }
 
     private static JobReport.SweepCandidate figures(Candidate c, boolean chosen) {

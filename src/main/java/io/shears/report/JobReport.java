@@ -2,8 +2,10 @@ package io.shears.report;
 
 import io.shears.engine.EvaluationResult;
 import io.shears.pruning.PruningReport;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import tools.jackson.databind.JsonNode;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +20,62 @@ import java.util.Map;
  *                 group's channels before and after, frozen groups with their reasons
  * @param sweep    for a sweep job, every candidate with its figures; the other sections are the chosen candidate's
  * @param stages   every stage in order, with what happened to it and how long it took
+ * @param job      the service's job that produced the report; null for a run outside the service
  */
+@JsonPropertyOrder({"formatVersion", "job"})
 public record JobReport(int formatVersion, Versions versions, JsonNode spec, Model model, PruningReport compute,
                         HeadChange head, Recalibration recalibration, FineTuning fineTuning, Accuracy accuracy,
-                        Export export, Latency latency, Sweep sweep, List<StageTiming> stages) {
+                        Export export, Latency latency, Sweep sweep, List<StageTiming> stages, Job job) {
     public static final int FORMAT_VERSION = 1;
+
+    /** A report of no service job (a pipeline run on its own); see {@link #withJob}. */
+    public JobReport(int formatVersion, Versions versions, JsonNode spec, Model model, PruningReport compute,
+                     HeadChange head, Recalibration recalibration, FineTuning fineTuning, Accuracy accuracy,
+                     Export export, Latency latency, Sweep sweep, List<StageTiming> stages) {
+        this(formatVersion, versions, spec, model, compute, head, recalibration, fineTuning, accuracy, export,
+                latency, sweep, stages, null);
+    }
+
+    public JobReport withJob(Job job) {
+        return new JobReport(formatVersion, versions, spec, model, compute, head, recalibration, fineTuning, accuracy,
+                export, latency, sweep, stages, job);
+    }
+
+    /**
+     * The job as its owner knows it: the names the model and datasets were uploaded under (the spec has only their
+     * ids) and when the job started and ended. The times are the job record's, so they are null until the service
+     * publishes the report.
+     *
+     * @param datasetNames the upload name of every dataset the job read, by id
+     */
+    public record Job(String id, String modelName, Map<String, String> datasetNames, Instant startedAt,
+                      Instant finishedAt) {
+        public Job {
+            datasetNames = datasetNames == null ? Map.of() : Map.copyOf(datasetNames);
+        }
+
+        public Job withTimes(Instant started, Instant finished) {
+            return new Job(id, modelName, datasetNames, started, finished);
+        }
+
+        /** The dataset's upload name, or its id when the job does not know the name. */
+        public String datasetName(String datasetId) {
+            return datasetNames.getOrDefault(datasetId, datasetId);
+        }
+    }
+
+    /** The title of the report: the name the model was uploaded under, else the name the analysis found. */
+    public String title() {
+        if (job != null && job.modelName() != null) {
+            return job.modelName();
+        }
+        return model == null ? "model" : model.name();
+    }
+
+    /** How the report shows a dataset: its upload name, or its id outside the service. */
+    public String datasetLabel(String datasetId) {
+        return job == null ? datasetId : job.datasetName(datasetId);
+    }
 
     /** Versions of the components that produced the figures; {@code pytorchNative} includes its flavour (cpu, cu124). */
     public record Versions(String shears, String djl, String pytorchNative, String onnxRuntime, String java) {

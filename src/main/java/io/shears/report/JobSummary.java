@@ -25,7 +25,8 @@ public record JobSummary(long originalMacs, long prunedMacs, long originalFlops,
         return chosen == null ? null : chosen.fraction();
     }
 
-    private static Double finalTop1(JobReport.Accuracy accuracy) {
+    /** Top-1 of the last evaluated stage, or null when the job evaluated nothing. */
+    public static Double finalTop1(JobReport.Accuracy accuracy) {
         if (accuracy == null) {
             return null;
         }

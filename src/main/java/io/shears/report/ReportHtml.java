@@ -45,12 +45,15 @@ public final class ReportHtml {
     public static String render(JobReport report) {
         PruningReport compute = report.compute();
         StringBuilder html = new StringBuilder(32_768);
-        String name = report.model() == null ? "model" : report.model().name();
+        String name = report.title();
         html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
                 .append("<title>Shears report: ").append(escape(name)).append("</title><style>").append(STYLE)
                 .append("</style></head><body>\n");
         html.append("<h1>Shears report: ").append(escape(name)).append("</h1>\n");
+        if (report.job() != null) {
+            job(html, report.job());
+        }
         summary(html, report);
         if (report.sweep() != null) {
             html.append("<h2>Sweep</h2>\n");
@@ -78,12 +81,12 @@ public final class ReportHtml {
 
         if (report.fineTuning() != null) {
             html.append("<h2>Fine-tuning</h2>\n");
-            fineTuning(html, report.fineTuning());
+            fineTuning(html, report.fineTuning(), report.datasetLabel(report.fineTuning().datasetId()));
         }
         if (report.recalibration() != null) {
             JobReport.Recalibration r = report.recalibration();
             html.append("<h2>BatchNorm recalibration</h2>\n<p>").append(escape(r.note())).append(" (dataset ")
-                    .append(escape(r.datasetId())).append(").</p>\n");
+                    .append(escape(report.datasetLabel(r.datasetId()))).append(").</p>\n");
         }
         if (report.latency() != null) {
             html.append("<h2>Latency (ONNX Runtime, CPU)</h2>\n");
@@ -101,6 +104,17 @@ public final class ReportHtml {
                 row -> List.of(row[0], String.valueOf(row[1])));
         html.append("<h2>Job spec</h2>\n<pre>").append(escape(ReportJson.toJson(report.spec()))).append("</pre>\n");
         return html.append("</body></html>\n").toString();
+    }
+
+    private static void job(StringBuilder html, JobReport.Job job) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"job", job.id()});
+        rows.add(new String[] {"model", job.modelName()});
+        job.datasetNames().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(d ->
+                rows.add(new String[] {"dataset", d.getValue() + " (" + d.getKey() + ")"}));
+        rows.add(new String[] {"started", job.startedAt() == null ? "" : job.startedAt().toString()});
+        rows.add(new String[] {"finished", job.finishedAt() == null ? "" : job.finishedAt().toString()});
+        table(html, List.of("", ""), rows, r -> List.of(r[0], String.valueOf(r[1])));
     }
 
     private static void summary(StringBuilder html, JobReport report) {
@@ -162,8 +176,8 @@ public final class ReportHtml {
             html.append("<p class=\"note\">The job evaluated no dataset.</p>\n");
             return;
         }
-        html.append("<p class=\"note\">Dataset ").append(escape(a.datasetId())).append(", ").append(escape(a.split()))
-                .append(" split.</p>\n");
+        html.append("<p class=\"note\">Dataset ").append(escape(report.datasetLabel(a.datasetId()))).append(", ")
+                .append(escape(a.split())).append(" split.</p>\n");
         String[] names = {"original", "prunedZeroShot", "recalibrated", "fineTuned"};
         String[] labels = {"original", "pruned (zero-shot)", "recalibrated", "fine-tuned"};
         JobReport.Evaluation[] evals = {a.original(), a.prunedZeroShot(), a.recalibrated(), a.fineTuned()};
@@ -196,8 +210,8 @@ public final class ReportHtml {
         }
     }
 
-    private static void fineTuning(StringBuilder html, JobReport.FineTuning f) {
-        html.append("<p class=\"note\">Dataset ").append(escape(f.datasetId())).append(": ").append(f.steps())
+    private static void fineTuning(StringBuilder html, JobReport.FineTuning f, String dataset) {
+        html.append("<p class=\"note\">Dataset ").append(escape(dataset)).append(": ").append(f.steps())
                 .append(" steps, ").append(num(f.trainFlops())).append(" training FLOPs")
                 .append(f.budgetReached() ? ", stopped at the FLOP budget" : "")
                 .append(f.resumedAtEpoch() > 0 ? ", resumed at epoch " + f.resumedAtEpoch() : "")

@@ -4,6 +4,9 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import io.shears.files.Sha256;
+import io.shears.onnx.ModelMetadata;
+import io.shears.pipeline.ModelLineage;
 import io.shears.pruning.OptionNames;
 import io.shears.pruning.PruningOptions;
 import io.shears.testing.OrtRunner;
@@ -152,6 +155,15 @@ class CliTest {
         assertThat(report.path("pruned").path("flops").asLong()).isEqualTo(2 * pruned);
         assertThat(report.path("timings").path("totalMs").isNumber()).isTrue();
         assertRunsLikeTheOriginal(out);
+        ModelProto written = ModelProto.parseFrom(Files.readAllBytes(out));
+        assertThat(written.getProducerName()).isEqualTo(ModelLineage.PRODUCER);
+        assertThat(ModelMetadata.properties(written))
+                .containsEntry(ModelLineage.SOURCE_SHA256, Sha256.of(model))
+                .containsEntry(ModelLineage.SOURCE_NAME, model.getFileName().toString())
+                .containsEntry(ModelLineage.BUDGET, "fraction=0.5")
+                .containsEntry(ModelLineage.SCOPE, report.path("scope").asString())
+                .containsEntry(ModelLineage.MACS, Long.toString(pruned))
+                .doesNotContainKeys(ModelLineage.JOB_ID, ModelLineage.TOP1);
     }
 
     @Test

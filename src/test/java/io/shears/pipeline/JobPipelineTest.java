@@ -109,7 +109,11 @@ class JobPipelineTest {
         CostReport cost = CostModel.analyze(graph, ShapeInference.infer(graph, Map.of()));
         assertThat(cost.macs()).isEqualTo(report.compute().pruned().macs()).isLessThan(report.compute().original()
                 .macs());
-        assertThat(Files.readAllBytes(result.model())).isEqualTo(ModelWriter.toBytes(fresh.model()));
+        assertThat(written.getGraph()).isEqualTo(fresh.model().getGraph());
+        ModelLineage lineage = new ModelLineage(pipeline.settings().shearsVersion(), null,
+                io.shears.files.Sha256.of(RESNET18), null, fresh.report(), null, null);
+        assertThat(Files.readAllBytes(result.model())).isEqualTo(ModelWriter.toBytes(lineage.stamp(fresh.model())));
+        assertThat(written.getProducerName()).isEqualTo(ModelLineage.PRODUCER);
 
         float[] out = OrtRunner.run(Files.readAllBytes(result.model()), OrtRunner.randomInput(1, 1, 3, 64, 64),
                 new long[] {1, 3, 64, 64});

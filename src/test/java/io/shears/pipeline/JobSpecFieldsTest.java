@@ -50,6 +50,35 @@ class JobSpecFieldsTest {
                 null, null, null), "budget.macs", "positive");
     }
 
+    private static JobSpec limits(java.time.Duration maxRuntime, Integer maxAttempts) {
+        return new JobSpec("m1", HALF, null, null, null, null, null, null, null, null,
+                new JobSpec.LimitsSpec(maxRuntime, maxAttempts));
+    }
+
+    @Test
+    void aJobsOwnLimitsAreCheckedAndKept() {
+        assertRefused(limits(java.time.Duration.ZERO, null), "limits.maxRuntime", "at least 1 second", "PT0S");
+        assertRefused(limits(java.time.Duration.ofDays(366), null), "limits.maxRuntime", "at most 365 days");
+        assertRefused(limits(null, 0), "limits.maxAttempts", "1", "got 0");
+        assertRefused(limits(null, 101), "limits.maxAttempts", "100", "got 101");
+        JobSpec.LimitsSpec kept = limits(java.time.Duration.ofMinutes(30), 2).normalized().limits();
+        assertThat(kept).isEqualTo(new JobSpec.LimitsSpec(java.time.Duration.ofMinutes(30), 2));
+        assertThat(pruning(null, null).normalized().limits()).isNull();
+    }
+
+    @Test
+    void aRuntimeLimitIsReadAsAnIsoDurationOrAsSeconds() {
+        tools.jackson.databind.json.JsonMapper json = tools.jackson.databind.json.JsonMapper.builder().build();
+        String spec = "{\"modelId\": \"m1\", \"budget\": {\"fraction\": 0.5}, \"limits\": {\"maxRuntime\": %s}}";
+        assertThat(json.readValue(spec.formatted("\"PT1H30M\""), JobSpec.class).limits().maxRuntime())
+                .isEqualTo(java.time.Duration.ofMinutes(90));
+        assertThat(json.readValue(spec.formatted("1800"), JobSpec.class).limits().maxRuntime())
+                .isEqualTo(java.time.Duration.ofMinutes(30));
+        JobSpec stored = json.readValue(json.writeValueAsString(json.readValue(spec.formatted("90"),
+                JobSpec.class).normalized()), JobSpec.class);
+        assertThat(stored.limits().maxRuntime()).isEqualTo(java.time.Duration.ofSeconds(90));
+    }
+
     @Test
     void aListItemIsNamedByItsIndex() {
         JobSpec shape = new JobSpec("m1", HALF, null, null,

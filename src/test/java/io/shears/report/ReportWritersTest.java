@@ -59,7 +59,7 @@ class ReportWritersTest {
         ReportJson.write(report, file);
 
         String json = Files.readString(file);
-        assertThat(topLevelKeys(json)).containsExactly("formatVersion", "versions", "spec", "model", "compute",
+        assertThat(topLevelKeys(json)).containsExactly("formatVersion", "job", "versions", "spec", "model", "compute",
                 "head", "recalibration", "fineTuning", "accuracy", "export", "latency", "sweep", "stages");
         assertThat(json).doesNotContain("NaN").contains("\"valLoss\" : null");
         assertThat(ReportJson.MAPPER.readTree(json).get("sweep").propertyNames())
@@ -110,6 +110,32 @@ class ReportWritersTest {
         assertThat(chart).contains("0.25: unreachable");
         assertThat(html).contains("<h2>Sweep</h2>", "chosen fraction", "smallest reachable &lt;b&gt;");
         assertThat(html).doesNotContain("<b>");
+    }
+
+    @Test
+    void aJobsReportIsTitledByTheUploadNameAndNamesItsDatasetsAndTimes() {
+        JobReport report = SampleReports.fineTuned().withJob(SampleReports.job());
+
+        String html = ReportHtml.render(report);
+
+        String escaped = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;";
+        assertThat(html).contains("<title>Shears report: uploaded " + escaped + "</title>")
+                .contains("<h1>Shears report: uploaded " + escaped + "</h1>")
+                .contains("<td>job-1</td>", "photos " + escaped + " (train)", "Dataset photos " + escaped + ", val",
+                        "2026-01-02T03:04:05Z", "2026-01-02T03:09:05.250Z");
+        assertThat(html.toLowerCase()).doesNotContain("<script");
+        JsonNode job = ReportJson.toTree(report).get("job");
+        assertThat(job.get("startedAt").asString()).isEqualTo("2026-01-02T03:04:05Z");
+        assertThat(job.get("datasetNames").get("train").asString()).isEqualTo("photos " + SampleReports.HOSTILE);
+    }
+
+    @Test
+    void aReportOfNoJobIsTitledByTheModelsGraphName() {
+        String html = ReportHtml.render(SampleReports.fineTuned());
+
+        assertThat(html).contains("<title>Shears report: &lt;script&gt;").doesNotContain("<td>job</td>")
+                .contains("Dataset train, val");
+        assertThat(ReportJson.toTree(SampleReports.fineTuned()).get("job").isNull()).isTrue();
     }
 
     @Test

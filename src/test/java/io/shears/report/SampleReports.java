@@ -23,7 +23,14 @@ final class SampleReports {
                 new JobReport.SweepCandidate(0.25, false, null, null, null, null, null, null, null, null, null, false,
                         "smallest reachable <b>")));
         return new JobReport(r.formatVersion(), r.versions(), r.spec(), r.model(), r.compute(), r.head(),
-                r.recalibration(), r.fineTuning(), r.accuracy(), r.export(), r.latency(), sweep, r.stages());
+                r.recalibration(), r.fineTuning(), r.accuracy(), r.export(), r.latency(), sweep, r.stages())
+                .withJob(job());
+    }
+
+    /** A service job whose upload names try to inject markup. */
+    static JobReport.Job job() {
+        return new JobReport.Job("job-1", "uploaded " + HOSTILE, Map.of("train", "photos " + HOSTILE),
+                java.time.Instant.parse("2026-01-02T03:04:05Z"), java.time.Instant.parse("2026-01-02T03:09:05.250Z"));
     }
 
     static JobReport fineTuned() {

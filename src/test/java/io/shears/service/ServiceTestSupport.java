@@ -87,6 +87,13 @@ abstract class ServiceTestSupport {
         return r.json().get("id").asString();
     }
 
+    /** A job that fine-tunes for 1,000 epochs on {@code dataset}: it runs until something stops it. */
+    static Map<String, Object> endlessJob(String model, String dataset) {
+        return new java.util.LinkedHashMap<>(Map.of("modelId", model, "budget", Map.of("fraction", 0.9),
+                "pruning", Map.of("scope", "channels", "roundTo", 1), "input", Map.of("channels", "rgb"),
+                "fineTune", Map.of("datasetId", dataset, "epochs", 1000, "batchSize", 4)));
+    }
+
     JsonNode awaitTerminal(String job) {
         return JobPolling.terminal(api, job, JOB_TIMEOUT);
     }
