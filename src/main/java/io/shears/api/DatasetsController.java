@@ -4,6 +4,8 @@ import io.shears.catalog.DatasetCatalog;
 import io.shears.catalog.DatasetView;
 import io.shears.catalog.UploadSpool;
 import io.shears.jobs.JobMetrics;
+import io.shears.remote.RemoteObjects;
+import io.shears.remote.RemoteUri;
 import io.shears.tenancy.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -82,7 +84,10 @@ public class DatasetsController {
     private final UploadSpool spool;
     private final JobMetrics metrics;
 
-    public DatasetsController(DatasetCatalog datasets, UploadSpool spool, JobMetrics metrics) {
+    private final RemoteObjects remote;
+
+    public DatasetsController(DatasetCatalog datasets, UploadSpool spool, JobMetrics metrics, RemoteObjects remote) {
+        this.remote = remote;
         this.datasets = datasets;
         this.spool = spool;
         this.metrics = metrics;
@@ -151,6 +156,18 @@ public class DatasetsController {
             throws IOException {
         try (InputStream in = file.getInputStream()) {
             return register(caller, in, file.getSize(), name == null ? file.getOriginalFilename() : name);
+        }
+    }
+
+    /** A dataset fetched from a URI; documented with the uploads by {@link UriImportDocs}. */
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(hidden = true)
+    public ResponseEntity<DatasetView> importUri(Caller caller, @org.springframework.web.bind.annotation.RequestBody
+                                              DatasetImport body) throws IOException {
+        RemoteUri source = remote.source(body.uri());
+        try (RemoteObjects.Download download = remote.open(source)) {
+            return register(caller, download.content(), download.length(),
+                    body.name() == null ? source.fileName() : body.name());
         }
     }
 

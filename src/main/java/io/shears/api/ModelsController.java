@@ -4,6 +4,8 @@ import io.shears.catalog.ModelCatalog;
 import io.shears.catalog.ModelView;
 import io.shears.catalog.UploadSpool;
 import io.shears.jobs.JobMetrics;
+import io.shears.remote.RemoteObjects;
+import io.shears.remote.RemoteUri;
 import io.shears.tenancy.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -92,8 +94,11 @@ public class ModelsController {
     private final UploadSpool spool;
     private final JobMetrics metrics;
     private final BlobResponses blobs;
+    private final RemoteObjects remote;
 
-    public ModelsController(ModelCatalog models, UploadSpool spool, JobMetrics metrics, BlobResponses blobs) {
+    public ModelsController(ModelCatalog models, UploadSpool spool, JobMetrics metrics, BlobResponses blobs,
+                            RemoteObjects remote) {
+        this.remote = remote;
         this.models = models;
         this.spool = spool;
         this.metrics = metrics;
@@ -165,6 +170,18 @@ public class ModelsController {
             throws IOException {
         try (InputStream in = file.getInputStream()) {
             return register(caller, in, file.getSize(), name == null ? file.getOriginalFilename() : name, inputShape);
+        }
+    }
+
+    /** A model fetched from a URI; documented with the uploads by {@link UriImportDocs}. */
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(hidden = true)
+    public ResponseEntity<ModelView> importUri(Caller caller, @org.springframework.web.bind.annotation.RequestBody
+                                              ModelImport body) throws IOException {
+        RemoteUri source = remote.source(body.uri());
+        try (RemoteObjects.Download download = remote.open(source)) {
+            return register(caller, download.content(), download.length(),
+                    body.name() == null ? source.fileName() : body.name(), body.inputShape());
         }
     }
 

@@ -56,12 +56,14 @@ public class JobWorker implements JobRequestHandler<RunJob> {
     private final CancellationWatch cancellation;
     private final ShearsProperties properties;
     private final JsonMapper json;
+    private final JobOutputs outputs;
     private final String workerName;
 
     public JobWorker(JobRepository jobs, JobService service, ModelCatalog models, DatasetCatalog datasets,
                      ArtifactStore store, ArtifactCatalog artifacts, JobMetrics metrics, JobCallbacks callbacks,
                      JobEvents events, JobPipeline pipeline, CancellationWatch cancellation,
-                     ShearsProperties properties, JsonMapper json) {
+                     ShearsProperties properties, JsonMapper json, JobOutputs outputs) {
+        this.outputs = outputs;
         this.jobs = jobs;
         this.service = service;
         this.models = models;
@@ -123,7 +125,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
                 result = pipeline.run(spec, inputs, work, progress);
             }
             progress.closeStage();
-            publish(row, result);
+            publish(row, result, spec.output());
             end(row, JobState.SUCCEEDED, null, null, json.writeValueAsString(result.summary()));
             deleteTree(work);
         } catch (JobCancelledException e) {
@@ -165,7 +167,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         return new PipelineInputs(models.file(tenant, spec.modelId(), cache), files);
     }
 
-    private void publish(JobRow row, PipelineResult result) throws IOException {
+    private void publish(JobRow row, PipelineResult result, JobSpec.OutputSpec output) throws IOException {
         List<ArtifactRecord> records = new ArrayList<>();
         Instant now = Instant.now();
         record Output(String name, String mediaType, Path file) {
@@ -176,6 +178,11 @@ public class JobWorker implements JobRequestHandler<RunJob> {
                 new Output("report.html", "text/html", result.reportHtml())));
         if (result.trainingCsv() != null) {
             outputs.add(new Output("training.csv", "text/csv", result.trainingCsv()));
+        }
+        if (output != null) {
+            Map<String, Path> files = new LinkedHashMap<>();
+            outputs.forEach(o -> files.put(o.name(), o.file()));
+            this.outputs.write(output, files);
         }
         for (Output o : outputs) {
             StoredBlob blob = store.put(o.file());
