@@ -4,8 +4,6 @@ import io.shears.catalog.DatasetCatalog;
 import io.shears.catalog.DatasetView;
 import io.shears.catalog.UploadSpool;
 import io.shears.jobs.JobMetrics;
-import io.shears.remote.RemoteObjects;
-import io.shears.remote.RemoteUri;
 import io.shears.tenancy.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -84,10 +82,10 @@ public class DatasetsController {
     private final UploadSpool spool;
     private final JobMetrics metrics;
 
-    private final RemoteObjects remote;
+    private final UriImports imports;
 
-    public DatasetsController(DatasetCatalog datasets, UploadSpool spool, JobMetrics metrics, RemoteObjects remote) {
-        this.remote = remote;
+    public DatasetsController(DatasetCatalog datasets, UploadSpool spool, JobMetrics metrics, UriImports imports) {
+        this.imports = imports;
         this.datasets = datasets;
         this.spool = spool;
         this.metrics = metrics;
@@ -164,11 +162,8 @@ public class DatasetsController {
     @Operation(hidden = true)
     public ResponseEntity<DatasetView> importUri(Caller caller, @org.springframework.web.bind.annotation.RequestBody
                                               DatasetImport body) throws IOException {
-        RemoteUri source = remote.source(body.uri());
-        try (RemoteObjects.Download download = remote.open(source)) {
-            return register(caller, download.content(), download.length(),
-                    body.name() == null ? source.fileName() : body.name());
-        }
+        return imports.fetch(body.uri(), (content, length, fileName) -> register(caller, content, length,
+                body.name() == null ? fileName : body.name()));
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)

@@ -4,8 +4,6 @@ import io.shears.catalog.ModelCatalog;
 import io.shears.catalog.ModelView;
 import io.shears.catalog.UploadSpool;
 import io.shears.jobs.JobMetrics;
-import io.shears.remote.RemoteObjects;
-import io.shears.remote.RemoteUri;
 import io.shears.tenancy.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -94,11 +92,11 @@ public class ModelsController {
     private final UploadSpool spool;
     private final JobMetrics metrics;
     private final BlobResponses blobs;
-    private final RemoteObjects remote;
+    private final UriImports imports;
 
     public ModelsController(ModelCatalog models, UploadSpool spool, JobMetrics metrics, BlobResponses blobs,
-                            RemoteObjects remote) {
-        this.remote = remote;
+                            UriImports imports) {
+        this.imports = imports;
         this.models = models;
         this.spool = spool;
         this.metrics = metrics;
@@ -178,11 +176,8 @@ public class ModelsController {
     @Operation(hidden = true)
     public ResponseEntity<ModelView> importUri(Caller caller, @org.springframework.web.bind.annotation.RequestBody
                                               ModelImport body) throws IOException {
-        RemoteUri source = remote.source(body.uri());
-        try (RemoteObjects.Download download = remote.open(source)) {
-            return register(caller, download.content(), download.length(),
-                    body.name() == null ? source.fileName() : body.name(), body.inputShape());
-        }
+        return imports.fetch(body.uri(), (content, length, fileName) -> register(caller, content, length,
+                body.name() == null ? fileName : body.name(), body.inputShape()));
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)

@@ -42,6 +42,8 @@ public class RemoteObjects implements AutoCloseable {
 
     private final ImportProperties settings;
     private final S3Clients s3Settings;
+    /** The artifact store's bucket, when it is on S3: no tenant may read or write it by URI. */
+    private final String storeBucket;
     private final HttpClient http;
     private S3Client s3;
 
@@ -49,6 +51,7 @@ public class RemoteObjects implements AutoCloseable {
         this.settings = settings;
         ShearsProperties.S3 store = shears.artifacts().s3();
         ImportProperties.S3Endpoint own = settings.s3();
+        this.storeBucket = shears.artifacts().type() == ShearsProperties.StoreType.S3 ? store.bucket() : null;
         String endpoint = blank(own.endpoint()) ? store.endpoint() : own.endpoint();
         this.s3Settings = new S3Clients(blank(endpoint) ? null : URI.create(endpoint.strip()),
                 blank(own.region()) ? store.region() : own.region().strip(),
@@ -65,12 +68,20 @@ public class RemoteObjects implements AutoCloseable {
 
     /** Starts the download; a missing object, a refusal or a server that cannot be reached is thrown here. */
     public Download open(RemoteUri source) {
+        if (isStoreBucket(source)) {
+            throw ServiceException.invalid(URI_ACCESS_DENIED, "the bucket '" + source.bucket() + "' holds Shears' "
+                    + "own artifacts; it cannot be read by URI");
+        }
         return source.scheme() == RemoteUri.Scheme.S3 ? openS3(source) : openHttps(source);
     }
 
     /** Writes {@code file} to {@code <prefix>name}. */
     public void write(RemoteUri prefix, String name, Path file) throws IOException {
         String key = prefix.key() + name;
+        if (isStoreBucket(prefix)) {
+            throw new IOException("the bucket '" + prefix.bucket() + "' holds Shears' own artifacts; job outputs "
+                    + "cannot be written there");
+        }
         long length = Files.size(file);
         try {
             s3().putObject(r -> r.bucket(prefix.bucket()).key(key).contentLength(length),
@@ -140,6 +151,10 @@ public class RemoteObjects implements AutoCloseable {
             default -> new RemoteUnreachableException(source + " answered HTTP " + status
                     + (status / 100 == 3 ? " (redirects are not followed)" : ""), null);
         };
+    }
+
+    private boolean isStoreBucket(RemoteUri uri) {
+        return uri.scheme() == RemoteUri.Scheme.S3 && uri.bucket().equals(storeBucket);
     }
 
     private synchronized S3Client s3() {

@@ -1,5 +1,7 @@
 package io.shears.service;
 
+import io.shears.cli.ExitCodes;
+import io.shears.cli.ShearsCli;
 import io.shears.testing.AwsTestCredentials;
 import io.shears.testing.S3ProxyServer;
 import org.junit.jupiter.api.AfterAll;
@@ -11,6 +13,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import tools.jackson.databind.JsonNode;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -136,6 +140,27 @@ class S3ImportServiceTest {
     }
 
     @Test
+    void theSubmitCommandPrunesAnS3ModelAndDownloadsItsArtifactsThroughPresignedUrls(@TempDir Path out)
+            throws Exception {
+        byte[] model = ServiceFixtures.smallCnn();
+        put(INPUTS, "models/small-for-cli.onnx", model);
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        int exit = ShearsCli.run(new PrintWriter(stdout), new PrintWriter(stderr), "submit",
+                "--server", "http://localhost:" + service.port(), "--key", ServiceTestSupport.ADMIN_KEY,
+                "s3://" + INPUTS + "/models/small-for-cli.onnx", "--target-fraction", "0.75",
+                "--output-uri", "s3://" + RESULTS + "/cli/", "--out", out.toString());
+        assertThat(exit).as(stdout + "\n" + stderr).isEqualTo(ExitCodes.OK);
+        assertThat(stdout.toString()).contains("(small-for-cli.onnx, ").contains(": SUCCEEDED");
+        try (S3Client client = s3.client()) {
+            for (String name : new String[] {"model.onnx", "report.json", "report.html"}) {
+                byte[] there = client.getObjectAsBytes(r -> r.bucket(RESULTS).key("cli/" + name)).asByteArray();
+                assertThat(java.nio.file.Files.readAllBytes(out.resolve(name))).as(name).isEqualTo(there);
+            }
+        }
+    }
+
+    @Test
     void anOutputThatCannotBeWrittenFailsTheJobAndAnOutputThatIsNotS3IsRefused() {
         String model = upload(ServiceFixtures.smallCnn());
         var refused = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.9),
@@ -187,6 +212,12 @@ class S3ImportServiceTest {
                 "URI_OBJECT_NOT_FOUND");
         assertProblem(importUri("/v1/models", Map.of("uri", "s3://no-such-input-bucket/m.onnx")), 422,
                 "URI_OBJECT_NOT_FOUND");
+        String stored = upload(ServiceFixtures.smallCnn());
+        String sha256 = api.get("/v1/models/" + stored).json().get("sha256").asString();
+        var ownBucket = importUri("/v1/models", Map.of("uri", "s3://" + STORE + "/sha256/" + sha256.substring(0, 2)
+                + "/" + sha256));
+        assertProblem(ownBucket, 422, "URI_ACCESS_DENIED");
+        assertThat(ownBucket.json().get("detail").asString()).contains("own artifacts");
         assertProblem(importUri("/v1/models", Map.of("uri", "http://127.0.0.1:" + closedPort + "/m.onnx")), 422,
                 "URI_SCHEME_NOT_ALLOWED");
         assertProblem(importUri("/v1/datasets", Map.of("uri", "file:///etc/passwd")), 422,
