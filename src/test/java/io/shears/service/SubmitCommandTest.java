@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,7 +33,11 @@ class SubmitCommandTest extends ServiceTestSupport {
     }
 
     Run submit(String... args) {
-        StringWriter out = new StringWriter();
+        return submit(new StringWriter(), args);
+    }
+
+    /** @param out the command's stdout, which another thread may read while the command runs */
+    Run submit(StringWriter out, String... args) {
         StringWriter err = new StringWriter();
         List<String> all = new ArrayList<>(List.of("submit"));
         all.addAll(Arrays.asList(args));
@@ -86,6 +92,29 @@ class SubmitCommandTest extends ServiceTestSupport {
         assertThat(run.err()).startsWith("error: BUDGET_UNREACHABLE: job " + run.jobId() + " failed: ");
         assertThat(run.out()).contains("job " + run.jobId() + ": FAILED");
         assertThat(tmp.resolve("never")).doesNotExist();
+    }
+
+    @Test
+    void aCancelledJobExitsWithItsOwnCode() throws Exception {
+        Path model = write("small.onnx", ServiceFixtures.smallCnn());
+        Path dataset = write("long.zip", ServiceFixtures.idxDataset(tmp, 10, 8, 5));
+        StringWriter out = new StringWriter();
+        CompletableFuture<Run> running = CompletableFuture.supplyAsync(() -> submit(out, "--server", server(),
+                "--key", ADMIN_KEY, model.toString(), "--target-fraction", "0.75", "--dataset", dataset.toString(),
+                "--fine-tune-epochs", "100000", "--wait"));
+        String job = null;
+        for (long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos(); job == null; Thread.sleep(100)) {
+            Matcher m = JOB_ID.matcher(out.toString());
+            job = m.find() ? m.group(1) : null;
+            assertThat(System.nanoTime()).as("the command submits a job: " + out).isLessThan(deadline);
+            assertThat(running).as("the command is still running: " + out).isNotDone();
+        }
+        awaitStage(job, "FINETUNE");
+        assertThat(api.post("/v1/jobs/" + job + "/cancel").status()).isBetween(200, 299);
+        Run run = running.get(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.JOB_CANCELLED);
+        assertThat(run.err()).startsWith("error: CANCELLED: job " + job + " was cancelled");
+        assertThat(run.out()).contains("job " + job + ": CANCELLED");
     }
 
     @Test
