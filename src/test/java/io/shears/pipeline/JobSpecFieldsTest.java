@@ -82,6 +82,29 @@ class JobSpecFieldsTest {
     }
 
     @Test
+    void anOutputIsAnS3BucketAndPrefixAndIsKeptByNormalization() {
+        for (String uri : List.of("s3://results/", "s3://results", "s3://my.results-2/runs/42/", "s3://abc/a b")) {
+            assertRefusedUnlessValid(uri, !uri.contains(" "));
+        }
+        for (String uri : List.of("https://results/x/", "s3://Results/", "s3://ab/", "s3://results/x?y", "s3:/x/")) {
+            assertRefusedUnlessValid(uri, false);
+        }
+        assertRefused(output(null), "output.uri", "required");
+    }
+
+    private static JobSpec output(String uri) {
+        return new JobSpec("m1", HALF, null, null, null, null, null, null, null, null, new JobSpec.OutputSpec(uri));
+    }
+
+    private static void assertRefusedUnlessValid(String uri, boolean valid) {
+        if (valid) {
+            assertThat(output(uri).normalized().output().uri()).isEqualTo(uri);
+        } else {
+            assertRefused(output(uri), "output.uri", "s3://bucket/", "got '" + uri + "'");
+        }
+    }
+
+    @Test
     void anEmptySpecMapsToTheLibrarysDefaultOptionsAndItsBudget() {
         JobSpec spec = new JobSpec("m1", HALF, null, null, null, null, null, null, null, null).normalized();
         assertThat(spec.toPruningOptions()).isEqualTo(PruningOptions.defaults());
