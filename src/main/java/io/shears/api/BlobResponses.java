@@ -9,8 +9,10 @@ import io.shears.artifacts.LazyBlobStream;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.core.io.Resource;
+import org.springframework.http.CacheControl;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -39,7 +41,10 @@ public class BlobResponses {
         this.store = store;
     }
 
-    /** The answer to a GET or HEAD of the blob; null when Spring has answered a condition (304 or 412). */
+    /**
+     * The answer to a GET or HEAD of the blob; null when Spring has answered a condition (304 or 412). A store that
+     * serves downloads itself (presigned S3 URLs) gets a GET redirected to it.
+     */
     public ResponseEntity<Resource> serve(NativeWebRequest request, String sha256, long bytes, MediaType type,
                                           String filename) {
         String etag = "\"" + sha256 + "\"";
@@ -48,6 +53,15 @@ public class BlobResponses {
             return null;
         }
         HttpServletRequest http = request.getNativeRequest(HttpServletRequest.class);
+        if (HttpMethod.GET.matches(http.getMethod())) {
+            // A presigned URL is signed for GET only, so HEAD is still answered here. 307 keeps the method and the
+            // Range header; the URL expires, so the redirect must not be cached.
+            var direct = store.directDownload(sha256, filename, type.toString());
+            if (direct.isPresent()) {
+                return ResponseEntity.status(HttpStatus.TEMPORARY_REDIRECT).location(direct.get()).eTag(etag)
+                        .cacheControl(CacheControl.noStore()).build();
+            }
+        }
         var choice = RangeSelection.select(http.getMethod(), Collections.list(http.getHeaders(HttpHeaders.RANGE)),
                 Collections.list(http.getHeaders(HttpHeaders.IF_RANGE)), etag, bytes);
         HttpStatus status = choice instanceof Whole ? HttpStatus.OK

@@ -31,5 +31,10 @@ import java.lang.annotation.Target;
         + "and Content-Range: bytes */<length>.",
         headers = @Header(name = "Content-Range", description = "bytes */length", schema = @Schema(type = "string")),
         content = @Content)
+@ApiResponse(responseCode = "307", description = "With shears.artifacts.s3.presign, a GET is redirected to a "
+        + "presigned URL of the object in the S3 store, valid for shears.artifacts.s3.presign-lifetime; follow it "
+        + "without the Authorization header (the URL carries its own signature). HEAD is still answered here.",
+        headers = @Header(name = "Location", description = "the presigned URL", schema = @Schema(type = "string")),
+        content = @Content)
 @interface ByteRangeDocs {
 }

@@ -82,7 +82,10 @@ public class DatasetsController {
     private final UploadSpool spool;
     private final JobMetrics metrics;
 
-    public DatasetsController(DatasetCatalog datasets, UploadSpool spool, JobMetrics metrics) {
+    private final UriImports imports;
+
+    public DatasetsController(DatasetCatalog datasets, UploadSpool spool, JobMetrics metrics, UriImports imports) {
+        this.imports = imports;
         this.datasets = datasets;
         this.spool = spool;
         this.metrics = metrics;
@@ -152,6 +155,15 @@ public class DatasetsController {
         try (InputStream in = file.getInputStream()) {
             return register(caller, in, file.getSize(), name == null ? file.getOriginalFilename() : name);
         }
+    }
+
+    /** A dataset fetched from a URI; documented with the uploads by {@link UriImportDocs}. */
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(hidden = true)
+    public ResponseEntity<DatasetView> importUri(Caller caller, @org.springframework.web.bind.annotation.RequestBody
+                                              DatasetImport body) throws IOException {
+        return imports.fetch(body.uri(), (content, length, fileName) -> register(caller, content, length,
+                body.name() == null ? fileName : body.name()));
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)

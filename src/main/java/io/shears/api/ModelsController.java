@@ -92,8 +92,11 @@ public class ModelsController {
     private final UploadSpool spool;
     private final JobMetrics metrics;
     private final BlobResponses blobs;
+    private final UriImports imports;
 
-    public ModelsController(ModelCatalog models, UploadSpool spool, JobMetrics metrics, BlobResponses blobs) {
+    public ModelsController(ModelCatalog models, UploadSpool spool, JobMetrics metrics, BlobResponses blobs,
+                            UriImports imports) {
+        this.imports = imports;
         this.models = models;
         this.spool = spool;
         this.metrics = metrics;
@@ -166,6 +169,15 @@ public class ModelsController {
         try (InputStream in = file.getInputStream()) {
             return register(caller, in, file.getSize(), name == null ? file.getOriginalFilename() : name, inputShape);
         }
+    }
+
+    /** A model fetched from a URI; documented with the uploads by {@link UriImportDocs}. */
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(hidden = true)
+    public ResponseEntity<ModelView> importUri(Caller caller, @org.springframework.web.bind.annotation.RequestBody
+                                              ModelImport body) throws IOException {
+        return imports.fetch(body.uri(), (content, length, fileName) -> register(caller, content, length,
+                body.name() == null ? fileName : body.name(), body.inputShape()));
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)

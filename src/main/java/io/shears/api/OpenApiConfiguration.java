@@ -126,7 +126,7 @@ class OpenApiConfiguration {
         }
     }
 
-    private static ApiResponse refusal(String description, String code, String example) {
+    static ApiResponse refusal(String description, String code, String example) {
         // Parsed so that the example is written as a JSON object, not as one string.
         Object value = JsonMapper.builder().build().readValue(example, Map.class);
         return new ApiResponse().description(description).content(new Content().addMediaType(

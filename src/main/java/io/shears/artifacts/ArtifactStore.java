@@ -2,6 +2,7 @@ package io.shears.artifacts;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -28,4 +29,12 @@ public interface ArtifactStore {
     Path localFile(String sha256, Path cacheDir) throws IOException;
 
     void delete(String sha256) throws IOException;
+
+    /**
+     * Where a client may download the blob itself, bypassing the API, when this store serves downloads that way; empty
+     * when the API relays the bytes.
+     */
+    default Optional<URI> directDownload(String sha256, String filename, String mediaType) {
+        return Optional.empty();
+    }
 }

@@ -2,22 +2,21 @@ package io.shears.artifacts;
 
 import io.shears.files.AtomicFiles;
 import io.shears.files.Sha256;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedGetObjectRequest;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -73,6 +72,11 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
             }
         }
 
+        /** The bucket's server, region and addressing, for the clients that talk to it. */
+        public S3Clients clients() {
+            return new S3Clients(endpoint, region, pathStyle);
+        }
+
         /** Where the bucket is, for messages that must say which store failed. */
         public String where() {
             return "bucket '" + bucket + "' at " + (endpoint == null ? "AWS S3 (" + region + ")" : endpoint);
@@ -81,10 +85,14 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
     private final S3Client s3;
     private final Settings settings;
+    private final S3Presigner presigner;
+    private final Duration presignedLifetime;
 
-    private S3ArtifactStore(S3Client s3, Settings settings) {
+    private S3ArtifactStore(S3Client s3, Settings settings, S3Presigner presigner, Duration presignedLifetime) {
         this.s3 = s3;
         this.settings = settings;
+        this.presigner = presigner;
+        this.presignedLifetime = presignedLifetime;
     }
 
     /**
@@ -92,21 +100,15 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
      * first upload.
      */
     public static S3ArtifactStore connect(Settings settings) throws IOException {
-        var builder = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(10))
-                        .socketTimeout(Duration.ofSeconds(60)))
-                .region(Region.of(settings.region()))
-                .credentialsProvider(DefaultCredentialsProvider.builder().build())
-                .forcePathStyle(settings.pathStyle())
-                // The SDK's default adds CRC checksums in aws-chunked trailers, which S3-compatible servers (S3Proxy,
-                // older MinIO) reject; integrity is checked with SHA-256 instead (see put and localFile).
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-        if (settings.endpoint() != null) {
-            builder.endpointOverride(settings.endpoint());
-        }
-        S3Client client = builder.build();
+        return connect(settings, null);
+    }
+
+    /**
+     * The same, and with a {@code presignedLifetime} downloads go straight to the bucket: {@link #directDownload}
+     * hands out presigned GET URLs valid that long, so the API redirects instead of relaying the bytes.
+     */
+    public static S3ArtifactStore connect(Settings settings, Duration presignedLifetime) throws IOException {
+        S3Client client = settings.clients().client();
         try {
             client.headBucket(b -> b.bucket(settings.bucket()));
         } catch (S3Exception e) {
@@ -119,7 +121,8 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
             client.close();
             throw new IOException("cannot reach the S3 " + settings.where() + ": " + e.getMessage(), e);
         }
-        return new S3ArtifactStore(client, settings);
+        return new S3ArtifactStore(client, settings, presignedLifetime == null ? null
+                : settings.clients().presigner(), presignedLifetime);
     }
 
     public Settings settings() {
@@ -300,6 +303,27 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         return target;
     }
 
+    /**
+     * Signing is local (no request to the server), so this costs no round trip; the URL names the filename and media
+     * type the API would have sent, as S3's response-header overrides.
+     */
+    @Override
+    public Optional<URI> directDownload(String sha256, String filename, String mediaType) {
+        if (presigner == null) {
+            return Optional.empty();
+        }
+        String key = keyOf(sha256);
+        String disposition = attachment(filename);
+        PresignedGetObjectRequest signed = presigner.presignGetObject(p -> p.signatureDuration(presignedLifetime)
+                .getObjectRequest(g -> g.bucket(settings.bucket()).key(key).responseContentType(mediaType)
+                        .responseContentDisposition(disposition)));
+        try {
+            return Optional.of(signed.url().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("the SDK signed a malformed URL: " + signed.url(), e);
+        }
+    }
+
     @Override
     public void delete(String sha256) throws IOException {
         String key = keyOf(sha256);
@@ -312,7 +336,13 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
     @Override
     public void close() {
-        s3.close();
+        try {
+            s3.close();
+        } finally {
+            if (presigner != null) {
+                presigner.close();
+            }
+        }
     }
 
     private Optional<HeadObjectResponse> head(String key) throws IOException {
@@ -334,6 +364,13 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         } catch (SdkException e) {
             // The caller reports the upload's failure; a wrong-length object is replaced by the next put anyway.
         }
+    }
+
+    /** RFC 6266: an ASCII fallback for old clients, and the exact name in RFC 8187 form for the rest. */
+    private static String attachment(String filename) {
+        String ascii = filename.replaceAll("[^\\x20-\\x7e]|[\"\\\\]", "_");
+        return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''"
+                + URLEncoder.encode(filename, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static MessageDigest md5() {

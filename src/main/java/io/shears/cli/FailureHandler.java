@@ -30,6 +30,9 @@ final class FailureHandler implements CommandLine.IExecutionExceptionHandler {
         if (ex instanceof ServiceStartException e) {
             return fail(err, ServiceStartException.CODE, e.getMessage(), ExitCodes.INTERNAL_ERROR);
         }
+        if (ex instanceof RemoteCallException e) {
+            return fail(err, e.code(), e.getMessage(), e.exitCode());
+        }
         if (ex instanceof UncheckedIOException || ex instanceof IOException) {
             return fail(err, "IO", ex.getMessage(), ExitCodes.USAGE);
         }

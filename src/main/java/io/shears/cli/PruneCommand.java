@@ -37,22 +37,7 @@ final class PruneCommand implements Callable<Integer> {
     Path output;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Target target;
-
-    static final class Target {
-        @Option(names = "--target-macs", paramLabel = "N", description = "absolute multiply-accumulates")
-        Long macs;
-
-        @Option(names = "--target-flops", paramLabel = "N", description = "absolute FLOPs (2 x MACs)")
-        Long flops;
-
-        @Option(names = "--target-fraction", paramLabel = "F", description = "fraction of the original MACs, in (0, 1]")
-        Double fraction;
-
-        Budget budget() {
-            return Budget.of(macs, flops, fraction);
-        }
-    }
+    BudgetTarget target;
 
     @Option(names = "--scope", description = "filters or channels (default ${DEFAULT-VALUE})")
     String scope;

@@ -5,11 +5,14 @@ import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 
-/** The {@code shears} command: the service ({@code serve}), and model inspection and pruning without a server. */
+/**
+ * The {@code shears} command: the service ({@code serve}), model inspection and pruning without a server, and
+ * {@code submit}, which runs a job on a remote service.
+ */
 @Command(name = "shears", mixinStandardHelpOptions = true, version = "shears 0.1.0",
         description = "Zero-shot structured pruning of ONNX models to a compute budget.",
         subcommands = {ServeCommand.class, InspectCommand.class, PruneCommand.class, LatencyCommand.class,
-                EngineCommand.class})
+                EngineCommand.class, SubmitCommand.class})
 public final class ShearsCli {
     /** The code a usage error names in its one-line message: {@code error: USAGE: ...}. */
     static final String USAGE_CODE = "USAGE";

@@ -36,7 +36,7 @@ public record ShearsProperties(Role role, String workerName, Path dataDir, Artif
     public record Artifacts(StoreType type, Path dir, S3 s3) {
         public Artifacts {
             type = type == null ? StoreType.FILESYSTEM : type;
-            s3 = s3 == null ? new S3(null, null, null, null, false, null, null) : s3;
+            s3 = s3 == null ? new S3(null, null, null, null, false, null, null, false, null) : s3;
         }
     }
 
@@ -54,10 +54,13 @@ public record ShearsProperties(Role role, String workerName, Path dataDir, Artif
      * @param pathStyle          {@code bucket} in the path rather than the host name, as MinIO needs
      * @param multipartThreshold files this large or larger go up in parts
      * @param partSize           the size of each part (S3 needs at least 5 MiB)
+     * @param presign            downloads answer 307 to a presigned URL of the object instead of relaying its bytes
+     * @param presignLifetime    how long such a URL stays valid
      */
     public record S3(String endpoint, String region, String bucket, String prefix, boolean pathStyle,
-                     DataSize multipartThreshold, DataSize partSize) {
+                     DataSize multipartThreshold, DataSize partSize, boolean presign, Duration presignLifetime) {
         public S3 {
+            presignLifetime = presignLifetime == null ? Duration.ofMinutes(15) : presignLifetime;
             region = region == null || region.isBlank() ? "us-east-1" : region;
             prefix = prefix == null ? "" : prefix;
             multipartThreshold = multipartThreshold == null ? DataSize.ofMegabytes(64) : multipartThreshold;

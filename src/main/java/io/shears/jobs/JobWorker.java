@@ -59,12 +59,15 @@ public class JobWorker implements JobRequestHandler<RunJob> {
     private final JsonMapper json;
     private final JobLineage lineage;
     private final MlflowTracking tracking;
+    private final JobOutputs outputs;
     private final String workerName;
 
     public JobWorker(JobRepository jobs, JobService service, ModelCatalog models, DatasetCatalog datasets,
                      ArtifactStore store, ArtifactCatalog artifacts, JobMetrics metrics, JobCallbacks callbacks,
                      JobEvents events, JobPipeline pipeline, CancellationWatch cancellation,
-                     ShearsProperties properties, JsonMapper json, JobLineage lineage, MlflowTracking tracking) {
+                     ShearsProperties properties, JsonMapper json, JobLineage lineage, MlflowTracking tracking,
+                     JobOutputs outputs) {
+        this.outputs = outputs;
         this.jobs = jobs;
         this.service = service;
         this.models = models;
@@ -131,7 +134,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
             progress.closeStage();
             Instant finished = Instant.now();
             lineage.stampTimes(result, jobs.find(id).map(JobRow::startedAt).orElse(null), finished);
-            publish(row, result);
+            publish(row, result, spec.output());
             end(row, JobState.SUCCEEDED, null, null, json.writeValueAsString(result.summary()), finished);
             deleteTree(work);
         } catch (JobCancelledException e) {
@@ -173,7 +176,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
                 lineage.describe(tenant, id, spec));
     }
 
-    private void publish(JobRow row, PipelineResult result) throws IOException {
+    private void publish(JobRow row, PipelineResult result, JobSpec.OutputSpec output) throws IOException {
         List<ArtifactRecord> records = new ArrayList<>();
         Instant now = Instant.now();
         record Output(String name, String mediaType, Path file) {
@@ -184,6 +187,11 @@ public class JobWorker implements JobRequestHandler<RunJob> {
                 new Output("report.html", "text/html", result.reportHtml())));
         if (result.trainingCsv() != null) {
             outputs.add(new Output("training.csv", "text/csv", result.trainingCsv()));
+        }
+        if (output != null) {
+            Map<String, Path> files = new LinkedHashMap<>();
+            outputs.forEach(o -> files.put(o.name(), o.file()));
+            this.outputs.write(output, files);
         }
         for (Output o : outputs) {
             StoredBlob blob = store.put(o.file());

@@ -549,7 +549,7 @@ public final class JobPipeline {
     /** Identifies a job's work: the spec minus what does not change the result, and the model's bytes. */
     private static String fingerprint(JobSpec spec, String modelDigest) {
         JobSpec essential = new JobSpec(spec.modelId(), spec.budget(), spec.sweep(), spec.pruning(), spec.input(),
-                spec.calibration(), spec.fineTune(), spec.evaluation(), null, Map.of(), null);
+                spec.calibration(), spec.fineTune(), spec.evaluation(), null, Map.of(), null, null);
         byte[] text = (ReportJson.MAPPER.writeValueAsString(essential) + "\n" + modelDigest)
                 .getBytes(StandardCharsets.UTF_8);
         return Sha256.of(text);

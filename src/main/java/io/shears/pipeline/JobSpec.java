@@ -46,13 +46,13 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                       @Valid CalibrationSpec calibration, @Valid FineTuneSection fineTune,
                       @Valid EvaluationSpec evaluation, String callbackUrl,
                       @Size(max = MAX_LABELS, message = "at most {max} labels") Map<String, String> labels,
-                      @Valid LimitsSpec limits) {
+                      @Valid LimitsSpec limits, @Valid OutputSpec output) {
 
-    /** A spec without limits of its own: the server's apply. */
+    /** A spec without limits of its own (the server's apply) and without an output location. */
     public JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, PruningSpec pruning, InputSpec input,
                    CalibrationSpec calibration, FineTuneSection fineTune, EvaluationSpec evaluation,
                    String callbackUrl, Map<String, String> labels) {
-        this(modelId, budget, sweep, pruning, input, calibration, fineTune, evaluation, callbackUrl, labels, null);
+        this(modelId, budget, sweep, pruning, input, calibration, fineTune, evaluation, callbackUrl, labels, null, null);
     }
 
     /**
@@ -140,6 +140,18 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                                  String datasetId) {
     }
 
+    /**
+     * Where a succeeded job also writes its artifacts (model.onnx, report.json, report.html, training.csv), each as
+     * {@code <uri><name>}; a prefix without a trailing '/' gets one. Written with the service's S3 credentials, to the
+     * server of {@code shears.import.s3}.
+     */
+    public record OutputSpec(@NotNull(message = REQUIRED) @Size(max = 1024, message = "at most {max} characters")
+                             @Pattern(regexp = S3_PREFIX, message = "must be s3://bucket/ or s3://bucket/prefix/")
+                             String uri) {
+    }
+
+    /** An S3 bucket name (3..63 lower-case letters, digits, '.' and '-') and a key prefix without spaces. */
+    static final String S3_PREFIX = "s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\\s?#]*)?";
     /** Model and dataset ids: what the catalogs hand out, and nothing that could be read as a path. */
     static final String ID = "[A-Za-z0-9_-]{1,64}";
     static final String REQUIRED = "is required";
@@ -183,7 +195,7 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                 lab.put(k, v);
             });
         }
-        return new JobSpec(modelId, b, sw, p, in, cal, ft, evaluation, callback, lab, limits);
+        return new JobSpec(modelId, b, sw, p, in, cal, ft, evaluation, callback, lab, limits, output);
     }
 
     /**

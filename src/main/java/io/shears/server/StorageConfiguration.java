@@ -20,7 +20,8 @@ class StorageConfiguration {
         ShearsProperties.Artifacts artifacts = properties.artifacts();
         return switch (artifacts.type()) {
             case FILESYSTEM -> new FilesystemArtifactStore(artifacts.dir());
-            case S3 -> S3ArtifactStore.connect(s3Settings(artifacts.s3()));
+            case S3 -> S3ArtifactStore.connect(s3Settings(artifacts.s3()),
+                    artifacts.s3().presign() ? artifacts.s3().presignLifetime() : null);
         };
     }
 

@@ -52,7 +52,7 @@ class JobSpecFieldsTest {
 
     private static JobSpec limits(java.time.Duration maxRuntime, Integer maxAttempts) {
         return new JobSpec("m1", HALF, null, null, null, null, null, null, null, null,
-                new JobSpec.LimitsSpec(maxRuntime, maxAttempts));
+                new JobSpec.LimitsSpec(maxRuntime, maxAttempts), null);
     }
 
     @Test
@@ -108,6 +108,29 @@ class JobSpecFieldsTest {
                 null), "evaluation.datasetId", "required");
         assertRefused(new JobSpec("../m1", HALF, null, null, null, null, null, null, null, null), "modelId",
                 "not a valid id", "got '../m1'");
+    }
+
+    @Test
+    void anOutputIsAnS3BucketAndPrefixAndIsKeptByNormalization() {
+        for (String uri : List.of("s3://results/", "s3://results", "s3://my.results-2/runs/42/", "s3://abc/a b")) {
+            assertRefusedUnlessValid(uri, !uri.contains(" "));
+        }
+        for (String uri : List.of("https://results/x/", "s3://Results/", "s3://ab/", "s3://results/x?y", "s3:/x/")) {
+            assertRefusedUnlessValid(uri, false);
+        }
+        assertRefused(output(null), "output.uri", "required");
+    }
+
+    private static JobSpec output(String uri) {
+        return new JobSpec("m1", HALF, null, null, null, null, null, null, null, null, null, new JobSpec.OutputSpec(uri));
+    }
+
+    private static void assertRefusedUnlessValid(String uri, boolean valid) {
+        if (valid) {
+            assertThat(output(uri).normalized().output().uri()).isEqualTo(uri);
+        } else {
+            assertRefused(output(uri), "output.uri", "s3://bucket/", "got '" + uri + "'");
+        }
     }
 
     @Test
