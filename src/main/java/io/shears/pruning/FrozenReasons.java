@@ -39,7 +39,7 @@ public final class FrozenReasons {
         long total = analysis.cost().macs();
         List<FrozenReason> out = new ArrayList<>();
         groupsByReason.forEach((reason, groups) -> {
-            int channels = groups.stream().map(g -> analysis.groups().get(g).channels()).sum();
+            int channels = groups.stream().mapToObj(analysis.groups()::get).mapToInt(g -> g.width(g.channels())).sum();
             long macs = layers.stream().filter(l -> l.outputGroups().intersects(groups)).mapToLong(Layer::macs).sum();
             double share = total == 0 ? 0 : Math.round(macs * 10_000.0 / total) / 10_000.0;
             out.add(new FrozenReason(reason, groups.cardinality(), channels, macs, share));

@@ -166,8 +166,13 @@ public final class ReportHtml {
 
     private static void groups(StringBuilder html, List<GroupSummary> groups, boolean frozen) {
         List<String> head = frozen ? List.of("group", "channels", "why frozen") : List.of("group", "channels", "kept");
-        table(html, head, groups, g -> List.of(g.name(), num(g.channels()), frozen
-                ? String.join("; ", g.frozenReasons()) : num(g.kept())));
+        table(html, head, groups, g -> List.of(g.name(), channels(g.channels(), g.unitWidth()), frozen
+                ? String.join("; ", g.frozenReasons()) : channels(g.kept(), g.unitWidth())));
+    }
+
+    /** A channel count, with the positions each spans where a channel is a head or a convolution group's slice. */
+    private static String channels(int count, int unitWidth) {
+        return unitWidth == 1 ? num(count) : num(count) + " × " + unitWidth + " wide";
     }
 
     private static void accuracy(StringBuilder html, JobReport report) {
