@@ -1,8 +1,8 @@
 package io.shears.cli;
 
-import io.shears.engine.EngineInfo;
-import io.shears.engine.EngineSettings;
-import io.shears.engine.EngineSetup;
+import io.shears.engine.startup.EngineInfo;
+import io.shears.engine.startup.EngineSettings;
+import io.shears.engine.startup.EngineSetup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 

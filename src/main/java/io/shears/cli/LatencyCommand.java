@@ -1,7 +1,7 @@
 package io.shears.cli;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import io.shears.engine.LatencyMeter;
+import io.shears.engine.latency.LatencyMeter;
 import io.shears.graph.Graph;
 import io.shears.graph.ShapeInference;
 import io.shears.onnx.ModelLimits;

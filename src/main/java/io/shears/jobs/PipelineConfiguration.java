@@ -1,8 +1,8 @@
 package io.shears.jobs;
 
 import io.shears.config.ShearsProperties;
-import io.shears.engine.DeviceSelection;
-import io.shears.engine.EngineSettings;
+import io.shears.engine.startup.DeviceSelection;
+import io.shears.engine.startup.EngineSettings;
 import io.shears.pipeline.JobPipeline;
 import io.shears.pipeline.PipelineSettings;
 import org.springframework.context.annotation.Bean;

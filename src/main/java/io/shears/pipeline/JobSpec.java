@@ -1,7 +1,7 @@
 package io.shears.pipeline;
 
 import io.shears.data.Preprocessing;
-import io.shears.engine.FineTuneSpec;
+import io.shears.engine.training.FineTuneSpec;
 import io.shears.graph.ShapeInference;
 import io.shears.pruning.Allocation;
 import io.shears.pruning.AttentionUnit;
@@ -12,7 +12,6 @@ import io.shears.pruning.HeadReplacement;
 import io.shears.pruning.OptionNames;
 import io.shears.pruning.PruningOptions;
 import io.shears.pruning.Scope;
-
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;

@@ -2,7 +2,7 @@ package io.shears.pipeline;
 
 import io.shears.data.DatasetLimits;
 import io.shears.data.DatasetOptions;
-import io.shears.engine.EngineSettings;
+import io.shears.engine.startup.EngineSettings;
 import io.shears.onnx.ModelLimits;
 
 import java.util.List;

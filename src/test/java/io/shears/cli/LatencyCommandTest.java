@@ -1,6 +1,6 @@
 package io.shears.cli;
 
-import io.shears.engine.LatencyMeter;
+import io.shears.engine.latency.LatencyMeter;
 import io.shears.onnx.ModelWriter;
 import io.shears.testing.TestGraphs;
 import org.junit.jupiter.api.Test;
