@@ -340,10 +340,11 @@ public final class JobPipeline {
             JobSpec.FineTuneSection f = spec.fineTune();
             Dataset dataset = datasets(null).get(f.datasetId());
             startEngine();
-            FineTuneSpec tuning = new FineTuneSpec(FineTuneSpec.OptimizerKind.parse(f.optimizer()),
-                    f.learningRate().floatValue(), 0.9f, f.weightDecay().floatValue(), f.batchSize(), f.epochs(),
-                    f.maxTrainFlops() == null ? 0 : f.maxTrainFlops(), 0, 0, FineTuneSpec.Freeze.parse(f.freeze()),
-                    List.of(), f.seed());
+            FineTuneSpec tuning = FineTuneSpec.defaults(FineTuneSpec.OptimizerKind.parse(f.optimizer()))
+                    .withLearningRate(f.learningRate().floatValue()).withWeightDecay(f.weightDecay().floatValue())
+                    .withBatchSize(f.batchSize()).withEpochs(f.epochs())
+                    .withMaxTrainFlops(f.maxTrainFlops() == null ? 0 : f.maxTrainFlops())
+                    .withFreeze(FineTuneSpec.Freeze.parse(f.freeze()), List.of()).withSeed(f.seed());
             try (TrainingSlot slot = TrainingSlot.acquire();
                  InterpreterSession session = InterpreterSession.open(reader.read(source), settings.engine());
                  FineTuner tuner = session.fineTuner(dataset, tuning)) {

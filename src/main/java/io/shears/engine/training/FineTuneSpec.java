@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * What a fine-tuning run does.
  *
- * @param optimizer      SGD with momentum (default) or AdamW
+ * @param optimizer      SGD with momentum (the default) or AdamW
  * @param learningRate   peak learning rate, reached at the end of warmup
  * @param momentum       SGD momentum (PyTorch's rule: buf = m·buf + g); ignored by AdamW, which uses β = (0.9, 0.999)
  * @param weightDecay    L2 added to the gradient for SGD, decoupled decay for AdamW
@@ -29,7 +29,18 @@ public record FineTuneSpec(OptimizerKind optimizer, float learningRate, float mo
                            Freeze freeze, List<String> headParameters, long seed) {
 
     public enum OptimizerKind {
-        SGD, ADAMW;
+        SGD(0.01), ADAMW(0.001);
+
+        private final double defaultLearningRate;
+
+        OptimizerKind(double defaultLearningRate) {
+            this.defaultLearningRate = defaultLearningRate;
+        }
+
+        /** The peak learning rate a run gets when it names none; a double, as a job's spec stores it. */
+        public double defaultLearningRate() {
+            return defaultLearningRate;
+        }
 
         public static OptimizerKind parse(String text) {
             return OptionNames.find(OptimizerKind.class, text).orElseThrow(() -> new IllegalArgumentException(
@@ -71,10 +82,24 @@ public record FineTuneSpec(OptimizerKind optimizer, float learningRate, float mo
         headParameters = headParameters == null ? List.of() : List.copyOf(headParameters);
     }
 
-    /** SGD, momentum 0.9, no weight decay, batch 32, one epoch, no budget, no warmup, nothing frozen, seed 0. */
-    public static FineTuneSpec defaults(float learningRate) {
-        return new FineTuneSpec(OptimizerKind.SGD, learningRate, 0.9f, 0f, 32, 1, 0, 0, 0, Freeze.NONE, List.of(),
-                0);
+    /**
+     * What fine-tuning does unless told otherwise, the one place its defaults are written (a job's spec fills in its
+     * left-out fields from here): SGD at its default learning rate, momentum 0.9, no weight decay, batch 32, one
+     * epoch, no budget, no warmup, nothing frozen, seed 0.
+     */
+    public static FineTuneSpec defaults() {
+        return defaults(OptimizerKind.SGD);
+    }
+
+    /** The defaults with the given optimizer at its own default learning rate. */
+    public static FineTuneSpec defaults(OptimizerKind optimizer) {
+        return new FineTuneSpec(optimizer, (float) optimizer.defaultLearningRate(), 0.9f, 0f, 32, 1, 0, 0, 0,
+                Freeze.NONE, List.of(), 0);
+    }
+
+    public FineTuneSpec withLearningRate(float lr) {
+        return new FineTuneSpec(optimizer, lr, momentum, weightDecay, batchSize, epochs, maxTrainFlops,
+                warmupEpochs, warmupSteps, freeze, headParameters, seed);
     }
 
     public FineTuneSpec withOptimizer(OptimizerKind o) {

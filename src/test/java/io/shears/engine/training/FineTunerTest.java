@@ -158,7 +158,8 @@ class FineTunerTest {
 
     @Test
     void learnsFashionMnistAndTheExportMatchesOnnxRuntime() throws IOException {
-        FineTuneSpec spec = FineTuneSpec.defaults(0.1f).withBatchSize(32).withEpochs(8).withWarmup(1, 0)
+        FineTuneSpec spec = FineTuneSpec.defaults().withLearningRate(0.1f).withBatchSize(32).withEpochs(8)
+                .withWarmup(1, 0)
                 .withWeightDecay(1e-4f);
         try (NDManager manager = NDManager.newBaseManager();
              OnnxInterpreterBlock block = new OnnxInterpreterBlock(smallCnn(), manager)) {
@@ -194,7 +195,8 @@ class FineTunerTest {
     @ParameterizedTest
     @EnumSource(FineTuneSpec.OptimizerKind.class)
     void aResumedRunEndsWithExactlyTheWeightsOfAnUninterruptedOne(FineTuneSpec.OptimizerKind optimizer) {
-        FineTuneSpec spec = FineTuneSpec.defaults(optimizer == FineTuneSpec.OptimizerKind.SGD ? 0.05f : 0.003f)
+        FineTuneSpec spec = FineTuneSpec.defaults()
+                .withLearningRate(optimizer == FineTuneSpec.OptimizerKind.SGD ? 0.05f : 0.003f)
                 .withOptimizer(optimizer).withBatchSize(64).withEpochs(2).withWarmup(0, 3).withWeightDecay(1e-3f)
                 .withSeed(11);
         ModelProto model = smallCnn();
@@ -228,11 +230,12 @@ class FineTunerTest {
     void theFlopBudgetStopsBeforeTheStepThatWouldExceedIt() {
         try (NDManager manager = NDManager.newBaseManager();
              OnnxInterpreterBlock block = new OnnxInterpreterBlock(smallCnn(), manager)) {
-            FineTuner probe = new FineTuner(block, dataset, FineTuneSpec.defaults(0.05f), manager);
+            FineTuner probe = new FineTuner(block, dataset, FineTuneSpec.defaults().withLearningRate(0.05f), manager);
             long perSample = 3 * probe.forwardFlopsPerSample();
             assertThat(probe.forwardFlopsPerSample()).isGreaterThan(0);
             long budget = perSample * (32 * 5 + 10);
-            FineTuneSpec spec = FineTuneSpec.defaults(0.05f).withBatchSize(32).withEpochs(5).withMaxTrainFlops(budget);
+            FineTuneSpec spec = FineTuneSpec.defaults().withLearningRate(0.05f).withBatchSize(32).withEpochs(5)
+                    .withMaxTrainFlops(budget);
             FineTuner tuner = new FineTuner(block, dataset, spec, manager);
             assertThat(tuner.plannedSteps()).isEqualTo(5);
             FineTuneResult result = tuner.run(dir.resolve("m.csv"), dir.resolve("c"));
@@ -250,7 +253,7 @@ class FineTunerTest {
         try (NDManager manager = NDManager.newBaseManager();
              OnnxInterpreterBlock block = new OnnxInterpreterBlock(smallCnn(), manager)) {
             Map<String, float[]> before = snapshot(block);
-            FineTuneSpec spec = FineTuneSpec.defaults(0.05f).withBatchSize(64).withEpochs(1)
+            FineTuneSpec spec = FineTuneSpec.defaults().withLearningRate(0.05f).withBatchSize(64).withEpochs(1)
                     .withFreeze(FineTuneSpec.Freeze.BACKBONE, List.of());
             FineTuner tuner = new FineTuner(block, dataset, spec, manager);
             assertThat(tuner.trainedParameters()).containsExactlyInAnyOrder("gemm0.weight", "gemm0.bias");
@@ -284,7 +287,7 @@ class FineTunerTest {
     void freezingTheBackboneFindsAOneByOneConvHeadBehindGlobalAveragePool() {
         try (NDManager manager = NDManager.newBaseManager();
              OnnxInterpreterBlock block = new OnnxInterpreterBlock(squeezeNetHead(), manager)) {
-            FineTuneSpec spec = FineTuneSpec.defaults(0.05f).withBatchSize(64).withEpochs(1)
+            FineTuneSpec spec = FineTuneSpec.defaults().withLearningRate(0.05f).withBatchSize(64).withEpochs(1)
                     .withFreeze(FineTuneSpec.Freeze.BACKBONE, List.of());
             assertThat(new FineTuner(block, dataset, spec, manager).trainedParameters())
                     .containsExactlyInAnyOrder("conv1.weight", "conv1.bias");
@@ -305,7 +308,8 @@ class FineTunerTest {
              OnnxInterpreterBlock block = new OnnxInterpreterBlock(smallCnn(), manager)) {
             // learningRate is the float the optimizer uses, hence 1e-6; 600 samples at batch 32: 19 steps an epoch; one warmup epoch plus 2 steps, 3 epochs
             FineTuner tuner = new FineTuner(block, dataset,
-                    FineTuneSpec.defaults(0.1f).withBatchSize(32).withEpochs(3).withWarmup(1, 2), manager);
+                    FineTuneSpec.defaults().withLearningRate(0.1f).withBatchSize(32).withEpochs(3).withWarmup(1, 2),
+                    manager);
             assertThat(tuner.warmupSteps()).isEqualTo(21);
             assertThat(tuner.plannedSteps()).isEqualTo(57);
             assertThat(tuner.learningRate(0)).isCloseTo(0.1 / 21, within(1e-6));
@@ -318,7 +322,7 @@ class FineTunerTest {
     void theCsvHasOneRowPerEpochWithTheDocumentedColumns() throws IOException {
         try (NDManager manager = NDManager.newBaseManager();
              OnnxInterpreterBlock block = new OnnxInterpreterBlock(smallCnn(), manager)) {
-            FineTuneSpec spec = FineTuneSpec.defaults(0.05f).withBatchSize(64).withEpochs(2);
+            FineTuneSpec spec = FineTuneSpec.defaults().withLearningRate(0.05f).withBatchSize(64).withEpochs(2);
             FineTuneResult result = new FineTuner(block, dataset, spec, manager)
                     .run(dir.resolve("out/metrics.csv"), dir.resolve("k"));
             List<String> lines = Files.readAllLines(dir.resolve("out/metrics.csv"));

@@ -88,8 +88,8 @@ class FineTuningReproducibilityTest {
     void aShortRunGivesTheRecordedLossesWeightsAndCheckpoint(FineTuneSpec.OptimizerKind optimizer, float lr,
                                                              String losses, String weights, String checkpoint)
             throws IOException {
-        FineTuneSpec spec = FineTuneSpec.defaults(lr).withOptimizer(optimizer).withBatchSize(16).withEpochs(3)
-                .withWarmup(0, 4).withWeightDecay(1e-3f).withSeed(3);
+        FineTuneSpec spec = FineTuneSpec.defaults().withLearningRate(lr).withOptimizer(optimizer).withBatchSize(16)
+                .withEpochs(3).withWarmup(0, 4).withWeightDecay(1e-3f).withSeed(3);
         try (NDManager manager = NDManager.newBaseManager();
              OnnxInterpreterBlock block = new OnnxInterpreterBlock(tinyCnn(), manager);
              FineTuner tuner = new FineTuner(block, dataset, spec, manager)) {
