@@ -36,6 +36,28 @@ class LatencyCommandTest {
     }
 
     @Test
+    void theDefaultsAreTheJobBenchmarksAndHelpShowsThem(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("m.onnx");
+        Files.write(model, TestGraphs.flattenGemm().buildBytes(13));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = ShearsCli.run(new PrintWriter(out), new PrintWriter(err), "latency", model.toString(),
+                "--input-shape", "1x3x16x16", "--threads", "1");
+        assertThat(code).as(err.toString()).isEqualTo(0);
+        JsonNode json = JsonOutput.MAPPER.readTree(out.toString());
+        assertThat(json).hasSize(LatencyMeter.DEFAULT_BATCHES.size());
+        for (int i = 0; i < json.size(); i++) {
+            assertThat(json.get(i).get("batch").asInt()).isEqualTo(LatencyMeter.DEFAULT_BATCHES.get(i));
+            assertThat(json.get(i).get("runs").asInt()).isEqualTo(LatencyMeter.DEFAULT_RUNS);
+        }
+
+        StringWriter help = new StringWriter();
+        ShearsCli.run(new PrintWriter(help), new PrintWriter(new StringWriter()), "latency", "--help");
+        assertThat(help.toString()).contains("(default 1,32)", "(default " + LatencyMeter.DEFAULT_RUNS + ")",
+                "(default " + LatencyMeter.DEFAULT_WARMUP + ")");
+    }
+
+    @Test
     void refusesSettingsThatMeasureNothing() {
         assertThatThrownBy(() -> new LatencyMeter.Settings(1, 0, 0, 1)).hasMessageContaining("runs");
         byte[] model = ModelWriter.toBytes(TestGraphs.flattenGemm().build(13));

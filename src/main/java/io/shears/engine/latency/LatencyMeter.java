@@ -8,6 +8,7 @@ import ai.onnxruntime.TensorInfo;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -17,6 +18,13 @@ import java.util.SplittableRandom;
  * the timed runs is the headline.
  */
 public final class LatencyMeter {
+    /** Batch sizes measured unless told otherwise: one sample, and a batch a server fills. */
+    public static final List<Integer> DEFAULT_BATCHES = List.of(1, 32);
+    /** Discarded warm-up runs per batch size unless told otherwise. */
+    public static final int DEFAULT_WARMUP = 5;
+    /** Timed runs per batch size unless told otherwise; the median is reported. */
+    public static final int DEFAULT_RUNS = 20;
+
     /** How to measure: batch size, discarded warm-up runs, timed runs, and ONNX Runtime intra-op threads. */
     public record Settings(int batch, int warmup, int runs, int threads) {
         public Settings {

@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * How to start the tensor engine.
+ * How to start the tensor engine. Each setting has one name, {@code shears.engine.*}: the service binds it like any
+ * other Spring property (so {@code -D}, the environment variable and application.yml all work), and the command line,
+ * which has no Spring, reads the same name as a {@code -D} system property.
  *
  * @param cacheDir       where DJL extracts the native PyTorch libraries; null keeps DJL's own choice (the
  *                       {@code ENGINE_CACHE_DIR} or {@code DJL_CACHE_DIR} environment variable, else {@code ~/.djl.ai})
@@ -14,10 +16,10 @@ import java.util.Objects;
  *                       DJL reports, else the CPU), {@code cpu}, {@code gpu} (every GPU) or {@code gpu:N}
  */
 public record EngineSettings(Path cacheDir, int interopThreads, int intraopThreads, DeviceSelection device) {
-    public static final String CACHE_DIR_PROPERTY = "shears.djl.cacheDir";
-    public static final String INTEROP_THREADS_PROPERTY = "shears.djl.interopThreads";
-    public static final String INTRAOP_THREADS_PROPERTY = "shears.djl.intraopThreads";
-    public static final String DEVICE_PROPERTY = "shears.device";
+    public static final String CACHE_DIR_PROPERTY = "shears.engine.cache-dir";
+    public static final String INTEROP_THREADS_PROPERTY = "shears.engine.interop-threads";
+    public static final String INTRAOP_THREADS_PROPERTY = "shears.engine.intraop-threads";
+    public static final String DEVICE_PROPERTY = "shears.engine.device";
 
     public EngineSettings {
         if (interopThreads < 0 || intraopThreads < 0) {
