@@ -12,6 +12,7 @@ import io.shears.onnx.InvalidModelException;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 
 /**
  * One forward pass of an {@link ExecutionPlan}. Every array the pass touches lives on its own manager: graph inputs
@@ -58,6 +59,7 @@ final class ForwardPass {
             hold(plan.inputs().get(i), view(input));
         }
         for (ExecutionPlan.Step step : plan.steps()) {
+            stopIfInterrupted(step);
             execute(step);
         }
         NDList outputs = new NDList(plan.outputs().size());
@@ -65,6 +67,16 @@ final class ForwardPass {
             outputs.add(resolve(name, null));
         }
         return outputs;
+    }
+
+    /**
+     * One pass over a large model and batch takes seconds, longer than a cancelled job may run on; so an interrupted
+     * thread stops between nodes, as an interrupted read of a dataset does, and keeps its flag for the caller.
+     */
+    private static void stopIfInterrupted(ExecutionPlan.Step step) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new CancellationException("interrupted before node " + step.node());
+        }
     }
 
     private void execute(ExecutionPlan.Step step) {

@@ -36,6 +36,27 @@ class InterpreterBlockTest {
         assertThat(Kernels.supported()).containsAll(OperatorRules.supported());
     }
 
+    @Test
+    void anInterruptedThreadsPassStopsBeforeItsNextNodeAndKeepsTheFlag() {
+        ModelProto model = TestGraphs.resnetBasicBlocks().build(13);
+        try (NDManager manager = NDManager.newBaseManager();
+             OnnxInterpreterBlock block = new OnnxInterpreterBlock(model, manager);
+             NoGradScope noGrad = NoGradScope.open()) {
+            NDArray x = manager.ones(new Shape(TestGraphs.inputShape(2)));
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> block.infer(new NDList(x)))
+                        .isInstanceOf(java.util.concurrent.CancellationException.class)
+                        .hasMessageContaining("interrupted before node");
+                assertThat(Thread.currentThread().isInterrupted()).as("the flag stays for the caller").isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            assertThat(block.infer(new NDList(x)).head().getShape().get(0)).as("an uninterrupted pass runs")
+                    .isEqualTo(2);
+        }
+    }
+
     private static void assertRefused(ModelProto model, String... messageParts) {
         try (NDManager manager = NDManager.newBaseManager()) {
             assertThatThrownBy(() -> new OnnxInterpreterBlock(model, manager))
