@@ -84,37 +84,11 @@ public final class BatchNormRecalibration {
             return new Report(false, "the model has no BatchNormalization node; its weights are left untouched",
                     0, 0, 0, null, null, null);
         }
-        List<float[][]> original = new ArrayList<>();
-        for (Layer layer : layers) {
-            original.add(new float[][] {layer.mean.getArray().toFloatArray(), layer.var.getArray().toFloatArray()});
-        }
+        List<float[][]> original = layers.stream().map(Layer::saved).toList();
         boolean done = false;
-        int count = 0;
-        long samples = 0;
+        Pooled pooled;
         try (NoGradScope noGrad = NoGradScope.open()) {
-            long[] perSample = null;
-            while (count < maxBatches && batches.hasNext()) {
-                Batch batch = batches.next();
-                if (perSample == null) {
-                    perSample = elementsPerSample(graph, block, layers, batch);
-                }
-                for (Layer layer : layers) {
-                    layer.mean.getArray().set(new float[layer.channels]);
-                    layer.var.getArray().set(new float[layer.channels]);
-                }
-                try (NDManager step = manager.newSubManager()) {
-                    NDArray x = step.create(batch.data(), new Shape(batch.nchw()));
-                    block.forward(new ParameterStore(step, false), new NDList(x), PassMode.BATCH_STATISTICS);
-                }
-                for (int i = 0; i < layers.size(); i++) {
-                    layers.get(i).add(batch.size() * perSample[i]);
-                }
-                count++;
-                samples += batch.size();
-            }
-            if (count == 0) {
-                throw new IllegalArgumentException("no calibration batch: the train split is empty");
-            }
+            pooled = pool(graph, block, layers, batches, maxBatches, manager);
             for (Layer layer : layers) {
                 layer.store();
             }
@@ -122,14 +96,47 @@ public final class BatchNormRecalibration {
         } finally {
             if (!done) {
                 for (int i = 0; i < layers.size(); i++) {
-                    layers.get(i).mean.getArray().set(original.get(i)[0]);
-                    layers.get(i).var.getArray().set(original.get(i)[1]);
+                    layers.get(i).restore(original.get(i));
                 }
             }
         }
         return new Report(true, "re-estimated the running statistics of " + layers.size() + " BatchNormalization "
-                + "node(s) from " + count + " batch(es), " + samples + " sample(s)", layers.size(), count, samples,
-                null, null, null);
+                + "node(s) from " + pooled.batches() + " batch(es), " + pooled.samples() + " sample(s)",
+                layers.size(), pooled.batches(), pooled.samples(), null, null, null);
+    }
+
+    /** How many batches and samples the statistics were pooled from. */
+    private record Pooled(int batches, long samples) {
+    }
+
+    /** Runs up to {@code maxBatches} batches, pooling each layer's batch statistics; at least one must come. */
+    private static Pooled pool(Graph graph, OnnxInterpreterBlock block, List<Layer> layers, Iterator<Batch> batches,
+                               int maxBatches, NDManager manager) {
+        long[] perSample = null;
+        int count = 0;
+        long samples = 0;
+        while (count < maxBatches && batches.hasNext()) {
+            Batch batch = batches.next();
+            if (perSample == null) {
+                perSample = elementsPerSample(graph, block, layers, batch);
+            }
+            for (Layer layer : layers) {
+                layer.reset();
+            }
+            try (NDManager step = manager.newSubManager()) {
+                NDArray x = step.create(batch.data(), new Shape(batch.nchw()));
+                block.forward(new ParameterStore(step, false), new NDList(x), PassMode.BATCH_STATISTICS);
+            }
+            for (int i = 0; i < layers.size(); i++) {
+                layers.get(i).add(batch.size() * perSample[i]);
+            }
+            count++;
+            samples += batch.size();
+        }
+        if (count == 0) {
+            throw new IllegalArgumentException("no calibration batch: the train split is empty");
+        }
+        return new Pooled(count, samples);
     }
 
     private static List<Layer> layers(Graph graph, OnnxInterpreterBlock block) {
@@ -197,6 +204,22 @@ public final class BatchNormRecalibration {
             this.channels = Math.toIntExact(mean.getArray().size());
             this.poolMean = new double[channels];
             this.poolM2 = new double[channels];
+        }
+
+        /** The running statistics as they are, to {@link #restore} if the recalibration fails. */
+        float[][] saved() {
+            return new float[][] {mean.getArray().toFloatArray(), var.getArray().toFloatArray()};
+        }
+
+        void restore(float[][] saved) {
+            mean.getArray().set(saved[0]);
+            var.getArray().set(saved[1]);
+        }
+
+        /** Zeroes the running statistics, so that after a batch they hold only its own, scaled by {@code keep}. */
+        void reset() {
+            mean.getArray().set(new float[channels]);
+            var.getArray().set(new float[channels]);
         }
 
         /** Adds the batch whose scaled statistics the running arrays now hold; {@code n} values per channel. */
