@@ -64,7 +64,7 @@ COPY --from=build /shears.jar /opt/shears/shears.jar
 # into the container); PyTorch opens it only when a GPU is used. The cache must belong to the runtime user: DJL writes
 # there at every start, even when the libraries are present (on a read-only cache the engine fails to load).
 RUN set -eu; \
-    java -Dshears.djl.cacheDir=/opt/shears/djl -jar /opt/shears/shears.jar engine; \
+    java -Dshears.engine.cache-dir=/opt/shears/djl -jar /opt/shears/shears.jar engine; \
     chown -R 10001:10001 /opt/shears/djl
 
 ENV SHEARS_DATA_DIR=/var/lib/shears/data \

@@ -34,7 +34,7 @@ if ! curl -sf "http://localhost:$PORT/actuator/health" >/dev/null 2>&1; then
   (cd "$SCRATCH/run" && SHEARS_API_KEY=$KEY exec nice -n 19 java -Dserver.port=$PORT \
      -Dshears.jobs.latency-runs=3 -Dshears.jobs.latency-warmup=1 \
      -Djobrunr.background-job-server.worker-count=${WORKERS:-2} \
-     -Dshears.djl.intraopThreads=${THREADS:-1} -Dshears.djl.interopThreads=1 \
+     -Dshears.engine.intraop-threads=${THREADS:-1} -Dshears.engine.interop-threads=1 \
      -jar "$REPO/target/shears.jar" >"$SCRATCH/run/service.log" 2>&1) &
   STARTED=$!
   echo "service starting (pid $STARTED), log $SCRATCH/run/service.log"

@@ -6,6 +6,7 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /** The layering that README's "How it works" describes, checked on the compiled classes. */
@@ -39,4 +40,27 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule pipelineKnowsNoSpring = noClasses().that().resideInAPackage("io.shears.pipeline..")
             .should().dependOnClassesThat().resideInAnyPackage("org.springframework..");
+
+    @ArchTest
+    static final ArchRule engineSubPackagesFormNoCycle = slices().matching("io.shears.engine.(*)..")
+            .should().beFreeOfCycles();
+
+    /**
+     * Inside `engine` the interpreter is the bottom: evaluation and training run it, and only the session at the
+     * package's root puts start-up settings, evaluation and training together for the pipeline.
+     */
+    @ArchTest
+    static final ArchRule engineLayersPointDown = layeredArchitecture().consideringOnlyDependenciesInLayers()
+            .layer("session").definedBy("io.shears.engine")
+            .layer("training").definedBy("io.shears.engine.training..")
+            .layer("evaluation").definedBy("io.shears.engine.evaluation..")
+            .layer("interpreter").definedBy("io.shears.engine.interpreter..")
+            .layer("startup").definedBy("io.shears.engine.startup..")
+            .layer("latency").definedBy("io.shears.engine.latency..")
+            .whereLayer("session").mayNotBeAccessedByAnyLayer()
+            .whereLayer("training").mayOnlyBeAccessedByLayers("session")
+            .whereLayer("evaluation").mayOnlyBeAccessedByLayers("training", "session")
+            .whereLayer("interpreter").mayOnlyBeAccessedByLayers("evaluation", "training", "session")
+            .whereLayer("startup").mayOnlyBeAccessedByLayers("session")
+            .whereLayer("latency").mayNotBeAccessedByAnyLayer();
 }

@@ -1,8 +1,8 @@
 package io.shears.cli;
 
-import io.shears.engine.EngineInfo;
-import io.shears.engine.EngineSettings;
-import io.shears.engine.EngineSetup;
+import io.shears.engine.startup.EngineInfo;
+import io.shears.engine.startup.EngineSettings;
+import io.shears.engine.startup.EngineSetup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
@@ -14,8 +14,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "engine", mixinStandardHelpOptions = true,
         description = {"Start the training engine (PyTorch through DJL) and print its build, cache directory and "
-                + "threads as JSON.", "Settings: -Dshears.djl.cacheDir, -Dshears.djl.intraopThreads, "
-                + "-Dshears.djl.interopThreads."})
+                + "threads as JSON.", "Settings: -Dshears.engine.cache-dir, -Dshears.engine.intraop-threads, "
+                + "-Dshears.engine.interop-threads."})
 final class EngineCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -1,6 +1,6 @@
 package io.shears.cli;
 
-import io.shears.engine.EngineSetupException;
+import io.shears.engine.startup.EngineSetupException;
 import io.shears.onnx.InvalidModelException;
 import io.shears.pruning.BudgetUnreachableException;
 import io.shears.pruning.InvalidPruningOptionsException;

@@ -1,14 +1,17 @@
 package io.shears.cli;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import io.shears.engine.LatencyMeter;
+import io.shears.engine.latency.LatencyMeter;
 import io.shears.graph.Graph;
 import io.shears.graph.ShapeInference;
 import io.shears.onnx.ModelLimits;
 import io.shears.onnx.ModelReader;
 import io.shears.onnx.ModelWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -17,21 +20,22 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /** {@code shears latency}: ONNX Runtime inference latency on the CPU, as JSON, per batch size. */
-@Command(name = "latency", mixinStandardHelpOptions = true,
+@Command(name = "latency", mixinStandardHelpOptions = true, defaultValueProvider = LatencyCommand.Defaults.class,
         description = "Measure a model's inference latency in ONNX Runtime on the CPU (median after warm-up).")
 final class LatencyCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--batch", split = ",", defaultValue = "1,32", description = "batch sizes (default 1,32)")
+    @Option(names = "--batch", split = ",", description = "batch sizes (default ${DEFAULT-VALUE})")
     List<Integer> batches;
 
-    @Option(names = "--runs", defaultValue = "20", description = "timed runs per batch size (default 20)")
+    @Option(names = "--runs", description = "timed runs per batch size (default ${DEFAULT-VALUE})")
     int runs;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "discarded runs before timing (default 5)")
+    @Option(names = "--warmup", description = "discarded runs before timing (default ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--threads", description = "ONNX Runtime intra-op threads (default: available processors)")
@@ -58,5 +62,22 @@ final class LatencyCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().println(JsonOutput.MAPPER.writeValueAsString(out));
         return ExitCodes.OK;
+    }
+
+    /** The measurement's defaults, read from {@link LatencyMeter}, so that this command and a job's benchmark agree. */
+    static final class Defaults implements IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            if (!(arg instanceof OptionSpec option)) {
+                return null;
+            }
+            return switch (option.longestName()) {
+                case "--batch" -> LatencyMeter.DEFAULT_BATCHES.stream().map(String::valueOf)
+                        .collect(Collectors.joining(","));
+                case "--runs" -> Integer.toString(LatencyMeter.DEFAULT_RUNS);
+                case "--warmup" -> Integer.toString(LatencyMeter.DEFAULT_WARMUP);
+                default -> null;
+            };
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.shears.config;
 
 import io.shears.Role;
 import io.shears.data.DatasetLimits;
+import io.shears.engine.latency.LatencyMeter;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -9,7 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** The service's own settings ({@code shears.*}); application.yml holds the embedded defaults. */
+/**
+ * The service's own settings ({@code shears.*}). A default is written once: here, or in the library this reads it
+ * from; application.yml sets only what the embedded deployment chooses (role, directories, limits).
+ */
 @ConfigurationProperties("shears")
 public record ShearsProperties(Role role, String workerName, Path dataDir, Artifacts artifacts, Path workDir,
                                Uploads uploads, Jobs jobs, Callbacks callbacks, Security security, Engine engine) {
@@ -89,7 +93,11 @@ public record ShearsProperties(Role role, String workerName, Path dataDir, Artif
      * @param latencyRuns   timed ONNX Runtime runs per batch size in the BENCHMARK stage
      * @param latencyWarmup untimed runs before them
      */
-    public record Jobs(Duration maxRuntime, int maxAttempts, int latencyRuns, int latencyWarmup) {
+    public record Jobs(Duration maxRuntime, int maxAttempts, Integer latencyRuns, Integer latencyWarmup) {
+        public Jobs {
+            latencyRuns = latencyRuns == null ? LatencyMeter.DEFAULT_RUNS : latencyRuns;
+            latencyWarmup = latencyWarmup == null ? LatencyMeter.DEFAULT_WARMUP : latencyWarmup;
+        }
     }
 
     /** Hosts that may receive job callbacks; empty (the default) sends none. */
@@ -108,8 +116,8 @@ public record ShearsProperties(Role role, String workerName, Path dataDir, Artif
     }
 
     /**
-     * The training engine (DJL's PyTorch). Unset values fall back to the JVM system properties the command line
-     * reads ({@code -Dshears.device}, {@code -Dshears.djl.cacheDir}, ...), then to DJL's defaults.
+     * The training engine (DJL's PyTorch); the command line reads the same names as {@code -D} system properties.
+     * Unset values keep DJL's and PyTorch's defaults.
      *
      * @param device   {@code auto} (every GPU, else the CPU), {@code cpu}, {@code gpu} or {@code gpu:N}
      * @param cacheDir where PyTorch's native library is extracted; images extract it at build time

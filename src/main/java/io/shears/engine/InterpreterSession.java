@@ -4,6 +4,13 @@ import ai.djl.ndarray.NDManager;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.shears.data.Batch;
 import io.shears.data.Dataset;
+import io.shears.engine.evaluation.EvaluationResult;
+import io.shears.engine.evaluation.Evaluator;
+import io.shears.engine.interpreter.OnnxInterpreterBlock;
+import io.shears.engine.startup.EngineSettings;
+import io.shears.engine.training.BatchNormRecalibration;
+import io.shears.engine.training.FineTuneSpec;
+import io.shears.engine.training.FineTuner;
 
 import java.util.Iterator;
 

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 @Component
 class CancellationWatch implements AutoCloseable {
-    static final Duration INTERVAL = Duration.ofMillis(750);
+    /** Well under the second a cancel may take to stop the job; one primary-key read each time. */
+    static final Duration INTERVAL = Duration.ofMillis(250);
 
     private final JobRepository jobs;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {

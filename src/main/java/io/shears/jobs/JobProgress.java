@@ -12,7 +12,8 @@ import java.time.Instant;
  */
 final class JobProgress implements PipelineListener {
     private static final long WRITE_EVERY_NANOS = Duration.ofMillis(500).toNanos();
-    private static final long CHECK_CANCEL_EVERY_NANOS = Duration.ofMillis(750).toNanos();
+    /** Well under the second a cancel may take to stop a stage that reports; one primary-key read each time. */
+    private static final long CHECK_CANCEL_EVERY_NANOS = Duration.ofMillis(250).toNanos();
 
     private final JobRepository jobs;
     private final JobMetrics metrics;

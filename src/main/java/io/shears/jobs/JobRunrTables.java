@@ -17,9 +17,9 @@ import java.sql.SQLException;
  * JobRunr's tables, created under Flyway's lock instead of by JobRunr as its storage starts
  * ({@code jobrunr.database.skip-create}). JobRunr decides which of its migrations are missing before it locks its
  * migrations table, so processes that start together on an empty database each create the same tables, and all but
- * one fail to start (jobrunr/jobrunr#1519). Flyway holds a database lock for its whole run: the second process waits,
- * then finds this migration applied. Repeatable, with JobRunr's version as the checksum, so an upgrade of JobRunr
- * runs its new migrations once.
+ * one fail to start (https://github.com/jobrunr/jobrunr/issues/1519). Flyway holds a database lock for its whole
+ * run: the second process waits, then finds this migration applied. Repeatable, with JobRunr's version as the
+ * checksum, so an upgrade of JobRunr runs its new migrations once.
  */
 @Component
 class JobRunrTables implements JavaMigration {

@@ -120,7 +120,7 @@ public class JobService {
     }
 
     /**
-     * Cancels a job: a queued one at once, a running one at its next progress report (within seconds). Cancelling a
+     * Cancels a job: a queued one at once, a running one within a second (its worker polls the flag). Cancelling a
      * job that already ended changes nothing.
      */
     public JobView cancel(String tenant, String id) {

@@ -1,14 +1,13 @@
 package io.shears.jobs;
 
 import io.shears.config.ShearsProperties;
-import io.shears.engine.DeviceSelection;
-import io.shears.engine.EngineSettings;
+import io.shears.engine.startup.DeviceSelection;
+import io.shears.engine.latency.LatencyMeter;
+import io.shears.engine.startup.EngineSettings;
 import io.shears.pipeline.JobPipeline;
 import io.shears.pipeline.PipelineSettings;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-
-import java.util.List;
 
 @Configuration(proxyBeanMethods = false)
 class PipelineConfiguration {
@@ -22,7 +21,8 @@ class PipelineConfiguration {
         ShearsProperties.Jobs jobs = properties.jobs();
         PipelineSettings defaults = PipelineSettings.defaults();
         PipelineSettings settings = defaults
-                .withLatency(List.of(1, 32), jobs.latencyWarmup(), jobs.latencyRuns(), latencyThreads(properties))
+                .withLatency(LatencyMeter.DEFAULT_BATCHES, jobs.latencyWarmup(), jobs.latencyRuns(),
+                        latencyThreads(properties))
                 .withLimits(defaults.modelLimits(),
                         defaults.datasetLimits().withMaxClasses(properties.uploads().maxDatasetClasses()))
                 .withEngine(engineSettings);
@@ -38,9 +38,12 @@ class PipelineConfiguration {
         return properties.role() != null && properties.role().servesApi() ? Math.max(1, cores - 1) : cores;
     }
 
-    /** {@code shears.engine.*} over the system properties, so both the service's and the CLI's settings work. */
+    /**
+     * {@code shears.engine.*} as Spring bound it, from any source (a {@code -D} system property among them); what is
+     * blank keeps DJL's and PyTorch's defaults.
+     */
     static EngineSettings fromProperties(ShearsProperties.Engine engine) {
-        EngineSettings settings = EngineSettings.fromSystemProperties();
+        EngineSettings settings = EngineSettings.defaults();
         if (engine.device() != null && !engine.device().isBlank()) {
             settings = settings.withDevice(DeviceSelection.parse(engine.device()));
         }

@@ -1,8 +1,8 @@
 package io.shears.pipeline;
 
-import io.shears.engine.EngineSetupException;
-import io.shears.engine.MemoryExhaustion;
-import io.shears.engine.NodeExecutionException;
+import io.shears.engine.interpreter.MemoryExhaustion;
+import io.shears.engine.interpreter.NodeExecutionException;
+import io.shears.engine.startup.EngineSetupException;
 import io.shears.problem.ProblemException;
 import io.shears.pruning.BudgetUnreachableException;
 import io.shears.pruning.InvalidPruningOptionsException;
@@ -16,7 +16,7 @@ import java.util.concurrent.CancellationException;
  * The error codes a pipeline fails with, and the mapping of every failure the libraries below it raise onto them.
  * Besides the codes here, a job reports the libraries' own stable codes unchanged: {@link
  * io.shears.onnx.ModelProblem} (MODEL_UNPARSEABLE, UNSUPPORTED_OPERATOR, ...), {@link io.shears.data.DatasetProblem}
- * (DATASET_ARCHIVE_CORRUPT, ...), {@link io.shears.engine.EngineProblem}, BUDGET_UNREACHABLE,
+ * (DATASET_ARCHIVE_CORRUPT, ...), {@link io.shears.engine.startup.EngineProblem}, BUDGET_UNREACHABLE,
  * INVALID_PRUNING_OPTIONS and HEAD_NOT_IDENTIFIED.
  */
 public final class JobFailures {

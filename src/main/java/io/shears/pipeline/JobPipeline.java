@@ -6,17 +6,17 @@ import ai.onnxruntime.OrtEnvironment;
 import io.shears.data.Batch;
 import io.shears.data.Dataset;
 import io.shears.data.Split;
-import io.shears.engine.BatchNormRecalibration;
-import io.shears.engine.EngineInfo;
-import io.shears.engine.EngineSetup;
-import io.shears.engine.EngineSetupException;
-import io.shears.engine.FineTuneResult;
-import io.shears.engine.FineTuneSpec;
-import io.shears.engine.FineTuner;
 import io.shears.engine.InterpreterSession;
-import io.shears.engine.LatencyMeter;
-import io.shears.engine.NativeBuild;
-import io.shears.engine.NativeLibraryCheck;
+import io.shears.engine.latency.LatencyMeter;
+import io.shears.engine.startup.EngineInfo;
+import io.shears.engine.startup.EngineSetup;
+import io.shears.engine.startup.EngineSetupException;
+import io.shears.engine.startup.NativeBuild;
+import io.shears.engine.startup.NativeLibraryCheck;
+import io.shears.engine.training.BatchNormRecalibration;
+import io.shears.engine.training.FineTuneResult;
+import io.shears.engine.training.FineTuneSpec;
+import io.shears.engine.training.FineTuner;
 import io.shears.files.AtomicFiles;
 import io.shears.files.Sha256;
 import io.shears.graph.Graph;
@@ -340,10 +340,11 @@ public final class JobPipeline {
             JobSpec.FineTuneSection f = spec.fineTune();
             Dataset dataset = datasets(null).get(f.datasetId());
             startEngine();
-            FineTuneSpec tuning = new FineTuneSpec(FineTuneSpec.OptimizerKind.parse(f.optimizer()),
-                    f.learningRate().floatValue(), 0.9f, f.weightDecay().floatValue(), f.batchSize(), f.epochs(),
-                    f.maxTrainFlops() == null ? 0 : f.maxTrainFlops(), 0, 0, FineTuneSpec.Freeze.parse(f.freeze()),
-                    List.of(), f.seed());
+            FineTuneSpec tuning = FineTuneSpec.defaults(FineTuneSpec.OptimizerKind.parse(f.optimizer()))
+                    .withLearningRate(f.learningRate().floatValue()).withWeightDecay(f.weightDecay().floatValue())
+                    .withBatchSize(f.batchSize()).withEpochs(f.epochs())
+                    .withMaxTrainFlops(f.maxTrainFlops() == null ? 0 : f.maxTrainFlops())
+                    .withFreeze(FineTuneSpec.Freeze.parse(f.freeze()), List.of()).withSeed(f.seed());
             try (TrainingSlot slot = TrainingSlot.acquire();
                  InterpreterSession session = InterpreterSession.open(reader.read(source), settings.engine());
                  FineTuner tuner = session.fineTuner(dataset, tuning)) {

@@ -1,7 +1,8 @@
 package io.shears.pipeline;
 
 import io.shears.data.Preprocessing;
-import io.shears.engine.FineTuneSpec;
+import io.shears.engine.training.BatchNormRecalibration;
+import io.shears.engine.training.FineTuneSpec;
 import io.shears.graph.ShapeInference;
 import io.shears.pruning.Allocation;
 import io.shears.pruning.AttentionUnit;
@@ -12,7 +13,6 @@ import io.shears.pruning.HeadReplacement;
 import io.shears.pruning.OptionNames;
 import io.shears.pruning.PruningOptions;
 import io.shears.pruning.Scope;
-
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -180,7 +180,7 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
         InputSpec in = normalizedInput();
         CalibrationSpec cal = null;
         if (calibration != null) {
-            int batches = orDefault(calibration.batches(), 100);
+            int batches = orDefault(calibration.batches(), BatchNormRecalibration.DEFAULT_BATCHES);
             cal = new CalibrationSpec(calibration.datasetId(), batches);
         }
         FineTuneSection ft = fineTune == null ? null : normalizedFineTune();
@@ -318,15 +318,17 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
             throw new InvalidJobSpecException("fineTune", "give epochs, maxTrainFlops or both");
         }
         int epochs = orDefault(f.epochs(), MAX_EPOCHS);
-        String optimizer = option(FineTuneSpec.OptimizerKind.class, f.optimizer(), FineTuneSpec.OptimizerKind.SGD);
-        double lr = f.learningRate() == null ? (optimizer.equals("sgd") ? 0.01 : 0.001) : f.learningRate();
-        int batch = orDefault(f.batchSize(), 32);
-        double wd = f.weightDecay() == null ? 0.0 : f.weightDecay();
-        String head = option(HeadReplacement.Mode.class, f.head(), HeadReplacement.Mode.AUTO);
-        String freeze = option(FineTuneSpec.Freeze.class, f.freeze(), FineTuneSpec.Freeze.NONE);
-        long seed = f.seed() == null ? 0L : f.seed();
-        return new FineTuneSection(f.datasetId(), epochs, maxTrainFlops, optimizer, lr, batch, wd, head, freeze,
-                seed);
+        FineTuneSpec.OptimizerKind kind = f.optimizer() == null ? FineTuneSpec.defaults().optimizer()
+                : FineTuneSpec.OptimizerKind.parse(f.optimizer());
+        FineTuneSpec defaults = FineTuneSpec.defaults(kind);
+        double lr = f.learningRate() == null ? kind.defaultLearningRate() : f.learningRate();
+        int batch = orDefault(f.batchSize(), defaults.batchSize());
+        double wd = f.weightDecay() == null ? defaults.weightDecay() : f.weightDecay();
+        String head = option(HeadReplacement.Mode.class, f.head(), HeadReplacement.DEFAULT_MODE);
+        String freeze = option(FineTuneSpec.Freeze.class, f.freeze(), defaults.freeze());
+        long seed = f.seed() == null ? defaults.seed() : f.seed();
+        return new FineTuneSection(f.datasetId(), epochs, maxTrainFlops, OptionNames.label(kind), lr, batch, wd,
+                head, freeze, seed);
     }
 
     private static String normalizedCallback(String url) {

@@ -2,7 +2,8 @@ package io.shears.pipeline;
 
 import io.shears.data.DatasetLimits;
 import io.shears.data.DatasetOptions;
-import io.shears.engine.EngineSettings;
+import io.shears.engine.latency.LatencyMeter;
+import io.shears.engine.startup.EngineSettings;
 import io.shears.onnx.ModelLimits;
 
 import java.util.List;
@@ -44,11 +45,12 @@ public record PipelineSettings(List<Integer> latencyBatches, int latencyWarmup, 
     }
 
     /**
-     * Batches 1 and 32, 5 warm-up and 20 timed runs on every available processor, evaluation batches of 64,
+     * {@link LatencyMeter}'s batches and runs on every available processor, evaluation batches of 64,
      * calibration batches of 32, 10% held out, default limits, the engine as the JVM system properties configure it.
      */
     public static PipelineSettings defaults() {
-        return new PipelineSettings(List.of(1, 32), 5, 20, Runtime.getRuntime().availableProcessors(), 64, 32,
+        return new PipelineSettings(LatencyMeter.DEFAULT_BATCHES, LatencyMeter.DEFAULT_WARMUP,
+                LatencyMeter.DEFAULT_RUNS, Runtime.getRuntime().availableProcessors(), 64, 32,
                 DatasetOptions.DEFAULT_VAL_FRACTION, ModelLimits.defaults(), DatasetLimits.defaults(),
                 EngineSettings.fromSystemProperties(), implementationVersion());
     }

@@ -43,6 +43,9 @@ public final class HeadReplacement {
         }
     }
 
+    /** What a fine-tuning job does with the head unless told otherwise. */
+    public static final Mode DEFAULT_MODE = Mode.AUTO;
+
     /**
      * @param model      the model, the input itself when nothing was replaced
      * @param replaced   whether the head was replaced

@@ -1,6 +1,6 @@
 package io.shears.report;
 
-import io.shears.engine.EvaluationResult;
+import io.shears.engine.evaluation.EvaluationResult;
 import io.shears.pruning.PruningReport;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import tools.jackson.databind.JsonNode;

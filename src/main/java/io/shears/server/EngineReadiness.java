@@ -2,9 +2,9 @@ package io.shears.server;
 
 import io.shears.Role;
 import io.shears.config.ShearsProperties;
-import io.shears.engine.EngineInfo;
-import io.shears.engine.EngineSettings;
-import io.shears.engine.EngineSetup;
+import io.shears.engine.startup.EngineInfo;
+import io.shears.engine.startup.EngineSettings;
+import io.shears.engine.startup.EngineSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;

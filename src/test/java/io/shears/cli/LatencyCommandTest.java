@@ -1,6 +1,6 @@
 package io.shears.cli;
 
-import io.shears.engine.LatencyMeter;
+import io.shears.engine.latency.LatencyMeter;
 import io.shears.onnx.ModelWriter;
 import io.shears.testing.TestGraphs;
 import org.junit.jupiter.api.Test;
@@ -33,6 +33,28 @@ class LatencyCommandTest {
         double median = json.get(1).get("medianMs").asDouble();
         assertThat(median).isPositive().isBetween(json.get(1).get("minMs").asDouble(), json.get(1).get("maxMs").asDouble());
         assertThat(json.get(1).get("samplesPerSecond").asDouble()).isCloseTo(3000 / median, org.assertj.core.data.Percentage.withPercentage(0.01));
+    }
+
+    @Test
+    void theDefaultsAreTheJobBenchmarksAndHelpShowsThem(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("m.onnx");
+        Files.write(model, TestGraphs.flattenGemm().buildBytes(13));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = ShearsCli.run(new PrintWriter(out), new PrintWriter(err), "latency", model.toString(),
+                "--input-shape", "1x3x16x16", "--threads", "1");
+        assertThat(code).as(err.toString()).isEqualTo(0);
+        JsonNode json = JsonOutput.MAPPER.readTree(out.toString());
+        assertThat(json).hasSize(LatencyMeter.DEFAULT_BATCHES.size());
+        for (int i = 0; i < json.size(); i++) {
+            assertThat(json.get(i).get("batch").asInt()).isEqualTo(LatencyMeter.DEFAULT_BATCHES.get(i));
+            assertThat(json.get(i).get("runs").asInt()).isEqualTo(LatencyMeter.DEFAULT_RUNS);
+        }
+
+        StringWriter help = new StringWriter();
+        ShearsCli.run(new PrintWriter(help), new PrintWriter(new StringWriter()), "latency", "--help");
+        assertThat(help.toString()).contains("(default 1,32)", "(default " + LatencyMeter.DEFAULT_RUNS + ")",
+                "(default " + LatencyMeter.DEFAULT_WARMUP + ")");
     }
 
     @Test

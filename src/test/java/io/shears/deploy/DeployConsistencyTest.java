@@ -1,5 +1,6 @@
 package io.shears.deploy;
 
+import io.shears.config.ShearsProperties;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
@@ -7,6 +8,7 @@ import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,16 +150,12 @@ class DeployConsistencyTest {
         assertThat(unknown).as("no Spring or JobRunr property by these names").isEmpty();
     }
 
-    /**
-     * Settings still being added to the app by the S3 store and engine-device work; each leaves this list once
-     * application.yml has it, so a misspelt name cannot hide here.
-     */
-    private static final Set<String> NOT_YET_IN_APPLICATION_YML = Set.of();
-
     @Test
     void shearsSettingsAreOnesTheAppReads() throws IOException {
         Set<String> known = new HashSet<>(Yamls.leaves(Yamls.load(Path.of("src/main/resources/application.yml")))
                 .keySet());
+        // application.yml leaves out what defaults in Java; the properties record names every setting.
+        addSettings("shears", ShearsProperties.class, known);
         Set<String> names = new TreeSet<>(composeEnv("api").keySet());
         names.addAll(composeEnv("worker").keySet());
         names.addAll(chart.envNames(chart.deployment("api")));
@@ -170,7 +168,7 @@ class DeployConsistencyTest {
         for (String name : names) {
             // SHEARS_API_KEY and SHEARS_METRICS_KEY are read as ${NAME:} in application.yml, not bound by name.
             if (name.startsWith("SHEARS_") && !name.equals("SHEARS_API_KEY") && !name.equals("SHEARS_METRICS_KEY")
-                    && !known.contains(relaxed(name, known)) && !NOT_YET_IN_APPLICATION_YML.contains(name)) {
+                    && !known.contains(relaxed(name, known))) {
                 unknown.add(name);
             }
         }
@@ -199,7 +197,7 @@ class DeployConsistencyTest {
 
     @Test
     void theImageExtractsPyTorchAtBuildTimeWhereTheAppLooksForIt() {
-        Matcher run = Pattern.compile("java -Dshears\\.djl\\.cacheDir=(\\S+) -jar /opt/shears/shears\\.jar engine")
+        Matcher run = Pattern.compile("java -Dshears\\.engine\\.cache-dir=(\\S+) -jar /opt/shears/shears\\.jar engine")
                 .matcher(dockerfile);
         assertThat(run.find()).as("the engine extraction RUN").isTrue();
         String cache = run.group(1);
@@ -285,6 +283,19 @@ class DeployConsistencyTest {
     }
 
     /** The property {@code env} binds to, when one of its dotted/dashed spellings is {@code known}. */
+    /** Each setting a properties record binds, under the dashed name Spring gives it ({@code shears.work-dir}). */
+    private static void addSettings(String prefix, Class<?> type, Set<String> out) {
+        for (RecordComponent component : type.getRecordComponents()) {
+            String name = prefix + "." + component.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2")
+                    .toLowerCase(Locale.ROOT);
+            if (component.getType().isRecord()) {
+                addSettings(name, component.getType(), out);
+            } else {
+                out.add(name);
+            }
+        }
+    }
+
     private static String relaxed(String env, Set<String> known) {
         String[] parts = env.toLowerCase(Locale.ROOT).split("_");
         List<String> candidates = List.of(parts[0]);

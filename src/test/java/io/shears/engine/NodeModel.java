@@ -22,8 +22,8 @@ import java.util.SplittableRandom;
  * more nodes written as they are. Outputs that are not float get a Cast to float appended, since {@code OrtRunner}
  * reads float outputs only.
  */
-final class NodeModel {
-    static final String INPUT = "x";
+public final class NodeModel {
+    public static final String INPUT = "x";
 
     private final List<NodeProto> nodes = new ArrayList<>();
     private final List<TensorProto> initializers = new ArrayList<>();
@@ -32,13 +32,13 @@ final class NodeModel {
     private final SplittableRandom random;
     private int names;
 
-    NodeModel(long seed, long... inputShape) {
+    public NodeModel(long seed, long... inputShape) {
         this.inputShape = inputShape;
         this.random = new SplittableRandom(seed);
     }
 
     /** A float initializer of uniform(-1, 1) values. */
-    String randomFloats(String name, long... dims) {
+    public String randomFloats(String name, long... dims) {
         float[] values = new float[Math.toIntExact(Arrays.stream(dims).reduce(1, Math::multiplyExact))];
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) random.nextDouble(-1, 1);
@@ -46,55 +46,55 @@ final class NodeModel {
         return floats(name, dims, values);
     }
 
-    String floats(String name, long[] dims, float... values) {
+    public String floats(String name, long[] dims, float... values) {
         initializers.add(TensorValues.floatTensor(name, dims, values));
         return name;
     }
 
-    String scalar(String name, float value) {
+    public String scalar(String name, float value) {
         return floats(name, new long[0], value);
     }
 
-    String longs(String name, long... values) {
+    public String longs(String name, long... values) {
         initializers.add(TensorValues.longTensor(name, new long[] {values.length}, values));
         return name;
     }
 
-    NodeModel initializer(TensorProto tensor) {
+    public NodeModel initializer(TensorProto tensor) {
         initializers.add(tensor);
         return this;
     }
 
-    String longScalar(String name, long value) {
+    public String longScalar(String name, long value) {
         initializers.add(TensorValues.longTensor(name, new long[0], new long[] {value}));
         return name;
     }
 
     /** Appends a node; {@code outputs} names its outputs, "" for an omitted one. */
-    NodeModel node(String op, List<String> inputs, List<String> outputs, AttributeProto... attributes) {
+    public NodeModel node(String op, List<String> inputs, List<String> outputs, AttributeProto... attributes) {
         nodes.add(NodeProto.newBuilder().setName(op.toLowerCase() + "_" + names++).setOpType(op).addAllInput(inputs)
                 .addAllOutput(outputs).addAllAttribute(List.of(attributes)).build());
         return this;
     }
 
     /** A node with one output named {@code y}, declared as the graph output. */
-    NodeModel single(String op, List<String> inputs, AttributeProto... attributes) {
+    public NodeModel single(String op, List<String> inputs, AttributeProto... attributes) {
         return node(op, inputs, List.of("y"), attributes).output("y");
     }
 
-    NodeModel output(String tensor) {
+    public NodeModel output(String tensor) {
         outputs.add(tensor);
         return this;
     }
 
     /** Declares {@code tensor} (of a non-float type) as an output through a Cast to float. */
-    NodeModel outputAsFloat(String tensor) {
+    public NodeModel outputAsFloat(String tensor) {
         String cast = tensor + "_float";
         node("Cast", List.of(tensor), List.of(cast), intAttr("to", TensorProto.DataType.FLOAT_VALUE));
         return output(cast);
     }
 
-    ModelProto build(int opset) {
+    public ModelProto build(int opset) {
         GraphProto.Builder g = GraphProto.newBuilder().setName("kernel_test").addInput(valueInfo(INPUT, inputShape))
                 .addAllInitializer(initializers).addAllNode(nodes);
         for (String out : outputs) {
@@ -104,7 +104,7 @@ final class NodeModel {
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).setGraph(g).build();
     }
 
-    long[] inputShape() {
+    public long[] inputShape() {
         return inputShape.clone();
     }
 
@@ -120,21 +120,21 @@ final class NodeModel {
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(tensor)).build();
     }
 
-    static AttributeProto intAttr(String name, long value) {
+    public static AttributeProto intAttr(String name, long value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
     }
 
-    static AttributeProto intsAttr(String name, long... values) {
+    public static AttributeProto intsAttr(String name, long... values) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS)
                 .addAllInts(Arrays.stream(values).boxed().toList()).build();
     }
 
-    static AttributeProto floatAttr(String name, float value) {
+    public static AttributeProto floatAttr(String name, float value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value)
                 .build();
     }
 
-    static AttributeProto floatsAttr(String name, float... values) {
+    public static AttributeProto floatsAttr(String name, float... values) {
         AttributeProto.Builder b = AttributeProto.newBuilder().setName(name)
                 .setType(AttributeProto.AttributeType.FLOATS);
         for (float v : values) {
@@ -143,12 +143,12 @@ final class NodeModel {
         return b.build();
     }
 
-    static AttributeProto stringAttr(String name, String value) {
+    public static AttributeProto stringAttr(String name, String value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
                 .setS(ByteString.copyFromUtf8(value)).build();
     }
 
-    static AttributeProto tensorAttr(String name, TensorProto value) {
+    public static AttributeProto tensorAttr(String name, TensorProto value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.TENSOR).setT(value)
                 .build();
     }

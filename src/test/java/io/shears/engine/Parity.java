@@ -3,16 +3,16 @@ package io.shears.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The interpreter's parity bar: max |interpreter - ONNX Runtime| at most 1e-4 of max |ONNX Runtime|. */
-final class Parity {
-    static final double RELATIVE_BAR = 1e-4;
+public final class Parity {
+    public static final double RELATIVE_BAR = 1e-4;
     /** Where the reference is all zeros, a relative bar means nothing; an absolute one stands in. */
-    static final double ABSOLUTE_FLOOR = 1e-6;
+    public static final double ABSOLUTE_FLOOR = 1e-6;
 
     private Parity() {
     }
 
     /** max |actual - reference| / max |reference| (or the absolute difference where the reference is zero). */
-    static double relativeError(float[] actual, float[] reference) {
+    public static double relativeError(float[] actual, float[] reference) {
         double maxDiff = 0;
         double maxRef = 0;
         for (int i = 0; i < reference.length; i++) {
@@ -26,7 +26,7 @@ final class Parity {
         return maxRef == 0 ? maxDiff : maxDiff / maxRef;
     }
 
-    static double assertClose(float[] actual, float[] reference, String what) {
+    public static double assertClose(float[] actual, float[] reference, String what) {
         assertThat(actual).as(what + ": element count").hasSameSizeAs(reference);
         double error = relativeError(actual, reference);
         double bar = isAllZero(reference) ? ABSOLUTE_FLOOR : RELATIVE_BAR;

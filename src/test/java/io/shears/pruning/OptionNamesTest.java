@@ -1,6 +1,6 @@
 package io.shears.pruning;
 
-import io.shears.engine.FineTuneSpec;
+import io.shears.engine.training.FineTuneSpec;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -140,7 +140,7 @@ class ReportWritersTest {
 
     @Test
     void evaluationWithoutSamplesHasNullFiguresNotNaN() {
-        var empty = new io.shears.engine.EvaluationResult(0, Double.NaN, java.util.OptionalDouble.empty(), Double.NaN,
+        var empty = new io.shears.engine.evaluation.EvaluationResult(0, Double.NaN, java.util.OptionalDouble.empty(), Double.NaN,
                 new double[] {Double.NaN}, new long[][] {{0}});
 
         JobReport.Evaluation e = JobReport.Evaluation.of(empty);
@@ -201,7 +201,7 @@ class ReportWritersTest {
     }
 
     /** Two samples per class: one right, one taken for the next class; accuracies differ per class. */
-    private static io.shears.engine.EvaluationResult evaluation(int classes) {
+    private static io.shears.engine.evaluation.EvaluationResult evaluation(int classes) {
         long[][] confusion = new long[classes][classes];
         double[] perClass = new double[classes];
         for (int c = 0; c < classes; c++) {
@@ -209,7 +209,7 @@ class ReportWritersTest {
             confusion[c][(c + 1) % classes] += 1;
             perClass[c] = 0.5 + c / (4.0 * classes);
         }
-        return new io.shears.engine.EvaluationResult(2L * classes, 0.5, java.util.OptionalDouble.of(0.75), 1.25,
+        return new io.shears.engine.evaluation.EvaluationResult(2L * classes, 0.5, java.util.OptionalDouble.of(0.75), 1.25,
                 perClass, confusion);
     }
 

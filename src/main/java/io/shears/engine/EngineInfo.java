@@ -1,8 +1,0 @@
-package io.shears.engine;
-
-import java.nio.file.Path;
-
-/** What the started engine runs with, for logs and reports (latency figures are quoted with the thread counts). */
-public record EngineInfo(String engine, String version, NativeBuild nativeBuild, Path engineCacheDir,
-                         int interopThreads, int intraopThreads) {
-}

@@ -1,5 +1,0 @@
-package io.shears.engine;
-
-/** The PyTorch native build found on the classpath, as its {@code native/lib/pytorch.properties} describes it. */
-public record NativeBuild(String version, String flavor, String classifier) {
-}

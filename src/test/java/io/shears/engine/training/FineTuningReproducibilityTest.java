@@ -1,0 +1,134 @@
+package io.shears.engine.training;
+
+import ai.djl.ndarray.NDManager;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import io.shears.data.Dataset;
+import io.shears.data.DatasetOptions;
+import io.shears.engine.Engines;
+import io.shears.engine.IdxZip;
+import io.shears.engine.interpreter.OnnxInterpreterBlock;
+import io.shears.files.Sha256;
+import io.shears.testing.OnnxGraphBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Pins the numbers of a short deterministic fine-tuning run per optimizer: every epoch's mean train loss, the final
+ * loss, the trained weights and the checkpoint's bytes (its wall-clock seconds blanked). The expected values were
+ * recorded from the training code as it was before it was split into parts, so they hold any restructuring to
+ * bit-identical results and to the same checkpoint format.
+ */
+class FineTuningReproducibilityTest {
+    private static final int SIDE = 10;
+    private static final int SAMPLES = 96;
+    /** Bytes of one epoch row in the checkpoint: int epoch, 2 longs, 4 doubles, long FLOPs, double seconds. */
+    private static final int ROW_BYTES = 4 + 8 + 8 + 4 * 8 + 8 + 8;
+
+    @TempDir
+    static Path shared;
+    @TempDir
+    Path dir;
+
+    private static Dataset dataset;
+
+    @BeforeAll
+    static void setUp() {
+        Engines.start();
+        // class k is a bright column at 2k plus noise: learnable, yet the loss moves every step
+        Random random = new Random(17);
+        byte[][] images = new byte[SAMPLES][SIDE * SIDE];
+        int[] labels = new int[SAMPLES];
+        for (int i = 0; i < SAMPLES; i++) {
+            labels[i] = i % 4;
+            for (int p = 0; p < SIDE * SIDE; p++) {
+                int v = random.nextInt(90) + (p % SIDE == 2 * labels[i] + 1 ? 150 : 0);
+                images[i][p] = (byte) Math.min(255, v);
+            }
+        }
+        dataset = Dataset.open(IdxZip.write(shared.resolve("bars.zip"), SIDE, SIDE, images, labels),
+                DatasetOptions.defaults().withSeed(9));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        dataset.close();
+    }
+
+    /** conv-bn-relu → GAP → flatten → gemm 4. */
+    private static ModelProto tinyCnn() {
+        OnnxGraphBuilder b = new OnnxGraphBuilder("tiny_cnn", 17);
+        String x = b.input("input", OnnxGraphBuilder.BATCH, 1, SIDE, SIDE);
+        x = b.relu(b.batchNorm(b.conv(x, 6, 3, 1, 1, 1, false)));
+        b.output(b.gemm(b.flatten(b.globalAveragePool(x), 1), 4));
+        return b.build(13);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "SGD, 0.05, 0x1.9220f3a2e8ba3p0 0x1.68a1caba2e8bap0 0x1.643fd3745d174p0 0x1.62a41a2f60376p0,"
+                    + "2c6a8aef32d0ce0c23743d0669f434e53c2476d49da1651fce09099b6c8cdb12,"
+                    + "85fff6041098a7092a16dddad26fab19be571901d0105bf9e6ac455f22cc428a",
+            "ADAMW, 0.01, 0x1.95a2ae2e8ba2fp0 0x1.7b8394e8ba2e9p0 0x1.71b4d545d1746p0 0x1.66dec449f02b6p0,"
+                    + "8e06ac654de5a31c11671e82078b526fa4c70bbfcc4b464a275f0d295a3da07d,"
+                    + "4f2699bef77b4637aa428ed890d06275ef9375b6fdff15d66f04b253523e7fa1"})
+    void aShortRunGivesTheRecordedLossesWeightsAndCheckpoint(FineTuneSpec.OptimizerKind optimizer, float lr,
+                                                             String losses, String weights, String checkpoint)
+            throws IOException {
+        FineTuneSpec spec = FineTuneSpec.defaults().withLearningRate(lr).withOptimizer(optimizer).withBatchSize(16)
+                .withEpochs(3).withWarmup(0, 4).withWeightDecay(1e-3f).withSeed(3);
+        try (NDManager manager = NDManager.newBaseManager();
+             OnnxInterpreterBlock block = new OnnxInterpreterBlock(tinyCnn(), manager);
+             FineTuner tuner = new FineTuner(block, dataset, spec, manager)) {
+            FineTuneResult result = tuner.run(dir.resolve("m.csv"), dir.resolve("ckpt"));
+            StringBuilder seen = new StringBuilder();
+            for (FineTuneResult.EpochRow row : result.epochs()) {
+                seen.append(Double.toHexString(row.trainLoss())).append(' ');
+            }
+            seen.append(Double.toHexString(result.finalEvaluation().meanLoss()));
+            String weightHash = Sha256.of(parameterBytes(block));
+            String checkpointHash = Sha256.of(withoutSeconds(
+                    Files.readAllBytes(dir.resolve("ckpt").resolve(FineTuner.CHECKPOINT_FILE)), spec));
+            assertThat(seen.toString()).as("epoch train losses and final loss").isEqualTo(losses);
+            assertThat(weightHash).as("trained weights").isEqualTo(weights);
+            assertThat(checkpointHash).as("checkpoint bytes").isEqualTo(checkpoint);
+        }
+    }
+
+    private static byte[] parameterBytes(OnnxInterpreterBlock block) {
+        List<float[]> arrays = block.getParameters().values().stream().map(p -> p.getArray().toFloatArray())
+                .toList();
+        ByteBuffer out = ByteBuffer.allocate(arrays.stream().mapToInt(a -> a.length * 4).sum());
+        for (float[] a : arrays) {
+            for (float v : a) {
+                out.putInt(Float.floatToRawIntBits(v));
+            }
+        }
+        return out.array();
+    }
+
+    /** The checkpoint with each row's wall-clock seconds zeroed, the one part that differs between runs. */
+    private static byte[] withoutSeconds(byte[] checkpoint, FineTuneSpec spec) {
+        int rowsAt = 4 + 4 + 2 + spec.toString().getBytes(StandardCharsets.UTF_8).length + 4 + 8 + 8 + 1 + 1;
+        int rows = ByteBuffer.wrap(checkpoint, rowsAt, 4).getInt();
+        byte[] copy = checkpoint.clone();
+        for (int r = 0; r < rows; r++) {
+            int secondsAt = rowsAt + 4 + r * ROW_BYTES + ROW_BYTES - 8;
+            Arrays.fill(copy, secondsAt, secondsAt + 8, (byte) 0);
+        }
+        return copy;
+    }
+}
