@@ -5,13 +5,16 @@ import io.shears.pipeline.OptionLabel;
 import io.shears.pruning.OptionNames;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
+import io.swagger.v3.oas.annotations.info.Contact;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.info.License;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
 import io.swagger.v3.oas.annotations.servers.Server;
+import io.swagger.v3.core.converter.AnnotatedType;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.examples.Example;
 import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.JsonSchema;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
@@ -20,13 +23,15 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.customizers.PropertyCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.lang.annotation.Annotation;
 import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The OpenAPI document's frame. The server is the relative URL "/" so that the document is the same on every host
@@ -38,7 +43,8 @@ import java.util.Map;
         description = "Zero-shot structured pruning of ONNX models to a compute budget, with BatchNorm "
                 + "recalibration, fine-tuning, evaluation and measured latency. Errors are application/problem+json "
                 + "with a stable 'code'.",
-        license = @License(name = "Apache-2.0")),
+        contact = @Contact(name = "the Shears maintainers"),
+        license = @License(name = "Apache-2.0", identifier = "Apache-2.0")),
         servers = @Server(url = "/", description = "the Shears instance serving this document"))
 @SecurityScheme(name = "apiKey", type = SecuritySchemeType.HTTP, scheme = "bearer",
         description = "An API key: 'Authorization: Bearer shk_...'")
@@ -64,35 +70,63 @@ class OpenApiConfiguration {
                         continue;
                     }
                     op.getResponses().putIfAbsent("401", refusal("No API key, or an unknown or revoked one",
-                            "UNAUTHENTICATED", ProblemDocument.UNAUTHENTICATED));
+                            "UNAUTHENTICATED", "unauthenticated"));
                     if (path.startsWith("/v1/admin")) {
                         op.getResponses().putIfAbsent("403", refusal("The API key is not an admin key",
-                                "FORBIDDEN", ProblemDocument.FORBIDDEN));
+                                "FORBIDDEN", "forbidden"));
                     }
                 }
             });
         };
     }
 
+    @Bean
+    OpenApiCustomizer examplesFromResources() {
+        return OpenApiExamples.load();
+    }
+
+    /** Both rules about one field, in this order, since the second extends what the first lists. */
+    @Bean
+    PropertyCustomizer fieldValuesAndNullability() {
+        return (property, type) -> withNull(withOptionLabels(property, type), type);
+    }
+
     /**
      * A job spec option is a string whose values are an enum's labels ("within-groups"); the schema lists them from
      * the same enum that {@link OptionLabel} checks against, so the two cannot disagree.
      */
-    @Bean
-    PropertyCustomizer optionLabelsAsEnums() {
-        return (property, type) -> {
-            if (type.getCtxAnnotations() == null) {
-                return property;
+    private static Schema<?> withOptionLabels(Schema<?> property, AnnotatedType type) {
+        for (Annotation annotation : annotations(type)) {
+            if (annotation instanceof OptionLabel option) {
+                @SuppressWarnings("unchecked")
+                Schema<Object> options = (Schema<Object>) property;
+                options.setEnum(new ArrayList<>(OptionNames.labelsOf(option.value())));
             }
-            for (Annotation annotation : type.getCtxAnnotations()) {
-                if (annotation instanceof OptionLabel option) {
-                    @SuppressWarnings("unchecked")
-                    Schema<Object> options = (Schema<Object>) property;
-                    options.setEnum(List.copyOf(OptionNames.labelsOf(option.value())));
-                }
-            }
+        }
+        return property;
+    }
+
+    /**
+     * A field annotated {@code @Nullable} may be JSON null. OpenAPI 3.1 says so with the type "null": swagger-core adds
+     * it to a plain type's list, but an enum must also list null as a value, and a reference to another schema becomes
+     * "one of that schema or null".
+     */
+    private static Schema<?> withNull(Schema<?> property, AnnotatedType type) {
+        if (annotations(type).stream().noneMatch(a -> a.annotationType().getSimpleName().equals("Nullable"))) {
             return property;
-        };
+        }
+        if (property.get$ref() != null) {
+            return new JsonSchema().oneOf(List.of(new JsonSchema().$ref(property.get$ref()),
+                    new JsonSchema().types(Set.of("null"))));
+        }
+        if (property.getEnum() != null && !property.getEnum().contains(null)) {
+            property.getEnum().add(null);
+        }
+        return property;
+    }
+
+    private static List<Annotation> annotations(AnnotatedType type) {
+        return type.getCtxAnnotations() == null ? List.of() : Arrays.asList(type.getCtxAnnotations());
     }
 
     /**
@@ -127,11 +161,9 @@ class OpenApiConfiguration {
     }
 
     private static ApiResponse refusal(String description, String code, String example) {
-        // Parsed so that the example is written as a JSON object, not as one string.
-        Object value = JsonMapper.builder().build().readValue(example, Map.class);
         return new ApiResponse().description(description).content(new Content().addMediaType(
                 ProblemDocument.MEDIA_TYPE, new MediaType()
                         .schema(new Schema<>().$ref("#/components/schemas/Problem"))
-                        .examples(Map.of(code, new Example().value(value)))));
+                        .examples(Map.of(code, new Example().$ref(OpenApiExamples.REF_PREFIX + example)))));
     }
 }

@@ -23,10 +23,4 @@ record ProblemDocument(
 
     static final String MEDIA_TYPE = "application/problem+json";
 
-    static final String UNAUTHENTICATED = """
-            {"type": "https://shears.io/problems/unauthenticated", "title": "Unauthorized", "status": 401,
-             "detail": "send an API key as 'Authorization: Bearer <key>'", "code": "UNAUTHENTICATED"}""";
-    static final String FORBIDDEN = """
-            {"type": "https://shears.io/problems/forbidden", "title": "Forbidden", "status": 403,
-             "detail": "this endpoint needs an admin key", "code": "FORBIDDEN"}""";
 }

@@ -95,15 +95,15 @@ class OpenApiSpecTest extends ServiceTestSupport {
         JsonNode schemas = api.get("/v3/api-docs").json().get("components").get("schemas");
         assertThat(schemas.get("JobSpec").get("required").toString()).isEqualTo("[\"budget\",\"modelId\"]");
         JsonNode pruning = schemas.get("PruningSpec").get("properties");
-        assertThat(pruning.get("scope").get("enum").toString()).isEqualTo("[\"channels\",\"filters\"]");
-        assertThat(pruning.get("attentionUnit").get("enum").toString()).isEqualTo("[\"head-width\",\"heads\"]");
+        assertThat(pruning.get("scope").get("enum").toString()).isEqualTo("[\"channels\",\"filters\",null]");
+        assertThat(pruning.get("attentionUnit").get("enum").toString()).isEqualTo("[\"head-width\",\"heads\",null]");
         assertThat(pruning.get("roundTo").get("minimum").asInt()).isEqualTo(1);
         assertThat(pruning.get("roundTo").get("maximum").asInt()).isEqualTo(4096);
         PruningOptions defaults = PruningOptions.defaults();
         assertThat(pruning.get("roundTo").get("default").asInt()).isEqualTo(defaults.roundTo());
         assertThat(pruning.get("scope").get("default").asString()).isEqualTo(OptionNames.label(defaults.scope()));
         assertThat(schemas.get("FineTuneSection").get("properties").get("head").get("enum").toString())
-                .isEqualTo("[\"auto\",\"keep\",\"replace\"]");
+                .isEqualTo("[\"auto\",\"keep\",\"replace\",null]");
     }
 
     private static String firstDifference(String expected, String actual) {
