@@ -130,6 +130,28 @@ class OpenApiConfiguration {
     }
 
     /**
+     * A budget is exactly one target, which the spec's validation checks. The schema says so in words and with
+     * minProperties rather than as a oneOf of four one-field objects: without a discriminator, a generated client
+     * (Java's native one among them) reads an untagged oneOf by trying every alternative while ignoring unknown
+     * fields, so all four match and it refuses every job it reads; and the stored spec writes the three unused
+     * targets as null, which would still count as present.
+     */
+    @Bean
+    OpenApiCustomizer budgetIsOneTarget() {
+        return openApi -> {
+            Schema<?> budget = openApi.getComponents() == null || openApi.getComponents().getSchemas() == null ? null
+                    : openApi.getComponents().getSchemas().get(JobSpec.BudgetSpec.class.getSimpleName());
+            if (budget != null) {
+                budget.setDescription("Exactly one non-null target: macs or flops (an absolute compute target for "
+                        + "the pruned model), fraction (of the original model's MACs), or trainFlops (the "
+                        + "fine-tuning FLOPs of a sweep, with sweep and fineTune); any other combination is 422 "
+                        + "INVALID_FIELD with field 'budget'.");
+                budget.setMinProperties(1);
+            }
+        };
+    }
+
+    /**
      * A pruning field left out takes the library's default; the schema shows each one, read from the same defaults
      * the job spec fills in, so that the document cannot drift from what runs.
      */
