@@ -32,6 +32,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The OpenAPI document's frame. The server is the relative URL "/" so that the document is the same on every host
@@ -130,6 +131,59 @@ class OpenApiConfiguration {
     }
 
     /**
+     * What the service answers always has every field of its record: Jackson writes a null one as null, never leaves
+     * it out. So every property of a schema that only answers (none of the schemas a request body reaches) is
+     * required, and a generated client types it as present. The problem body is built elsewhere and left out.
+     */
+    @Bean
+    OpenApiCustomizer answeredFieldsRequired() {
+        return openApi -> {
+            if (openApi.getComponents() == null || openApi.getComponents().getSchemas() == null
+                    || openApi.getPaths() == null) {
+                return;
+            }
+            Map<String, Schema> schemas = openApi.getComponents().getSchemas();
+            Set<String> sent = new TreeSet<>();
+            openApi.getPaths().values().forEach(item -> item.readOperations().forEach(op -> {
+                if (op.getRequestBody() != null && op.getRequestBody().getContent() != null) {
+                    op.getRequestBody().getContent().values().forEach(media -> reach(media.getSchema(), schemas, sent));
+                }
+            }));
+            schemas.forEach((name, schema) -> {
+                if (!sent.contains(name) && !name.equals(ProblemDocument.SCHEMA) && schema.getProperties() != null) {
+                    schema.setRequired(new ArrayList<>(new TreeSet<>(schema.getProperties().keySet())));
+                }
+            });
+        };
+    }
+
+    /** Adds the names of the component schemas that this schema refers to, directly or through others. */
+    private static void reach(Schema<?> schema, Map<String, Schema> schemas, Set<String> reached) {
+        if (schema == null) {
+            return;
+        }
+        if (schema.get$ref() != null) {
+            String name = schema.get$ref().substring(schema.get$ref().lastIndexOf('/') + 1);
+            if (reached.add(name)) {
+                reach(schemas.get(name), schemas, reached);
+            }
+            return;
+        }
+        if (schema.getProperties() != null) {
+            schema.getProperties().values().forEach(p -> reach(p, schemas, reached));
+        }
+        reach(schema.getItems(), schemas, reached);
+        if (schema.getAdditionalProperties() instanceof Schema<?> values) {
+            reach(values, schemas, reached);
+        }
+        for (List<Schema> parts : Arrays.asList(schema.getOneOf(), schema.getAnyOf(), schema.getAllOf())) {
+            if (parts != null) {
+                parts.forEach(p -> reach(p, schemas, reached));
+            }
+        }
+    }
+
+    /**
      * A budget is exactly one target, which the spec's validation checks. The schema says so in words and with
      * minProperties rather than as a oneOf of four one-field objects: without a discriminator, a generated client
      * (Java's native one among them) reads an untagged oneOf by trying every alternative while ignoring unknown
@@ -185,7 +239,7 @@ class OpenApiConfiguration {
     private static ApiResponse refusal(String description, String code, String example) {
         return new ApiResponse().description(description).content(new Content().addMediaType(
                 ProblemDocument.MEDIA_TYPE, new MediaType()
-                        .schema(new Schema<>().$ref("#/components/schemas/Problem"))
+                        .schema(new Schema<>().$ref("#/components/schemas/" + ProblemDocument.SCHEMA))
                         .examples(Map.of(code, new Example().$ref(OpenApiExamples.REF_PREFIX + example)))));
     }
 }

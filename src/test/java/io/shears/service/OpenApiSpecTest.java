@@ -106,6 +106,22 @@ class OpenApiSpecTest extends ServiceTestSupport {
                 .isEqualTo("[\"auto\",\"keep\",\"replace\",null]");
     }
 
+    /**
+     * The service writes every field of an answer, a null one as null: generated clients type every field of an
+     * answer as present, and the ones that may be null as nullable.
+     */
+    @Test
+    void answersRequireEveryFieldAndNameTheNullableOnes() {
+        JsonNode schemas = api.get("/v3/api-docs").json().get("components").get("schemas");
+        JsonNode job = schemas.get("JobView");
+        assertThat(job.get("required")).hasSize(job.get("properties").size());
+        assertThat(job.get("properties").get("startedAt").get("type").toString()).isEqualTo("[\"string\",\"null\"]");
+        assertThat(job.get("properties").get("error").get("oneOf").toString())
+                .isEqualTo("[{\"$ref\":\"#/components/schemas/JobError\"},{\"type\":\"null\"}]");
+        assertThat(job.get("properties").get("id").get("type").asString()).isEqualTo("string");
+        assertThat(schemas.get("BudgetSpec").has("required")).as("a request schema keeps its own rules").isFalse();
+    }
+
     private static String firstDifference(String expected, String actual) {
         String[] a = expected.split("\n", -1);
         String[] b = actual.split("\n", -1);
