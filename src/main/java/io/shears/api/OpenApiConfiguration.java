@@ -149,7 +149,8 @@ class OpenApiConfiguration {
                     op.getRequestBody().getContent().values().forEach(media -> reach(media.getSchema(), schemas, sent));
                 }
             }));
-            schemas.forEach((name, schema) -> {
+            schemas.forEach((name, raw) -> {
+                Schema<?> schema = raw;
                 if (!sent.contains(name) && !name.equals(ProblemDocument.SCHEMA) && schema.getProperties() != null) {
                     schema.setRequired(new ArrayList<>(new TreeSet<>(schema.getProperties().keySet())));
                 }
