@@ -106,6 +106,25 @@ class OpenApiSpecTest extends ServiceTestSupport {
                 .isEqualTo("[\"auto\",\"keep\",\"replace\",null]");
     }
 
+    /** The examples are files under openapi/examples, referred to by name: a name without its file would dangle. */
+    @Test
+    void everyExampleReferenceNamesAnExampleFile() {
+        JsonNode spec = api.get("/v3/api-docs").json();
+        JsonNode examples = spec.path("components").path("examples");
+        List<String> refs = new ArrayList<>();
+        collectRefs(spec.get("paths"), refs);
+        assertThat(refs).filteredOn(ref -> ref.startsWith("#/components/examples/")).isNotEmpty()
+                .allSatisfy(ref -> assertThat(examples.has(ref.substring("#/components/examples/".length())))
+                        .as(ref).isTrue());
+    }
+
+    private static void collectRefs(JsonNode node, List<String> refs) {
+        if (node.has("$ref")) {
+            refs.add(node.get("$ref").asString());
+        }
+        node.forEach(child -> collectRefs(child, refs));
+    }
+
     /**
      * The service writes every field of an answer, a null one as null: generated clients type every field of an
      * answer as present, and the ones that may be null as nullable.
