@@ -40,27 +40,6 @@ import java.util.stream.Collectors;
 @PreAuthorize("hasRole('ADMIN')")
 public class AdminController {
     private static final String KEY_ID = "8f42debb-f0cb-4b2e-9cc4-0b27d13f5d99";
-    private static final String NEW_KEY_EXAMPLE = """
-            {"tenant": "acme", "role": "tenant", "label": "ci pipeline"}""";
-    private static final String ISSUED_EXAMPLE = """
-            {"id": "8f42debb-f0cb-4b2e-9cc4-0b27d13f5d99", "tenant": "acme",
-             "key": "shk_EZzj1g1Ftq1AHsx82i20Pi2XQmEQfBkWBAx0j6pmKA0", "role": "tenant", "admin": false, "label": "ci pipeline",
-             "createdAt": "2026-11-28T03:22:05.360844Z",
-             "callbackSecret": "vprbRNEdKGeSncz2JPLYz1D5T3Rd4fR7EH0ZxtG17gc"}""";
-    private static final String KEYS_EXAMPLE = """
-            [{"id": "28dad723-f8ad-4a75-87bb-2dd0e418c709", "tenant": "default", "role": "admin", "admin": true,
-              "label": "bootstrap (SHEARS_API_KEY)", "createdAt": "2026-11-28T03:21:09.171973Z", "revokedAt": null},
-             {"id": "8f42debb-f0cb-4b2e-9cc4-0b27d13f5d99", "tenant": "acme", "role": "tenant", "admin": false,
-              "label": "ci pipeline",
-              "createdAt": "2026-11-28T03:22:05.360845Z", "revokedAt": null}]""";
-    private static final String INVALID_TENANT = """
-            {"type": "https://shears.io/problems/invalid-field", "title": "Unprocessable Content", "status": 422,
-             "detail": "tenant: 1..64 lower-case letters, digits or '-'", "instance": "/v1/admin/keys",
-             "code": "INVALID_FIELD"}""";
-    private static final String NOT_FOUND = """
-            {"type": "https://shears.io/problems/not-found", "title": "Not Found", "status": 404,
-             "detail": "no key '8f42debb-f0cb-4b2e-9cc4-0b27d13f5d99'",
-             "instance": "/v1/admin/keys/8f42debb-f0cb-4b2e-9cc4-0b27d13f5d99", "code": "NOT_FOUND"}""";
 
     private final ApiKeys keys;
 
@@ -84,16 +63,16 @@ public class AdminController {
                     + "for verifying job callbacks. A new tenant is created with its first key.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
                     mediaType = MediaType.APPLICATION_JSON_VALUE,
-                    examples = @ExampleObject(name = "a tenant's key", value = NEW_KEY_EXAMPLE))))
+                    examples = @ExampleObject(name = "a tenant's key", ref = "#/components/examples/new-key"))))
     @ApiResponse(responseCode = "201", description = "Created; the only time the key is shown",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = IssuedKey.class),
-                    examples = @ExampleObject(name = "a tenant's key", value = ISSUED_EXAMPLE)))
+                    examples = @ExampleObject(name = "a tenant's key", ref = "#/components/examples/issued-key")))
     @ApiResponse(responseCode = "422", description = "A bad tenant name or a label over 200 characters "
             + "(INVALID_FIELD)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "INVALID_FIELD", value = INVALID_TENANT)))
+                    examples = @ExampleObject(name = "INVALID_FIELD", ref = "#/components/examples/invalid-tenant")))
     public ResponseEntity<IssuedKey> create(Caller caller, @RequestBody NewKey request) {
         if (request == null || request.tenant() == null || !request.tenant().matches("[a-z0-9][a-z0-9-]{0,63}")) {
             throw ServiceException.invalid("INVALID_FIELD", "tenant: 1..64 lower-case letters, digits or '-'");
@@ -124,7 +103,7 @@ public class AdminController {
     @ApiResponse(responseCode = "200", description = "The keys, oldest first",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     array = @ArraySchema(schema = @Schema(implementation = KeyInfo.class)),
-                    examples = @ExampleObject(name = "two keys", value = KEYS_EXAMPLE)))
+                    examples = @ExampleObject(name = "two keys", ref = "#/components/examples/keys")))
     public List<KeyInfo> list(Caller caller) {
         return keys.list();
     }
@@ -136,7 +115,7 @@ public class AdminController {
     @ApiResponse(responseCode = "404", description = "No such key",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+                    examples = @ExampleObject(name = "NOT_FOUND", ref = "#/components/examples/key-not-found")))
     public ResponseEntity<Void> revoke(Caller caller, @Parameter(description = "the key's id (not the key)",
             example = KEY_ID) @PathVariable String id) {
         if (!keys.revoke(id)) {

@@ -30,10 +30,6 @@ import org.springframework.web.context.request.NativeWebRequest;
 @SecurityRequirement(name = "apiKey")
 public class ArtifactsController {
     private static final String ARTIFACT_ID = "34bef28d-1708-31da-b2e6-166b3f7c4feb";
-    private static final String NOT_FOUND = """
-            {"type": "https://shears.io/problems/not-found", "title": "Not Found", "status": 404,
-             "detail": "no artifact '34bef28d-1708-31da-b2e6-166b3f7c4feb'",
-             "instance": "/v1/artifacts/34bef28d-1708-31da-b2e6-166b3f7c4feb", "code": "NOT_FOUND"}""";
 
     private final ArtifactCatalog artifacts;
     private final BlobResponses blobs;
@@ -58,7 +54,7 @@ public class ArtifactsController {
     @ApiResponse(responseCode = "404", description = "No such artifact (or another tenant's)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+                    examples = @ExampleObject(name = "NOT_FOUND", ref = "#/components/examples/artifact-not-found")))
     public ResponseEntity<Resource> download(Caller caller, NativeWebRequest request,
                                              @Parameter(description = "the artifact's id, from a job's result",
                                                      example = ARTIFACT_ID)

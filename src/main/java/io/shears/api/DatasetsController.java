@@ -45,38 +45,6 @@ import java.util.List;
 @SecurityRequirement(name = "apiKey")
 public class DatasetsController {
     static final String DATASET_ID = "9b2d1c3e-0a4f-4e6b-8c7d-5e6f7a8b9c0d";
-    private static final String DATASET_EXAMPLE = """
-            {"id": "9b2d1c3e-0a4f-4e6b-8c7d-5e6f7a8b9c0d", "name": "bands",
-             "sha256": "5d8a1f0c2b7e49d3a6c4e8f1b2d3c4a5e6f708192a3b4c5d6e7f8091a2b3c4d5", "bytes": 71893,
-             "format": "idx", "classes": ["0", "1", "2", "3"], "trainCount": 72, "valCount": 8,
-             "valFromArchive": false, "imageShape": [1, 28, 28], "skippedImages": 0,
-             "createdAt": "2026-11-28T03:25:11.402113Z"}""";
-    private static final String NOT_FOUND = """
-            {"type": "https://shears.io/problems/not-found", "title": "Not Found", "status": 404,
-             "detail": "no dataset '9b2d1c3e-0a4f-4e6b-8c7d-5e6f7a8b9c0d'",
-             "instance": "/v1/datasets/9b2d1c3e-0a4f-4e6b-8c7d-5e6f7a8b9c0d", "code": "NOT_FOUND"}""";
-    private static final String UNSUPPORTED_FORMAT = """
-            {"type": "https://shears.io/problems/dataset-unsupported-format", "title": "Bad Request", "status": 400,
-             "detail": "dataset must be a zip, tar.gz or tar archive; the upload starts with 0x080812077079746f",
-             "instance": "/v1/datasets", "code": "DATASET_UNSUPPORTED_FORMAT"}""";
-    private static final String TOO_LARGE = """
-            {"type": "https://shears.io/problems/upload-too-large", "title": "Content Too Large", "status": 413,
-             "detail": "the dataset is larger than the 10737418240-byte upload limit", "instance": "/v1/datasets",
-             "code": "UPLOAD_TOO_LARGE"}""";
-    private static final String UNSAFE_PATH = """
-            {"type": "https://shears.io/problems/dataset-unsafe-path", "title": "Unprocessable Content",
-             "status": 422, "detail": "archive entry 'train/cat/../../../../etc/evil.png' climbs out of the \
-            archive with '..'",
-             "instance": "/v1/datasets", "code": "DATASET_UNSAFE_PATH"}""";
-    private static final String BUSY = """
-            {"type": "https://shears.io/problems/analysis-busy", "title": "Service Unavailable", "status": 503,
-             "detail": "all 2 dataset analysis slots stayed busy for 30000 ms; retry after 30 s",
-             "instance": "/v1/datasets", "code": "ANALYSIS_BUSY"}""";
-    private static final String IN_USE = """
-            {"type": "https://shears.io/problems/dataset-in-use", "title": "Conflict", "status": 409,
-             "detail": "dataset '9b2d1c3e-0a4f-4e6b-8c7d-5e6f7a8b9c0d' is used by 1 queued or running job(s); \
-            cancel them or wait",
-             "instance": "/v1/datasets/9b2d1c3e-0a4f-4e6b-8c7d-5e6f7a8b9c0d", "code": "DATASET_IN_USE"}""";
 
     private final DatasetCatalog datasets;
     private final UploadSpool spool;
@@ -91,57 +59,57 @@ public class DatasetsController {
         this.metrics = metrics;
     }
 
-    // Both upload methods share POST /v1/datasets; springdoc would merge them into one operation in an order it does
-    // not guarantee, so this one documents both forms and the multipart method is hidden.
+    // Both upload methods share POST /v1/datasets, and one operation documents them; the schema has the multipart
+    // form alone, for the reason given in ModelsController.
     @PostMapping(consumes = {MediaType.APPLICATION_OCTET_STREAM_VALUE, "application/zip", "application/gzip",
             "application/x-tar"}, produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "uploadDataset", summary = "Upload a dataset archive",
             description = "A zip or tar.gz holding either an ImageFolder layout (train/<class>/*.png|jpg, optional "
-                    + "val/<class>/...) or MNIST-style IDX files (train-images, train-labels, optional t10k-*), "
-                    + "sent as the raw body or as a multipart form whose part 'file' holds it. "
+                    + "val/<class>/...) or MNIST-style IDX files (train-images, train-labels, optional t10k-*). "
+                    + "Send it as a multipart form (part 'file', optional field 'name'), or as the raw body with "
+                    + "Content-Type application/octet-stream (application/zip, application/gzip and "
+                    + "application/x-tar are accepted as the same) and the name as the query parameter '?name='. "
                     + "Without a validation split, a seeded stratified 10% of train is held out.",
             requestBody = @RequestBody(required = true, content = {
-                    @Content(mediaType = "application/zip", schema = @Schema(type = "string", format = "binary")),
-                    @Content(mediaType = "application/gzip", schema = @Schema(type = "string", format = "binary")),
-                    @Content(mediaType = "application/x-tar", schema = @Schema(type = "string", format = "binary")),
-                    @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
-                            schema = @Schema(type = "string", format = "binary")),
                     @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
                             schema = @Schema(type = "object", requiredProperties = "file"), schemaProperties = {
                             @SchemaProperty(name = "file", schema = @Schema(type = "string", format = "binary",
                                     description = "the archive; its filename is the default name")),
                             @SchemaProperty(name = "name", schema = @Schema(type = "string",
-                                    description = "display name"))})}))
+                                    description = "display name", example = "flowers"))})}))
     @ApiResponse(responseCode = "201", description = "Stored and checked; Location names the dataset",
             headers = @Header(name = "Location", description = "/v1/datasets/{id}", schema = @Schema(type = "string")),
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = DatasetView.class),
-                    examples = @ExampleObject(name = "idx", value = DATASET_EXAMPLE)))
+                    examples = @ExampleObject(name = "idx", ref = "#/components/examples/dataset")))
     @ApiResponse(responseCode = "400", description = "Not an archive, or a corrupt one (DATASET_UNSUPPORTED_FORMAT, "
             + "DATASET_ARCHIVE_CORRUPT), or a multipart form without a 'file' part (MALFORMED_UPLOAD)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "DATASET_UNSUPPORTED_FORMAT", value = UNSUPPORTED_FORMAT)))
+                    examples = @ExampleObject(name = "DATASET_UNSUPPORTED_FORMAT",
+                            ref = "#/components/examples/dataset-unsupported-format")))
     @ApiResponse(responseCode = "413", description = "Larger than the upload limit (UPLOAD_TOO_LARGE, "
             + "DATASET_TOO_LARGE)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "UPLOAD_TOO_LARGE", value = TOO_LARGE)))
+                    examples = @ExampleObject(name = "UPLOAD_TOO_LARGE",
+                            ref = "#/components/examples/dataset-too-large")))
     @ApiResponse(responseCode = "422", description = "Unusable archive, e.g. DATASET_UNSAFE_PATH (zip-slip), "
             + "DATASET_ZIP_BOMB, DATASET_LAYOUT_UNKNOWN, DATASET_TOO_MANY_CLASSES, DATASET_INVALID",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "DATASET_UNSAFE_PATH", value = UNSAFE_PATH)))
+                    examples = @ExampleObject(name = "DATASET_UNSAFE_PATH",
+                            ref = "#/components/examples/dataset-unsafe-path")))
     @ApiResponse(responseCode = "503", description = "Every dataset analysis slot stayed busy (ANALYSIS_BUSY); "
             + "retry after the Retry-After header's seconds",
             headers = @Header(name = "Retry-After", description = "seconds to wait before retrying",
                     schema = @Schema(type = "integer")),
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "ANALYSIS_BUSY", value = BUSY)))
+                    examples = @ExampleObject(name = "ANALYSIS_BUSY", ref = "#/components/examples/analysis-busy")))
     public ResponseEntity<DatasetView> uploadBody(Caller caller, HttpServletRequest request,
-                                                  @Parameter(description = "display name", example = "flowers")
-                                                  @RequestParam(required = false) String name) throws IOException {
+                                                  @Parameter(hidden = true) @RequestParam(required = false)
+                                                  String name) throws IOException {
         try (InputStream in = request.getInputStream()) {
             return register(caller, in, request.getContentLengthLong(), name);
         }
@@ -167,11 +135,12 @@ public class DatasetsController {
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(operationId = "listDatasets", summary = "List your datasets, newest first")
+    @Operation(operationId = "listDatasets", summary = "List your datasets, newest first",
+            description = "Every dataset of the caller's tenant, with its classes, split sizes and image shape.")
     @ApiResponse(responseCode = "200", description = "The caller's tenant's datasets",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     array = @ArraySchema(schema = @Schema(implementation = DatasetView.class)),
-                    examples = @ExampleObject(name = "one dataset", value = "[" + DATASET_EXAMPLE + "]")))
+                    examples = @ExampleObject(name = "one dataset", ref = "#/components/examples/dataset-list")))
     public List<DatasetView> list(Caller caller) {
         return datasets.list(caller.tenantId());
     }
@@ -183,11 +152,11 @@ public class DatasetsController {
     @ApiResponse(responseCode = "200", description = "The dataset",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = DatasetView.class),
-                    examples = @ExampleObject(name = "idx", value = DATASET_EXAMPLE)))
+                    examples = @ExampleObject(name = "idx", ref = "#/components/examples/dataset")))
     @ApiResponse(responseCode = "404", description = "No such dataset (or another tenant's)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+                    examples = @ExampleObject(name = "NOT_FOUND", ref = "#/components/examples/dataset-not-found")))
     public DatasetView get(Caller caller, @Parameter(description = "the dataset's id", example = DATASET_ID)
                            @PathVariable String id) {
         return datasets.get(caller.tenantId(), id);
@@ -200,11 +169,11 @@ public class DatasetsController {
     @ApiResponse(responseCode = "404", description = "No such dataset (or another tenant's)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+                    examples = @ExampleObject(name = "NOT_FOUND", ref = "#/components/examples/dataset-not-found")))
     @ApiResponse(responseCode = "409", description = "A job uses the dataset (DATASET_IN_USE)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "DATASET_IN_USE", value = IN_USE)))
+                    examples = @ExampleObject(name = "DATASET_IN_USE", ref = "#/components/examples/dataset-in-use")))
     public ResponseEntity<Void> delete(Caller caller,
                                        @Parameter(description = "the dataset's id", example = DATASET_ID)
                                        @PathVariable String id) throws IOException {

@@ -26,12 +26,6 @@ import java.io.IOException;
 @Tag(name = "Jobs")
 @SecurityRequirement(name = "apiKey")
 public class JobDeletionController {
-    private static final String ACTIVE = """
-            {"type": "https://shears.io/problems/job-active", "title": "Conflict", "status": 409,
-             "detail": "job '8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d' is RUNNING; cancel it \
-            (POST /v1/jobs/8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d/cancel) and delete it once it is CANCELLED",
-             "instance": "/v1/jobs/8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d", "code": "JOB_ACTIVE"}""";
-
     private final JobDeletion deletion;
 
     public JobDeletionController(JobDeletion deletion) {
@@ -47,11 +41,11 @@ public class JobDeletionController {
     @ApiResponse(responseCode = "404", description = "No such job (or another tenant's)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "NOT_FOUND", value = JobsController.NOT_FOUND)))
+                    examples = @ExampleObject(name = "NOT_FOUND", ref = "#/components/examples/job-not-found")))
     @ApiResponse(responseCode = "409", description = "The job is queued or running (JOB_ACTIVE)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "JOB_ACTIVE", value = ACTIVE)))
+                    examples = @ExampleObject(name = "JOB_ACTIVE", ref = "#/components/examples/job-active")))
     public ResponseEntity<Void> delete(Caller caller, @Parameter(description = "the job's id",
             example = JobsController.JOB_ID) @PathVariable String id) throws IOException {
         deletion.delete(caller.tenantId(), id);

@@ -39,112 +39,7 @@ import java.util.List;
 @Tag(name = "Jobs", description = "Prune, recalibrate, fine-tune, evaluate and benchmark a model")
 @SecurityRequirement(name = "apiKey")
 public class JobsController {
-    static final String SPEC_EXAMPLE = """
-            {"modelId": "3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11",
-             "budget": {"fraction": 0.5},
-             "pruning": {"scope": "filters", "criterion": "l1", "allocation": "uniform", "roundTo": 8},
-             "fineTune": {"datasetId": "9b2d1c3e-0a4f-4e6b-8c7d-5e6f7a8b9c0d", "epochs": 2, "learningRate": 0.01},
-             "evaluation": {"datasetId": "9b2d1c3e-0a4f-4e6b-8c7d-5e6f7a8b9c0d"},
-             "labels": {"team": "vision"}}""";
-    private static final String PRUNE_ONLY_EXAMPLE = """
-            {"modelId": "3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11", "budget": {"fraction": 0.75},
-             "labels": {"team": "vision"}}""";
-    private static final String MACS_BUDGET_EXAMPLE = """
-            {"modelId": "3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11", "budget": {"macs": 3000000},
-             "pruning": {"scope": "channels", "allocation": "global"},
-             "callbackUrl": "https://ci.example.com/shears-callback"}""";
     static final String JOB_ID = "8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d";
-    /** The spec as stored: every default filled in, so it says exactly what ran. */
-    private static final String STORED_SPEC = """
-            "spec": {"modelId": "3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11",
-              "budget": {"macs": null, "flops": null, "fraction": 0.75},
-              "pruning": {"scope": "filters", "criterion": "l1", "allocation": "uniform", "roundTo": 8,
-                          "minChannels": 1, "exclude": [], "seed": 0, "groupedConvolutions": "within-groups",
-                          "attentionUnit": "heads"},
-              "input": {"shape": null, "mean": [0.0], "std": [1.0], "resize": null, "crop": null, "channels": null},
-              "calibration": null, "fineTune": null, "evaluation": null, "callbackUrl": null,
-              "labels": {"team": "vision"}}""";
-    private static final String ARTIFACTS = """
-            [{"id": "34bef28d-1708-31da-b2e6-166b3f7c4feb", "name": "model.onnx",
-              "mediaType": "application/octet-stream", "bytes": 475213,
-              "sha256": "a2ff029a86809056cd016dd7e8462e236cf48541660e73daabfbdba29cf1d3d7",
-              "url": "/v1/artifacts/34bef28d-1708-31da-b2e6-166b3f7c4feb"},
-             {"id": "75a7c024-a23b-33df-b0e1-bcf9f8389477", "name": "report.html", "mediaType": "text/html",
-              "bytes": 11287, "sha256": "35afe9cdf1b5d396dd4274ca8e310d5edbb6569f9fac881ed92c60f62357dff9",
-              "url": "/v1/artifacts/75a7c024-a23b-33df-b0e1-bcf9f8389477"},
-             {"id": "13caa282-b531-3157-9742-362390e82ce7", "name": "report.json", "mediaType": "application/json",
-              "bytes": 14789, "sha256": "afeceed6cc1d4a20a6f100053c947836cc960df380a8d243ac7522ffd5948b17",
-              "url": "/v1/artifacts/13caa282-b531-3157-9742-362390e82ce7"}]""";
-    private static final String JOB_QUEUED = """
-            {"id": "8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d", "modelId": "3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11",
-             "state": "QUEUED", "stage": null, "progress": 0.0, "createdAt": "2026-11-28T03:22:00.191134Z",
-             "startedAt": null, "finishedAt": null, "attempts": 0, "error": null, "result": null,
-             "labels": {"team": "vision"},
-            """ + STORED_SPEC + "}";
-    private static final String JOB_SUCCEEDED = """
-            {"id": "8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d", "modelId": "3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11",
-             "state": "SUCCEEDED", "stage": "BENCHMARK", "progress": 1.0, "createdAt": "2026-11-28T03:22:00.191134Z",
-             "startedAt": "2026-11-28T03:22:00.799058Z", "finishedAt": "2026-11-28T03:22:04.890180Z", "attempts": 1,
-             "error": null,
-             "result": {"summary": {"originalMacs": 6884832, "prunedMacs": 5110752, "originalFlops": 13769664,
-                                    "prunedFlops": 10221504, "originalParams": 146746, "prunedParams": 114234,
-                                    "macsRatio": 0.7423205097815023, "finalTop1": null,
-                                    "speedUpBatch32": 1.550631632607955},
-                        "artifacts":
-            """ + ARTIFACTS + """
-            },
-             "labels": {"team": "vision"},
-            """ + STORED_SPEC + "}";
-    private static final String JOB_FAILED = """
-            {"id": "8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d", "modelId": "3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11",
-             "state": "FAILED", "stage": "PRUNE", "progress": 0.08, "createdAt": "2026-11-28T03:24:40.618519Z",
-             "startedAt": "2026-11-28T03:24:40.764583Z", "finishedAt": "2026-11-28T03:24:40.863914Z", "attempts": 1,
-             "error": {"code": "BUDGET_UNREACHABLE", "message": "budget of 344241 MACs cannot be reached: the \
-            smallest reachable model has 4226016 MACs (0.6138 of the original 6884832)"},
-             "result": null, "labels": {"team": "vision"},
-            """ + STORED_SPEC + "}";
-    private static final String EVENTS_EXAMPLE = """
-            event:job
-            id:11177792505336
-            data:{"id":"8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d","state":"RUNNING","stage":"PRUNE","progress":0.3,\
-            "errorCode":null}
-
-            event:job
-            id:11177792505337
-            data:{"id":"8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d","state":"SUCCEEDED","stage":"BENCHMARK",\
-            "progress":1.0,"errorCode":null}
-
-            """;
-    static final String NOT_FOUND = """
-            {"type": "https://shears.io/problems/not-found", "title": "Not Found", "status": 404,
-             "detail": "no job '8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d'",
-             "instance": "/v1/jobs/8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d", "code": "NOT_FOUND"}""";
-    private static final String MALFORMED_JSON = """
-            {"type": "https://shears.io/problems/malformed-json", "title": "Bad Request", "status": 400,
-             "detail": "the body is not valid JSON for this endpoint: Unexpected end-of-input within/between \
-            Object entries",
-             "instance": "/v1/jobs", "code": "MALFORMED_JSON"}""";
-    private static final String INVALID_FIELD = """
-            {"type": "https://shears.io/problems/invalid-field", "title": "Unprocessable Content", "status": 422,
-             "detail": "budget.fraction: must be in (0, 1], got 1.5", "instance": "/v1/jobs",
-             "code": "INVALID_FIELD", "field": "budget.fraction"}""";
-    private static final String CLASSES_MISMATCH = """
-            {"type": "https://shears.io/problems/dataset-classes-mismatch", "title": "Unprocessable Content",
-             "status": 422, "detail": "fineTune.datasetId: dataset '9b2d1c3e-0a4f-4e6b-8c7d-5e6f7a8b9c0d' has 3 \
-            classes but the model with head 'keep' outputs 10",
-             "instance": "/v1/jobs", "code": "DATASET_CLASSES_MISMATCH"}""";
-    private static final String KEY_REUSED = """
-            {"type": "https://shears.io/problems/idempotency-key-reused", "title": "Conflict", "status": 409,
-             "detail": "Idempotency-Key 'nightly-2026-11-28' was used for job 8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d \
-            with a different body",
-             "instance": "/v1/jobs", "code": "IDEMPOTENCY_KEY_REUSED"}""";
-    private static final String BAD_STATE = """
-            {"type": "https://shears.io/problems/invalid-parameter", "title": "Bad Request", "status": 400,
-             "detail": "state: 'DONE' is not one of QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED",
-             "instance": "/v1/jobs", "code": "INVALID_PARAMETER"}""";
-    private static final String BAD_SIZE = """
-            {"type": "https://shears.io/problems/invalid-parameter", "title": "Unprocessable Content", "status": 422,
-             "detail": "size must be in 1..200, got 500", "instance": "/v1/jobs", "code": "INVALID_PARAMETER"}""";
 
     private final JobService jobs;
     private final JobEvents events;
@@ -163,13 +58,11 @@ public class JobsController {
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
                     mediaType = MediaType.APPLICATION_JSON_VALUE,
                     examples = {
-                            @ExampleObject(name = "prune only", value = PRUNE_ONLY_EXAMPLE,
-                                    summary = "Prune to 75% of the MACs with the defaults (the paper's setting)"),
-                            @ExampleObject(name = "prune and fine-tune", value = SPEC_EXAMPLE,
-                                    summary = "Prune to half, fine-tune two epochs and evaluate"),
-                            @ExampleObject(name = "MACs budget with callback", value = MACS_BUDGET_EXAMPLE,
-                                    summary = "An absolute MACs target, every channel prunable, a signed callback "
-                                            + "when the job ends")})))
+                            @ExampleObject(name = "prune only", ref = "#/components/examples/job-spec-prune-only"),
+                            @ExampleObject(name = "prune and fine-tune",
+                                    ref = "#/components/examples/job-spec-prune-and-fine-tune"),
+                            @ExampleObject(name = "MACs budget with callback",
+                                    ref = "#/components/examples/job-spec-macs-budget-with-callback")})))
     @ApiResponse(responseCode = "202", description = "Queued (or, with a replayed Idempotency-Key, the earlier job "
             + "as it is now); Location names the job",
             headers = {@Header(name = "Location", description = "/v1/jobs/{id}", schema = @Schema(type = "string")),
@@ -177,23 +70,25 @@ public class JobsController {
                             + "same Idempotency-Key created the job", schema = @Schema(type = "boolean"))},
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = JobView.class),
-                    examples = @ExampleObject(name = "queued", value = JOB_QUEUED)))
+                    examples = @ExampleObject(name = "queued", ref = "#/components/examples/job-queued")))
     @ApiResponse(responseCode = "400", description = "The body is not JSON (MALFORMED_JSON)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "MALFORMED_JSON", value = MALFORMED_JSON)))
+                    examples = @ExampleObject(name = "MALFORMED_JSON", ref = "#/components/examples/malformed-json")))
     @ApiResponse(responseCode = "409", description = "The Idempotency-Key was used with another body "
             + "(IDEMPOTENCY_KEY_REUSED)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "IDEMPOTENCY_KEY_REUSED", value = KEY_REUSED)))
+                    examples = @ExampleObject(name = "IDEMPOTENCY_KEY_REUSED",
+                            ref = "#/components/examples/idempotency-key-reused")))
     @ApiResponse(responseCode = "422", description = "A bad field, named in 'field' (INVALID_FIELD: also an unknown "
             + "field, a missing model or dataset), DATASET_CLASSES_MISMATCH, INVALID_PRUNING_OPTIONS, "
             + "INVALID_IDEMPOTENCY_KEY",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = {@ExampleObject(name = "INVALID_FIELD", value = INVALID_FIELD),
-                            @ExampleObject(name = "DATASET_CLASSES_MISMATCH", value = CLASSES_MISMATCH)}))
+                    examples = {@ExampleObject(name = "INVALID_FIELD", ref = "#/components/examples/invalid-job-field"),
+                            @ExampleObject(name = "DATASET_CLASSES_MISMATCH",
+                                    ref = "#/components/examples/dataset-classes-mismatch")}))
     public ResponseEntity<JobView> submit(Caller caller, @RequestBody JobSpec spec,
                                           @Parameter(description = "makes retries of this request safe: the same "
                                                   + "key and body return the same job", example = "nightly-2026-11-28")
@@ -211,12 +106,12 @@ public class JobsController {
     @ApiResponse(responseCode = "200", description = "The job",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = JobView.class),
-                    examples = {@ExampleObject(name = "succeeded", value = JOB_SUCCEEDED),
-                            @ExampleObject(name = "failed", value = JOB_FAILED)}))
+                    examples = {@ExampleObject(name = "succeeded", ref = "#/components/examples/job-succeeded"),
+                            @ExampleObject(name = "failed", ref = "#/components/examples/job-failed")}))
     @ApiResponse(responseCode = "404", description = "No such job (or another tenant's)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+                    examples = @ExampleObject(name = "NOT_FOUND", ref = "#/components/examples/job-not-found")))
     public JobView get(Caller caller, @Parameter(description = "the job's id", example = JOB_ID)
                        @PathVariable String id) {
         return jobs.get(caller.tenantId(), id);
@@ -228,17 +123,18 @@ public class JobsController {
     @ApiResponse(responseCode = "200", description = "One page; 'total' counts every match",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = JobService.Page.class),
-                    examples = @ExampleObject(name = "one succeeded job",
-                            value = "{\"items\": [" + JOB_SUCCEEDED + "], \"page\": 0, \"size\": 20, \"total\": 1}")))
+                    examples = @ExampleObject(name = "one succeeded job", ref = "#/components/examples/job-page")))
     @ApiResponse(responseCode = "400", description = "A parameter that does not parse, e.g. an unknown state "
             + "(INVALID_PARAMETER)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "INVALID_PARAMETER", value = BAD_STATE)))
+                    examples = @ExampleObject(name = "INVALID_PARAMETER",
+                            ref = "#/components/examples/invalid-job-state")))
     @ApiResponse(responseCode = "422", description = "page below 0 or size outside 1..200 (INVALID_PARAMETER)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "INVALID_PARAMETER", value = BAD_SIZE)))
+                    examples = @ExampleObject(name = "INVALID_PARAMETER",
+                            ref = "#/components/examples/invalid-page-size")))
     public JobService.Page list(Caller caller,
                                 @Parameter(description = "only jobs in this state", example = "SUCCEEDED")
                                 @RequestParam(required = false) JobState state,
@@ -259,11 +155,11 @@ public class JobsController {
     @ApiResponse(responseCode = "202", description = "Cancellation accepted; the job as it is now",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = JobView.class),
-                    examples = @ExampleObject(name = "already finished", value = JOB_FAILED)))
+                    examples = @ExampleObject(name = "already finished", ref = "#/components/examples/job-failed")))
     @ApiResponse(responseCode = "404", description = "No such job (or another tenant's)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+                    examples = @ExampleObject(name = "NOT_FOUND", ref = "#/components/examples/job-not-found")))
     public ResponseEntity<JobView> cancel(Caller caller, @Parameter(description = "the job's id", example = JOB_ID)
                                           @PathVariable String id) {
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(jobs.cancel(caller.tenantId(), id));
@@ -272,14 +168,16 @@ public class JobsController {
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(operationId = "jobEvents", summary = "Server-Sent Events of the job's state, stage and progress",
             description = "Event name 'job', data {id, state, stage, progress, errorCode}; the stream ends after a "
-                    + "terminal state.")
+                    + "terminal state. The body is a text/event-stream, not one JSON value, so its schema is a binary "
+                    + "string: generated clients hand over the text as it came and read no JSON from it.")
     @ApiResponse(responseCode = "200", description = "The event stream",
-            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string"),
-                    examples = @ExampleObject(name = "to the end", value = EVENTS_EXAMPLE)))
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+                    schema = @Schema(type = "string", format = "binary"),
+                    examples = @ExampleObject(name = "to the end", ref = "#/components/examples/job-events")))
     @ApiResponse(responseCode = "404", description = "No such job (or another tenant's)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+                    examples = @ExampleObject(name = "NOT_FOUND", ref = "#/components/examples/job-not-found")))
     public SseEmitter events(Caller caller, @Parameter(description = "the job's id", example = JOB_ID)
                              @PathVariable String id) {
         JobEventStream stream = new JobEventStream();
@@ -294,11 +192,11 @@ public class JobsController {
     @ApiResponse(responseCode = "200", description = "The job's artifacts",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     array = @ArraySchema(schema = @Schema(implementation = JobView.ArtifactView.class)),
-                    examples = @ExampleObject(name = "pruned only", value = ARTIFACTS)))
+                    examples = @ExampleObject(name = "pruned only", ref = "#/components/examples/job-artifacts")))
     @ApiResponse(responseCode = "404", description = "No such job (or another tenant's)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+                    examples = @ExampleObject(name = "NOT_FOUND", ref = "#/components/examples/job-not-found")))
     public List<JobView.ArtifactView> artifacts(Caller caller,
                                                 @Parameter(description = "the job's id", example = JOB_ID)
                                                 @PathVariable String id) {

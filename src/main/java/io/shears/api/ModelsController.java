@@ -47,46 +47,6 @@ import java.util.List;
 @SecurityRequirement(name = "apiKey")
 public class ModelsController {
     static final String MODEL_ID = "3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11";
-    static final String MODEL_EXAMPLE = """
-            {"id": "3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11", "name": "resnet18",
-             "sha256": "7e02b1eca8848f35a2a15c8130150b8c93ce5cba9bf5e8e1e85d542ede72a7d9", "bytes": 605283,
-             "opset": 17, "inputs": [{"name": "input", "shape": [1, 3, 64, 64]}],
-             "outputs": [{"name": "logits", "shape": [1, 10]}], "macs": 6884832, "flops": 13769664,
-             "params": 146746, "prunableGroups": 8, "frozenGroups": 5,
-             "frozenReasons": [
-              {"reason": "residual Add keeps the representation's width (scope filters)", "groups": 4,
-               "channels": 120, "macs": 4755456, "shareOfMacs": 0.6907},
-              {"reason": "features feeding the classifier keep their width (scope filters)", "groups": 1,
-               "channels": 48, "macs": 172032, "shareOfMacs": 0.025},
-              {"reason": "reaches the graph output 'logits'", "groups": 1, "channels": 10, "macs": 480,
-               "shareOfMacs": 0.0001}],
-             "unsupportedOps": [],
-             "createdAt": "2026-11-28T03:21:58.909736Z"}""";
-    private static final String NOT_FOUND = """
-            {"type": "https://shears.io/problems/not-found", "title": "Not Found", "status": 404,
-             "detail": "no model '3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11'",
-             "instance": "/v1/models/3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11",
-             "code": "NOT_FOUND"}""";
-    private static final String UNPARSEABLE = """
-            {"type": "https://shears.io/problems/model-unparseable", "title": "Bad Request", "status": 400,
-             "detail": "not an ONNX model: protobuf does not parse (While parsing a protocol message, the input \
-            ended unexpectedly in the middle of a field.)",
-             "instance": "/v1/models",
-             "code": "MODEL_UNPARSEABLE"}""";
-    private static final String TOO_LARGE = """
-            {"type": "https://shears.io/problems/upload-too-large", "title": "Content Too Large", "status": 413,
-             "detail": "the model is larger than the 2147483648-byte upload limit", "instance": "/v1/models",
-             "code": "UPLOAD_TOO_LARGE"}""";
-    private static final String UNSUPPORTED_OPERATOR = """
-            {"type": "https://shears.io/problems/unsupported-operator", "title": "Unprocessable Content",
-             "status": 422, "detail": "node mystery_node: operator 'FancyOp' is not supported and the model \
-            declares no static shape for its outputs",
-             "instance": "/v1/models", "code": "UNSUPPORTED_OPERATOR"}""";
-    private static final String IN_USE = """
-            {"type": "https://shears.io/problems/model-in-use", "title": "Conflict", "status": 409,
-             "detail": "model '3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11' is used by 1 queued or running job(s); \
-            cancel them or wait",
-             "instance": "/v1/models/3f0c6a52-8e1b-4d59-9a57-1f4f1b2c0d11", "code": "MODEL_IN_USE"}""";
 
     private final ModelCatalog models;
     private final UploadSpool spool;
@@ -103,57 +63,60 @@ public class ModelsController {
         this.blobs = blobs;
     }
 
-    // Both upload methods share POST /v1/models; springdoc would merge them into one operation in an order it does not
-    // guarantee, so this one documents both forms and the multipart method is hidden.
+    // Both upload methods share POST /v1/models, and one operation documents them. Its schema has the multipart form
+    // alone: the document's media types are written in key order, which would put application/octet-stream first,
+    // and generators build their method from the first, some (Java's native client) unable to send a raw file. The
+    // raw body, with its query parameters, is described in the operation's text and works as it always did.
     @PostMapping(consumes = {MediaType.APPLICATION_OCTET_STREAM_VALUE, "application/zip", "application/gzip",
             "application/x-tar"}, produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "uploadModel", summary = "Upload a model",
             description = "The body is an .onnx file, or a zip or tar.gz bundle of model.onnx and its external-data "
-                    + "files, sent as the raw body (any of the binary media types; the format is recognised by "
-                    + "content) or as a multipart form whose part 'file' holds it. The model is parsed, its shapes "
-                    + "are inferred and its channel groups analysed before the answer. frozenReasons says why the "
-                    + "frozenGroups may not be pruned in the default scope filters: each reason (node names left out) "
-                    + "with its group count, channels, and the MACs of the layers that produce those channels (also as "
-                    + "shareOfMacs of the model's MACs); most MACs first, at most 20 reasons.",
+                    + "files (the format is recognised by content). Send it as a multipart form (part 'file', "
+                    + "optional fields 'name' and 'inputShape'), or as the raw body with Content-Type "
+                    + "application/octet-stream (application/zip, application/gzip and application/x-tar are "
+                    + "accepted as the same) and the fields as query parameters ('?name=...&inputShape=...'). The "
+                    + "model is parsed, its shapes are inferred and its channel groups analysed before the answer. "
+                    + "frozenReasons says why the frozenGroups may not be pruned in the default scope filters: each "
+                    + "reason (node names left out) with its group count, channels, and the MACs of the layers that "
+                    + "produce those channels (also as shareOfMacs of the model's MACs); most MACs first, at most 20 "
+                    + "reasons.",
             requestBody = @RequestBody(required = true, content = {
-                    @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
-                            schema = @Schema(type = "string", format = "binary")),
-                    @Content(mediaType = "application/zip", schema = @Schema(type = "string", format = "binary")),
-                    @Content(mediaType = "application/gzip", schema = @Schema(type = "string", format = "binary")),
-                    @Content(mediaType = "application/x-tar", schema = @Schema(type = "string", format = "binary")),
                     @Content(mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
                             schema = @Schema(type = "object", requiredProperties = "file"), schemaProperties = {
                             @SchemaProperty(name = "file", schema = @Schema(type = "string", format = "binary",
                                     description = "the .onnx file or bundle; its filename is the default name")),
                             @SchemaProperty(name = "name", schema = @Schema(type = "string",
-                                    description = "display name")),
+                                    description = "display name", example = "resnet50")),
                             @SchemaProperty(name = "inputShape", schema = @Schema(type = "string",
-                                    description = "static input shape for dynamic dimensions"))})}))
+                                    description = "static input shape for dynamic dimensions",
+                                    example = "1x3x224x224"))})}))
     @ApiResponse(responseCode = "201", description = "Stored and analysed; Location names the model",
             headers = @Header(name = "Location", description = "/v1/models/{id}", schema = @Schema(type = "string")),
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = ModelView.class),
-                    examples = @ExampleObject(name = "resnet18", value = MODEL_EXAMPLE)))
+                    examples = @ExampleObject(name = "resnet18", ref = "#/components/examples/model")))
     @ApiResponse(responseCode = "400", description = "Not an ONNX model or bundle (MODEL_UNPARSEABLE, BUNDLE_INVALID), "
             + "or a multipart form without a 'file' part (MALFORMED_UPLOAD)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "MODEL_UNPARSEABLE", value = UNPARSEABLE)))
+                    examples = @ExampleObject(name = "MODEL_UNPARSEABLE",
+                            ref = "#/components/examples/model-unparseable")))
     @ApiResponse(responseCode = "413", description = "Larger than the upload limit (UPLOAD_TOO_LARGE)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "UPLOAD_TOO_LARGE", value = TOO_LARGE)))
+                    examples = @ExampleObject(name = "UPLOAD_TOO_LARGE",
+                            ref = "#/components/examples/model-too-large")))
     @ApiResponse(responseCode = "422", description = "A model Shears cannot use, e.g. UNSUPPORTED_OPERATOR naming "
             + "the node, INPUT_SHAPE_REQUIRED, EXTERNAL_DATA_OUTSIDE_BUNDLE; or an empty upload (UPLOAD_EMPTY)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "UNSUPPORTED_OPERATOR", value = UNSUPPORTED_OPERATOR)))
+                    examples = @ExampleObject(name = "UNSUPPORTED_OPERATOR",
+                            ref = "#/components/examples/unsupported-operator")))
     public ResponseEntity<ModelView> uploadBody(Caller caller, HttpServletRequest request,
-                                                @Parameter(description = "display name", example = "resnet50")
-                                                @RequestParam(required = false) String name,
-                                                @Parameter(description = "static input shape for dynamic dimensions",
-                                                        example = "1x3x224x224")
-                                                @RequestParam(required = false) String inputShape)
+                                                @Parameter(hidden = true) @RequestParam(required = false)
+                                                String name,
+                                                @Parameter(hidden = true) @RequestParam(required = false)
+                                                String inputShape)
             throws IOException {
         try (InputStream in = request.getInputStream()) {
             return register(caller, in, request.getContentLengthLong(), name, inputShape);
@@ -181,11 +144,12 @@ public class ModelsController {
     }
 
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
-    @Operation(operationId = "listModels", summary = "List your models, newest first")
+    @Operation(operationId = "listModels", summary = "List your models, newest first",
+            description = "Every model of the caller's tenant, with what was analysed at upload.")
     @ApiResponse(responseCode = "200", description = "The caller's tenant's models",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     array = @ArraySchema(schema = @Schema(implementation = ModelView.class)),
-                    examples = @ExampleObject(name = "one model", value = "[" + MODEL_EXAMPLE + "]")))
+                    examples = @ExampleObject(name = "one model", ref = "#/components/examples/model-list")))
     public List<ModelView> list(Caller caller) {
         return models.list(caller.tenantId());
     }
@@ -197,11 +161,11 @@ public class ModelsController {
     @ApiResponse(responseCode = "200", description = "The model",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = ModelView.class),
-                    examples = @ExampleObject(name = "resnet18", value = MODEL_EXAMPLE)))
+                    examples = @ExampleObject(name = "resnet18", ref = "#/components/examples/model")))
     @ApiResponse(responseCode = "404", description = "No such model (or another tenant's)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+                    examples = @ExampleObject(name = "NOT_FOUND", ref = "#/components/examples/model-not-found")))
     public ModelView get(Caller caller, @Parameter(description = "the model's id", example = MODEL_ID)
                          @PathVariable String id) {
         return models.get(caller.tenantId(), id);
@@ -221,7 +185,7 @@ public class ModelsController {
     @ApiResponse(responseCode = "404", description = "No such model (or another tenant's)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+                    examples = @ExampleObject(name = "NOT_FOUND", ref = "#/components/examples/model-not-found")))
     public ResponseEntity<Resource> content(Caller caller, NativeWebRequest request,
                                             @Parameter(description = "the model's id", example = MODEL_ID)
                                             @PathVariable String id) throws IOException {
@@ -237,11 +201,11 @@ public class ModelsController {
     @ApiResponse(responseCode = "404", description = "No such model (or another tenant's)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
+                    examples = @ExampleObject(name = "NOT_FOUND", ref = "#/components/examples/model-not-found")))
     @ApiResponse(responseCode = "409", description = "A job uses the model (MODEL_IN_USE)",
             content = @Content(mediaType = ProblemDocument.MEDIA_TYPE,
                     schema = @Schema(implementation = ProblemDocument.class),
-                    examples = @ExampleObject(name = "MODEL_IN_USE", value = IN_USE)))
+                    examples = @ExampleObject(name = "MODEL_IN_USE", ref = "#/components/examples/model-in-use")))
     public ResponseEntity<Void> delete(Caller caller, @Parameter(description = "the model's id", example = MODEL_ID)
                                        @PathVariable String id) throws IOException {
         models.delete(caller.tenantId(), id);

@@ -5,13 +5,16 @@ import io.shears.pipeline.OptionLabel;
 import io.shears.pruning.OptionNames;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
+import io.swagger.v3.oas.annotations.info.Contact;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.info.License;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
 import io.swagger.v3.oas.annotations.servers.Server;
+import io.swagger.v3.core.converter.AnnotatedType;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.examples.Example;
 import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.JsonSchema;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
@@ -20,13 +23,16 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.customizers.PropertyCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.lang.annotation.Annotation;
 import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The OpenAPI document's frame. The server is the relative URL "/" so that the document is the same on every host
@@ -38,7 +44,8 @@ import java.util.Map;
         description = "Zero-shot structured pruning of ONNX models to a compute budget, with BatchNorm "
                 + "recalibration, fine-tuning, evaluation and measured latency. Errors are application/problem+json "
                 + "with a stable 'code'.",
-        license = @License(name = "Apache-2.0")),
+        contact = @Contact(name = "the Shears maintainers"),
+        license = @License(name = "Apache-2.0", identifier = "Apache-2.0")),
         servers = @Server(url = "/", description = "the Shears instance serving this document"))
 @SecurityScheme(name = "apiKey", type = SecuritySchemeType.HTTP, scheme = "bearer",
         description = "An API key: 'Authorization: Bearer shk_...'")
@@ -64,34 +71,138 @@ class OpenApiConfiguration {
                         continue;
                     }
                     op.getResponses().putIfAbsent("401", refusal("No API key, or an unknown or revoked one",
-                            "UNAUTHENTICATED", ProblemDocument.UNAUTHENTICATED));
+                            "UNAUTHENTICATED", "unauthenticated"));
                     if (path.startsWith("/v1/admin")) {
                         op.getResponses().putIfAbsent("403", refusal("The API key is not an admin key",
-                                "FORBIDDEN", ProblemDocument.FORBIDDEN));
+                                "FORBIDDEN", "forbidden"));
                     }
                 }
             });
         };
     }
 
+    @Bean
+    OpenApiCustomizer examplesFromResources() {
+        return OpenApiExamples.load();
+    }
+
+    /** Both rules about one field, in this order, since the second extends what the first lists. */
+    @Bean
+    PropertyCustomizer fieldValuesAndNullability() {
+        return (property, type) -> withNull(withOptionLabels(property, type), type);
+    }
+
     /**
      * A job spec option is a string whose values are an enum's labels ("within-groups"); the schema lists them from
      * the same enum that {@link OptionLabel} checks against, so the two cannot disagree.
      */
-    @Bean
-    PropertyCustomizer optionLabelsAsEnums() {
-        return (property, type) -> {
-            if (type.getCtxAnnotations() == null) {
-                return property;
+    private static Schema<?> withOptionLabels(Schema<?> property, AnnotatedType type) {
+        for (Annotation annotation : annotations(type)) {
+            if (annotation instanceof OptionLabel option) {
+                @SuppressWarnings("unchecked")
+                Schema<Object> options = (Schema<Object>) property;
+                options.setEnum(new ArrayList<>(OptionNames.labelsOf(option.value())));
             }
-            for (Annotation annotation : type.getCtxAnnotations()) {
-                if (annotation instanceof OptionLabel option) {
-                    @SuppressWarnings("unchecked")
-                    Schema<Object> options = (Schema<Object>) property;
-                    options.setEnum(List.copyOf(OptionNames.labelsOf(option.value())));
-                }
-            }
+        }
+        return property;
+    }
+
+    /**
+     * A field annotated {@code @Nullable} may be JSON null. OpenAPI 3.1 says so with the type "null": swagger-core adds
+     * it to a plain type's list, but an enum must also list null as a value, and a reference to another schema becomes
+     * "one of that schema or null".
+     */
+    private static Schema<?> withNull(Schema<?> property, AnnotatedType type) {
+        if (annotations(type).stream().noneMatch(a -> a.annotationType().getSimpleName().equals("Nullable"))) {
             return property;
+        }
+        if (property.get$ref() != null) {
+            return new JsonSchema().oneOf(List.of(new JsonSchema().$ref(property.get$ref()),
+                    new JsonSchema().types(Set.of("null"))));
+        }
+        if (property.getEnum() != null && !property.getEnum().contains(null)) {
+            property.getEnum().add(null);
+        }
+        return property;
+    }
+
+    private static List<Annotation> annotations(AnnotatedType type) {
+        return type.getCtxAnnotations() == null ? List.of() : Arrays.asList(type.getCtxAnnotations());
+    }
+
+    /**
+     * What the service answers always has every field of its record: Jackson writes a null one as null, never leaves
+     * it out. So every property of a schema that only answers (none of the schemas a request body reaches) is
+     * required, and a generated client types it as present. The problem body is built elsewhere and left out.
+     */
+    @Bean
+    OpenApiCustomizer answeredFieldsRequired() {
+        return openApi -> {
+            if (openApi.getComponents() == null || openApi.getComponents().getSchemas() == null
+                    || openApi.getPaths() == null) {
+                return;
+            }
+            Map<String, Schema> schemas = openApi.getComponents().getSchemas();
+            Set<String> sent = new TreeSet<>();
+            openApi.getPaths().values().forEach(item -> item.readOperations().forEach(op -> {
+                if (op.getRequestBody() != null && op.getRequestBody().getContent() != null) {
+                    op.getRequestBody().getContent().values().forEach(media -> reach(media.getSchema(), schemas, sent));
+                }
+            }));
+            schemas.forEach((name, raw) -> {
+                Schema<?> schema = raw;
+                if (!sent.contains(name) && !name.equals(ProblemDocument.SCHEMA) && schema.getProperties() != null) {
+                    schema.setRequired(new ArrayList<>(new TreeSet<>(schema.getProperties().keySet())));
+                }
+            });
+        };
+    }
+
+    /** Adds the names of the component schemas that this schema refers to, directly or through others. */
+    private static void reach(Schema<?> schema, Map<String, Schema> schemas, Set<String> reached) {
+        if (schema == null) {
+            return;
+        }
+        if (schema.get$ref() != null) {
+            String name = schema.get$ref().substring(schema.get$ref().lastIndexOf('/') + 1);
+            if (reached.add(name)) {
+                reach(schemas.get(name), schemas, reached);
+            }
+            return;
+        }
+        if (schema.getProperties() != null) {
+            schema.getProperties().values().forEach(p -> reach(p, schemas, reached));
+        }
+        reach(schema.getItems(), schemas, reached);
+        if (schema.getAdditionalProperties() instanceof Schema<?> values) {
+            reach(values, schemas, reached);
+        }
+        for (List<Schema> parts : Arrays.asList(schema.getOneOf(), schema.getAnyOf(), schema.getAllOf())) {
+            if (parts != null) {
+                parts.forEach(p -> reach(p, schemas, reached));
+            }
+        }
+    }
+
+    /**
+     * A budget is exactly one target, which the spec's validation checks. The schema says so in words and with
+     * minProperties rather than as a oneOf of four one-field objects: without a discriminator, a generated client
+     * (Java's native one among them) reads an untagged oneOf by trying every alternative while ignoring unknown
+     * fields, so all four match and it refuses every job it reads; and the stored spec writes the three unused
+     * targets as null, which would still count as present.
+     */
+    @Bean
+    OpenApiCustomizer budgetIsOneTarget() {
+        return openApi -> {
+            Schema<?> budget = openApi.getComponents() == null || openApi.getComponents().getSchemas() == null ? null
+                    : openApi.getComponents().getSchemas().get(JobSpec.BudgetSpec.class.getSimpleName());
+            if (budget != null) {
+                budget.setDescription("Exactly one non-null target: macs or flops (an absolute compute target for "
+                        + "the pruned model), fraction (of the original model's MACs), or trainFlops (the "
+                        + "fine-tuning FLOPs of a sweep, with sweep and fineTune); any other combination is 422 "
+                        + "INVALID_FIELD with field 'budget'.");
+                budget.setMinProperties(1);
+            }
         };
     }
 
@@ -126,12 +237,11 @@ class OpenApiConfiguration {
         }
     }
 
+    /** A problem answer whose example is the file {@code openapi/examples/<example>.json}. */
     static ApiResponse refusal(String description, String code, String example) {
-        // Parsed so that the example is written as a JSON object, not as one string.
-        Object value = JsonMapper.builder().build().readValue(example, Map.class);
         return new ApiResponse().description(description).content(new Content().addMediaType(
                 ProblemDocument.MEDIA_TYPE, new MediaType()
-                        .schema(new Schema<>().$ref("#/components/schemas/Problem"))
-                        .examples(Map.of(code, new Example().value(value)))));
+                        .schema(new Schema<>().$ref("#/components/schemas/" + ProblemDocument.SCHEMA))
+                        .examples(Map.of(code, new Example().$ref(OpenApiExamples.REF_PREFIX + example)))));
     }
 }

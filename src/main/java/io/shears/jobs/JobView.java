@@ -2,6 +2,8 @@ package io.shears.jobs;
 
 import io.shears.pipeline.JobSpec;
 import io.shears.pipeline.Stage;
+import jakarta.annotation.Nullable;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -10,9 +12,9 @@ import java.util.Map;
  * A job as the API shows it. {@code result} is present once the job SUCCEEDED, {@code error} once it FAILED (or was
  * CANCELLED, with code CANCELLED). {@code worker} names the process that ran the latest attempt.
  */
-public record JobView(String id, String modelId, JobState state, Stage stage, double progress, Instant createdAt,
-                      Instant startedAt, Instant finishedAt, int attempts, String worker, JobError error,
-                      JobResult result,
+public record JobView(String id, String modelId, JobState state, @Nullable Stage stage, double progress,
+                      Instant createdAt, @Nullable Instant startedAt, @Nullable Instant finishedAt, int attempts,
+                      @Nullable String worker, @Nullable JobError error, @Nullable JobResult result,
                       Map<String, String> labels, JobSpec spec) {
 
     public record JobError(String code, String message) {

@@ -13,6 +13,8 @@ import io.shears.pruning.HeadReplacement;
 import io.shears.pruning.OptionNames;
 import io.shears.pruning.PruningOptions;
 import io.shears.pruning.Scope;
+
+import jakarta.annotation.Nullable;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -42,11 +44,12 @@ import java.util.TreeMap;
  */
 public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message = NOT_AN_ID) String modelId,
                       @NotNull(message = "is required: one of macs, flops, fraction or trainFlops") @Valid
-                      BudgetSpec budget, @Valid SweepSpec sweep, @Valid PruningSpec pruning, @Valid InputSpec input,
-                      @Valid CalibrationSpec calibration, @Valid FineTuneSection fineTune,
-                      @Valid EvaluationSpec evaluation, String callbackUrl,
-                      @Size(max = MAX_LABELS, message = "at most {max} labels") Map<String, String> labels,
-                      @Valid LimitsSpec limits, @Valid OutputSpec output) {
+                      BudgetSpec budget, @Nullable @Valid SweepSpec sweep, @Nullable @Valid PruningSpec pruning,
+                      @Nullable @Valid InputSpec input, @Nullable @Valid CalibrationSpec calibration,
+                      @Nullable @Valid FineTuneSection fineTune, @Nullable @Valid EvaluationSpec evaluation,
+                      @Nullable String callbackUrl,
+                      @Nullable @Size(max = MAX_LABELS, message = "at most {max} labels") Map<String, String> labels,
+                      @Nullable @Valid LimitsSpec limits, @Nullable @Valid OutputSpec output) {
 
     /** A spec without limits of its own (the server's apply) and without an output location. */
     public JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, PruningSpec pruning, InputSpec input,
@@ -60,20 +63,21 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
      * {@code shears.jobs.max-attempts}); a larger value, or none, gets the server's. {@code maxRuntime} is an ISO-8601
      * duration ({@code "PT30M"}) or a number of seconds.
      */
-    public record LimitsSpec(@DurationMin(seconds = 1, message = "must be at least 1 second")
+    public record LimitsSpec(@Nullable @DurationMin(seconds = 1, message = "must be at least 1 second")
                              @DurationMax(days = MAX_RUNTIME_DAYS, message = "must be at most " + MAX_RUNTIME_DAYS
                                      + " days") Duration maxRuntime,
-                             @Min(1) @Max(MAX_ATTEMPTS) Integer maxAttempts) {
+                             @Nullable @Min(1) @Max(MAX_ATTEMPTS) Integer maxAttempts) {
     }
 
     /**
      * Exactly one of macs, flops or fraction (the model's compute), or trainFlops: a sweep's fine-tuning compute,
      * which every candidate may spend (3 × forward FLOPs per sample seen).
      */
-    public record BudgetSpec(@Positive(message = POSITIVE) Long macs, @Positive(message = POSITIVE) Long flops,
-                             @DecimalMin(value = "0", inclusive = false, message = FRACTION)
+    public record BudgetSpec(@Nullable @Positive(message = POSITIVE) Long macs,
+                             @Nullable @Positive(message = POSITIVE) Long flops,
+                             @Nullable @DecimalMin(value = "0", inclusive = false, message = FRACTION)
                              @DecimalMax(value = "1", message = FRACTION) Double fraction,
-                             @Positive(message = POSITIVE) Long trainFlops) {
+                             @Nullable @Positive(message = POSITIVE) Long trainFlops) {
         public static BudgetSpec ofFraction(double fraction) {
             return new BudgetSpec(null, null, fraction, null);
         }
@@ -83,7 +87,8 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
      * Prune to each fraction of the original MACs (1.0 keeps the model whole), fine-tune every candidate within the
      * same {@code budget.trainFlops} and publish the most accurate: the compute-optimal choice for that budget.
      */
-    public record SweepSpec(@Size(min = 1, max = MAX_SWEEP_FRACTIONS, message = "must have {min}..{max} fractions")
+    public record SweepSpec(@Nullable
+                            @Size(min = 1, max = MAX_SWEEP_FRACTIONS, message = "must have {min}..{max} fractions")
                             List<@NotNull(message = FRACTION) @DecimalMin(value = "0", inclusive = false,
                                     message = FRACTION) @DecimalMax(value = "1", message = FRACTION) Double> fractions) {
     }
@@ -92,12 +97,15 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
      * {@code groupedConvolutions}: {@code within-groups} (the default) or {@code whole-groups}; {@code attentionUnit}:
      * {@code heads} (the default) or {@code head-width}.
      */
-    public record PruningSpec(@OptionLabel(Scope.class) String scope, @OptionLabel(Criterion.class) String criterion,
-                              @OptionLabel(Allocation.class) String allocation,
-                              @Min(1) @Max(4096) Integer roundTo, @Min(1) @Max(1 << 20) Integer minChannels,
-                              List<@NotBlank(message = "must be a node name") String> exclude, Long seed,
-                              @OptionLabel(GroupedConvolutions.class) String groupedConvolutions,
-                              @OptionLabel(AttentionUnit.class) String attentionUnit) {
+    public record PruningSpec(@Nullable @OptionLabel(Scope.class) String scope,
+                              @Nullable @OptionLabel(Criterion.class) String criterion,
+                              @Nullable @OptionLabel(Allocation.class) String allocation,
+                              @Nullable @Min(1) @Max(4096) Integer roundTo,
+                              @Nullable @Min(1) @Max(1 << 20) Integer minChannels,
+                              @Nullable List<@NotBlank(message = "must be a node name") String> exclude,
+                              @Nullable Long seed,
+                              @Nullable @OptionLabel(GroupedConvolutions.class) String groupedConvolutions,
+                              @Nullable @OptionLabel(AttentionUnit.class) String attentionUnit) {
     }
 
     /**
@@ -105,31 +113,32 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
      * {@code resize}/{@code crop} the images are resized and centre-cropped to the model's H×W; without
      * {@code channels} they get the model's channel count; mean 0 and std 1 leave values in [0, 1].
      */
-    public record InputSpec(@Size(min = 1, max = 8, message = "must have {min}..{max} dimensions")
+    public record InputSpec(@Nullable @Size(min = 1, max = 8, message = "must have {min}..{max} dimensions")
                             List<@NotNull(message = REQUIRED) @Min(1) @Max(1 << 20) Long> shape,
-                            List<Double> mean, List<Double> std,
-                            @Min(1) @Max(Preprocessing.MAX_SIDE) Integer resize,
-                            @Size(min = 2, max = 2, message = "must be [height, width]")
+                            @Nullable List<Double> mean, @Nullable List<Double> std,
+                            @Nullable @Min(1) @Max(Preprocessing.MAX_SIDE) Integer resize,
+                            @Nullable @Size(min = 2, max = 2, message = "must be [height, width]")
                             List<@NotNull(message = REQUIRED) @Min(1) @Max(Preprocessing.MAX_SIDE) Integer> crop,
-                            @OptionLabel(Preprocessing.Channels.class) String channels) {
+                            @Nullable @OptionLabel(Preprocessing.Channels.class) String channels) {
     }
 
     public record CalibrationSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message = NOT_AN_ID)
-                                  String datasetId, @Min(1) @Max(100_000) Integer batches) {
+                                  String datasetId, @Nullable @Min(1) @Max(100_000) Integer batches) {
     }
 
     /** Stop after {@code epochs}, or at {@code maxTrainFlops} (3 × forward FLOPs per sample seen), whichever first. */
     public record FineTuneSection(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message = NOT_AN_ID)
-                                  String datasetId, @Min(1) @Max(MAX_EPOCHS) Integer epochs,
-                                  @Positive(message = POSITIVE) Long maxTrainFlops,
-                                  @OptionLabel(FineTuneSpec.OptimizerKind.class) String optimizer,
-                                  @DecimalMin(value = "0", inclusive = false, message = "must be in (0, 10]")
+                                  String datasetId, @Nullable @Min(1) @Max(MAX_EPOCHS) Integer epochs,
+                                  @Nullable @Positive(message = POSITIVE) Long maxTrainFlops,
+                                  @Nullable @OptionLabel(FineTuneSpec.OptimizerKind.class) String optimizer,
+                                  @Nullable @DecimalMin(value = "0", inclusive = false, message = "must be in (0, 10]")
                                   @DecimalMax(value = "10", message = "must be in (0, 10]") Double learningRate,
-                                  @Min(1) @Max(MAX_BATCH) Integer batchSize,
-                                  @DecimalMin(value = "0", message = "must be in [0, 1]")
+                                  @Nullable @Min(1) @Max(MAX_BATCH) Integer batchSize,
+                                  @Nullable @DecimalMin(value = "0", message = "must be in [0, 1]")
                                   @DecimalMax(value = "1", message = "must be in [0, 1]") Double weightDecay,
-                                  @OptionLabel(HeadReplacement.Mode.class) String head,
-                                  @OptionLabel(FineTuneSpec.Freeze.class) String freeze, Long seed) {
+                                  @Nullable @OptionLabel(HeadReplacement.Mode.class) String head,
+                                  @Nullable @OptionLabel(FineTuneSpec.Freeze.class) String freeze,
+                                  @Nullable Long seed) {
         /** What happens to the classifier head, read from a normalized section. */
         public HeadReplacement.Mode headMode() {
             return HeadReplacement.Mode.parse(head);

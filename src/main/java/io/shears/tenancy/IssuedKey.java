@@ -1,5 +1,7 @@
 package io.shears.tenancy;
 
+import jakarta.annotation.Nullable;
+
 import java.time.Instant;
 
 /**
@@ -7,7 +9,7 @@ import java.time.Instant;
  * tenant's secret for verifying job callbacks' HMAC-SHA256 signatures. {@code admin} repeats {@code role == admin}
  * for old clients.
  */
-public record IssuedKey(String id, String tenant, String key, KeyRole role, boolean admin, String label,
+public record IssuedKey(String id, String tenant, String key, KeyRole role, boolean admin, @Nullable String label,
                         Instant createdAt, String callbackSecret) {
     public IssuedKey(String id, String tenant, String key, KeyRole role, String label, Instant createdAt,
                      String callbackSecret) {

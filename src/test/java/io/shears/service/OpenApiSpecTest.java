@@ -95,15 +95,50 @@ class OpenApiSpecTest extends ServiceTestSupport {
         JsonNode schemas = api.get("/v3/api-docs").json().get("components").get("schemas");
         assertThat(schemas.get("JobSpec").get("required").toString()).isEqualTo("[\"budget\",\"modelId\"]");
         JsonNode pruning = schemas.get("PruningSpec").get("properties");
-        assertThat(pruning.get("scope").get("enum").toString()).isEqualTo("[\"channels\",\"filters\"]");
-        assertThat(pruning.get("attentionUnit").get("enum").toString()).isEqualTo("[\"head-width\",\"heads\"]");
+        assertThat(pruning.get("scope").get("enum").toString()).isEqualTo("[\"channels\",\"filters\",null]");
+        assertThat(pruning.get("attentionUnit").get("enum").toString()).isEqualTo("[\"head-width\",\"heads\",null]");
         assertThat(pruning.get("roundTo").get("minimum").asInt()).isEqualTo(1);
         assertThat(pruning.get("roundTo").get("maximum").asInt()).isEqualTo(4096);
         PruningOptions defaults = PruningOptions.defaults();
         assertThat(pruning.get("roundTo").get("default").asInt()).isEqualTo(defaults.roundTo());
         assertThat(pruning.get("scope").get("default").asString()).isEqualTo(OptionNames.label(defaults.scope()));
         assertThat(schemas.get("FineTuneSection").get("properties").get("head").get("enum").toString())
-                .isEqualTo("[\"auto\",\"keep\",\"replace\"]");
+                .isEqualTo("[\"auto\",\"keep\",\"replace\",null]");
+    }
+
+    /** The examples are files under openapi/examples, referred to by name: a name without its file would dangle. */
+    @Test
+    void everyExampleReferenceNamesAnExampleFile() {
+        JsonNode spec = api.get("/v3/api-docs").json();
+        JsonNode examples = spec.path("components").path("examples");
+        List<String> refs = new ArrayList<>();
+        collectRefs(spec.get("paths"), refs);
+        assertThat(refs).filteredOn(ref -> ref.startsWith("#/components/examples/")).isNotEmpty()
+                .allSatisfy(ref -> assertThat(examples.has(ref.substring("#/components/examples/".length())))
+                        .as(ref).isTrue());
+    }
+
+    private static void collectRefs(JsonNode node, List<String> refs) {
+        if (node.has("$ref")) {
+            refs.add(node.get("$ref").asString());
+        }
+        node.forEach(child -> collectRefs(child, refs));
+    }
+
+    /**
+     * The service writes every field of an answer, a null one as null: generated clients type every field of an
+     * answer as present, and the ones that may be null as nullable.
+     */
+    @Test
+    void answersRequireEveryFieldAndNameTheNullableOnes() {
+        JsonNode schemas = api.get("/v3/api-docs").json().get("components").get("schemas");
+        JsonNode job = schemas.get("JobView");
+        assertThat(job.get("required")).hasSize(job.get("properties").size());
+        assertThat(job.get("properties").get("startedAt").get("type").toString()).isEqualTo("[\"string\",\"null\"]");
+        assertThat(job.get("properties").get("error").get("oneOf").toString())
+                .isEqualTo("[{\"$ref\":\"#/components/schemas/JobError\"},{\"type\":\"null\"}]");
+        assertThat(job.get("properties").get("id").get("type").asString()).isEqualTo("string");
+        assertThat(schemas.get("BudgetSpec").has("required")).as("a request schema keeps its own rules").isFalse();
     }
 
     private static String firstDifference(String expected, String actual) {
