@@ -18,14 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class LatencyCommandTest {
     @Test
     void measuresEachBatchSizeWithTheRequestedSettings(@TempDir Path dir) throws Exception {
-        Path model = dir.resolve("m.onnx");
-        Files.write(model, TestGraphs.resnetBasicBlocks().buildBytes(13));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = ShearsCli.run(new PrintWriter(out), new PrintWriter(err), "latency", model.toString(),
-                "--batch", "1,3", "--runs", "4", "--warmup", "1", "--threads", "1");
-        assertThat(code).as(err.toString()).isEqualTo(0);
-        JsonNode json = JsonOutput.MAPPER.readTree(out.toString());
+        JsonNode json = latency(dir, TestGraphs.resnetBasicBlocks().buildBytes(13), "--batch", "1,3", "--runs", "4",
+                "--warmup", "1", "--threads", "1");
         assertThat(json).hasSize(2);
         assertThat(json.get(1).get("batch").asInt()).isEqualTo(3);
         assertThat(json.get(1).get("threads").asInt()).isEqualTo(1);
@@ -37,14 +31,8 @@ class LatencyCommandTest {
 
     @Test
     void theDefaultsAreTheJobBenchmarksAndHelpShowsThem(@TempDir Path dir) throws Exception {
-        Path model = dir.resolve("m.onnx");
-        Files.write(model, TestGraphs.flattenGemm().buildBytes(13));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = ShearsCli.run(new PrintWriter(out), new PrintWriter(err), "latency", model.toString(),
-                "--input-shape", "1x3x16x16", "--threads", "1");
-        assertThat(code).as(err.toString()).isEqualTo(0);
-        JsonNode json = JsonOutput.MAPPER.readTree(out.toString());
+        JsonNode json = latency(dir, TestGraphs.flattenGemm().buildBytes(13), "--input-shape", "1x3x16x16",
+                "--threads", "1");
         assertThat(json).hasSize(LatencyMeter.DEFAULT_BATCHES.size());
         for (int i = 0; i < json.size(); i++) {
             assertThat(json.get(i).get("batch").asInt()).isEqualTo(LatencyMeter.DEFAULT_BATCHES.get(i));
@@ -55,6 +43,20 @@ class LatencyCommandTest {
         ShearsCli.run(new PrintWriter(help), new PrintWriter(new StringWriter()), "latency", "--help");
         assertThat(help.toString()).contains("(default 1,32)", "(default " + LatencyMeter.DEFAULT_RUNS + ")",
                 "(default " + LatencyMeter.DEFAULT_WARMUP + ")");
+    }
+
+    /** {@code shears latency} on the model with these options, which must succeed; its JSON output. */
+    private static JsonNode latency(Path dir, byte[] modelBytes, String... options) throws Exception {
+        Path model = dir.resolve("m.onnx");
+        Files.write(model, modelBytes);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] args = new String[options.length + 2];
+        args[0] = "latency";
+        args[1] = model.toString();
+        System.arraycopy(options, 0, args, 2, options.length);
+        assertThat(ShearsCli.run(new PrintWriter(out), new PrintWriter(err), args)).as(err.toString()).isEqualTo(0);
+        return JsonOutput.MAPPER.readTree(out.toString());
     }
 
     @Test
