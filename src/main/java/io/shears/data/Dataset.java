@@ -1,6 +1,7 @@
 package io.shears.data;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -243,6 +244,39 @@ public final class Dataset implements AutoCloseable {
         checkBatchSize(batchSize);
         int[] order = order(split, epoch, shuffle);
         int end = dropLast ? order.length - order.length % batchSize : order.length;
+        return batchesOf(split, order, end, batchSize);
+    }
+
+    /** Batches of the given samples (indices in the split's canonical order), in the given order. */
+    public Iterator<Batch> batches(Split split, int[] indices, int batchSize) {
+        checkBatchSize(batchSize);
+        int n = count(split);
+        for (int index : indices) {
+            if (index < 0 || index >= n) {
+                throw new IndexOutOfBoundsException("sample " + index + " of a split of " + n);
+            }
+        }
+        return batchesOf(split, indices.clone(), indices.length, batchSize);
+    }
+
+    /**
+     * A seeded sample of {@code count} samples of a split, in canonical order, the same for the same dataset seed and
+     * {@code stream}; every sample when the split has no more than {@code count}.
+     */
+    public int[] sample(Split split, int count, long stream) {
+        if (count < 0) {
+            throw new IllegalArgumentException("sample size must be non-negative, is " + count);
+        }
+        int n = count(split);
+        if (count >= n) {
+            return Seeds.identity(n);
+        }
+        int[] chosen = Arrays.copyOf(Seeds.sampleOrder(n, options.seed(), stream), count);
+        Arrays.sort(chosen);
+        return chosen;
+    }
+
+    private Iterator<Batch> batchesOf(Split split, int[] order, int end, int batchSize) {
         return new Iterator<>() {
             private final Preprocessor preprocessor = new Preprocessor(options.preprocessing(), shape);
             private int cursor;
@@ -286,9 +320,8 @@ public final class Dataset implements AutoCloseable {
         float[] data = new float[indices.length * size];
         int[] batchLabels = new int[indices.length];
         for (int i = 0; i < indices.length; i++) {
-            int record = records[indices[i]];
             decodes.incrementAndGet();
-            preprocessor.apply(layout.source().load(record), data, i * size);
+            preprocessor.apply(layout.source().load(records[indices[i]]), data, i * size);
             batchLabels[i] = labels[indices[i]];
         }
         return new Batch(split, data, batchLabels, indices.clone(), shape);

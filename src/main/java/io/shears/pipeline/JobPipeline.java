@@ -17,6 +17,7 @@ import io.shears.engine.InterpreterSession;
 import io.shears.engine.LatencyMeter;
 import io.shears.engine.NativeBuild;
 import io.shears.engine.NativeLibraryCheck;
+import io.shears.engine.ValidationPlan;
 import io.shears.files.AtomicFiles;
 import io.shears.files.Sha256;
 import io.shears.graph.Graph;
@@ -347,6 +348,8 @@ public final class JobPipeline {
             try (TrainingSlot slot = TrainingSlot.acquire();
                  InterpreterSession session = InterpreterSession.open(reader.read(source), settings.engine());
                  FineTuner tuner = session.fineTuner(dataset, tuning)) {
+                // EVALUATE evaluates the fine-tuned model on the whole split; the tuner's own final pass would repeat it
+                tuner.validating(new ValidationPlan(f.validationSamples(), false));
                 double planned = Math.max(1, tuner.plannedSteps());
                 tuner.onStep(steps -> progress.within(0.97 * steps / planned));
                 FineTuneResult result = tuner.resume(workspace.stateFile("training.csv"), workspace.checkpointDir());

@@ -95,7 +95,12 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                                   String datasetId, @Min(1) @Max(100_000) Integer batches) {
     }
 
-    /** Stop after {@code epochs}, or at {@code maxTrainFlops} (3 × forward FLOPs per sample seen), whichever first. */
+    /**
+     * Stop after {@code epochs}, or at {@code maxTrainFlops} (3 × forward FLOPs per sample seen), whichever first.
+     * {@code validationSamples}: the validation figures after each epoch (report and training.csv) come from a
+     * seeded sample of this many validation images, the same every epoch (default 1,000; 0 for none); the EVALUATE
+     * stage always evaluates on the whole split.
+     */
     public record FineTuneSection(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message = NOT_AN_ID)
                                   String datasetId, @Min(1) @Max(MAX_EPOCHS) Integer epochs,
                                   @Positive(message = POSITIVE) Long maxTrainFlops,
@@ -106,7 +111,16 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                                   @DecimalMin(value = "0", message = "must be in [0, 1]")
                                   @DecimalMax(value = "1", message = "must be in [0, 1]") Double weightDecay,
                                   @OptionLabel(HeadReplacement.Mode.class) String head,
-                                  @OptionLabel(FineTuneSpec.Freeze.class) String freeze, Long seed) {
+                                  @OptionLabel(FineTuneSpec.Freeze.class) String freeze, Long seed,
+                                  @Min(0) @Max(MAX_VALIDATION_SAMPLES) Integer validationSamples) {
+        /** A section without {@code validationSamples}, which then takes its default. */
+        public FineTuneSection(String datasetId, Integer epochs, Long maxTrainFlops, String optimizer,
+                               Double learningRate, Integer batchSize, Double weightDecay, String head, String freeze,
+                               Long seed) {
+            this(datasetId, epochs, maxTrainFlops, optimizer, learningRate, batchSize, weightDecay, head, freeze, seed,
+                    null);
+        }
+
         /** What happens to the classifier head, read from a normalized section. */
         public HeadReplacement.Mode headMode() {
             return HeadReplacement.Mode.parse(head);
@@ -131,6 +145,8 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
      */
     static final int MAX_EPOCHS = 100_000;
     static final int MAX_BATCH = 4096;
+    static final int MAX_VALIDATION_SAMPLES = 10_000_000;
+    static final int DEFAULT_VALIDATION_SAMPLES = 1_000;
     static final int MAX_SWEEP_FRACTIONS = 8;
     static final List<Double> DEFAULT_SWEEP_FRACTIONS = List.of(1.0, 0.75, 0.5, 0.25);
 
@@ -288,8 +304,9 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
         String head = option(HeadReplacement.Mode.class, f.head(), HeadReplacement.Mode.AUTO);
         String freeze = option(FineTuneSpec.Freeze.class, f.freeze(), FineTuneSpec.Freeze.NONE);
         long seed = f.seed() == null ? 0L : f.seed();
+        int validationSamples = orDefault(f.validationSamples(), DEFAULT_VALIDATION_SAMPLES);
         return new FineTuneSection(f.datasetId(), epochs, maxTrainFlops, optimizer, lr, batch, wd, head, freeze,
-                seed);
+                seed, validationSamples);
     }
 
     private static String normalizedCallback(String url) {

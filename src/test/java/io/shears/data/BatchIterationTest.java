@@ -57,6 +57,35 @@ class BatchIterationTest {
     }
 
     @Test
+    void aSampleIsSeededSortedDistinctAndServedInItsOrder() {
+        try (Dataset d = Dataset.open(archive(), DatasetOptions.defaults().withSeed(4))) {
+            int[] sample = d.sample(Split.TRAIN, 10, 1);
+            assertThat(sample).hasSize(10).isSorted().doesNotHaveDuplicates();
+            assertThat(Arrays.stream(sample).allMatch(i -> i >= 0 && i < d.count(Split.TRAIN))).isTrue();
+            assertThat(d.sample(Split.TRAIN, 10, 1)).containsExactly(sample);
+            assertThat(d.sample(Split.TRAIN, 10, 2)).as("another stream").isNotEqualTo(sample);
+            assertThat(d.sample(Split.VAL, 100, 1)).as("more than the split: all of it").containsExactly(0, 1, 2, 3, 4,
+                    5, 6);
+            assertThat(d.sample(Split.VAL, 0, 1)).isEmpty();
+            List<Integer> served = new ArrayList<>();
+            Iterator<Batch> it = d.batches(Split.TRAIN, sample, 4);
+            while (it.hasNext()) {
+                Batch b = it.next();
+                for (int i = 0; i < b.size(); i++) {
+                    served.add(b.indices()[i]);
+                    assertThat(b.labels()[i]).isEqualTo(d.label(Split.TRAIN, b.indices()[i]));
+                }
+            }
+            assertThat(served).containsExactly(Arrays.stream(sample).boxed().toArray(Integer[]::new));
+        }
+        try (Dataset other = Dataset.open(archive(), DatasetOptions.defaults().withSeed(5));
+             Dataset same = Dataset.open(archive(), DatasetOptions.defaults().withSeed(4))) {
+            assertThat(other.sample(Split.TRAIN, 10, 1)).as("another dataset seed")
+                    .isNotEqualTo(same.sample(Split.TRAIN, 10, 1));
+        }
+    }
+
+    @Test
     void trainingIsShuffledPerEpochWithTheSeedAndValidationIsFixed() {
         Path zip = archive();
         try (Dataset d = Dataset.open(zip); Dataset same = Dataset.open(zip);

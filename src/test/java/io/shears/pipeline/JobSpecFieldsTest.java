@@ -41,6 +41,18 @@ class JobSpecFieldsTest {
     }
 
     @Test
+    void perEpochValidationSamplesDefaultToAThousandAndAreBounded() {
+        assertThat(fineTune(null, null).normalized().fineTune().validationSamples()).isEqualTo(1_000);
+        JobSpec none = new JobSpec("m1", HALF, null, null, null, null,
+                new JobSpec.FineTuneSection("d1", 1, null, null, null, null, null, null, null, null, 0), null, null,
+                null);
+        assertThat(none.normalized().fineTune().validationSamples()).isZero();
+        assertRefused(new JobSpec("m1", HALF, null, null, null, null,
+                new JobSpec.FineTuneSection("d1", 1, null, null, null, null, null, null, null, null, -1), null, null,
+                null), "fineTune.validationSamples", "0", "got -1");
+    }
+
+    @Test
     void aNumberOutOfRangeIsRefusedByField() {
         assertRefused(pruning(null, 0), "pruning.roundTo", "1", "got 0");
         assertRefused(pruning(null, 4097), "pruning.roundTo", "4096", "got 4097");
