@@ -18,7 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * sizes and labels stays in memory (tens of bytes per image). Batches then read their samples from the spool by
  * position, decode and preprocess them, and forget them: no decoded image outlives the batch it was decoded for, and
  * an iterator decodes a batch only when {@code next()} is called, so at most one batch of decoded images per
- * iterator exists at a time ({@link #decodeCount()} lets tests check this).
+ * iterator exists at a time ({@link #decodeCount()} lets tests check this). A job that reads its images epoch after
+ * epoch also asks for a {@link PreprocessedCache} ({@link DatasetOptions#preprocessedCacheBytes()}): each sample's
+ * preprocessed floats go to a second file the first time a batch needs them, up to a bound, and later batches read
+ * them back instead of decoding again.
  *
  * <p>Why a spool rather than streaming the archive again each epoch: a seeded shuffle needs random access, which a
  * tar.gz (one gzip stream) cannot give, and re-inflating a 1 GB archive every epoch costs more than reading back what
@@ -41,6 +44,7 @@ public final class Dataset implements AutoCloseable {
     private final Layout layout;
     private final ImageShape shape;
     private final Spool spool;
+    private final PreprocessedCache cache;
     private final AtomicLong decodes;
     private final long unpackedBytes;
 
@@ -51,6 +55,8 @@ public final class Dataset implements AutoCloseable {
         this.layout = layout;
         this.shape = shape;
         this.spool = spool;
+        this.cache = new PreprocessedCache(options.spoolDirectory(), options.preprocessedCacheBytes(), shape.size(),
+                layout.trainRecords().length, layout.valRecords().length);
         this.decodes = decodes;
         this.unpackedBytes = unpackedBytes;
     }
@@ -320,8 +326,11 @@ public final class Dataset implements AutoCloseable {
         float[] data = new float[indices.length * size];
         int[] batchLabels = new int[indices.length];
         for (int i = 0; i < indices.length; i++) {
-            decodes.incrementAndGet();
-            preprocessor.apply(layout.source().load(records[indices[i]]), data, i * size);
+            if (!cache.read(split, indices[i], data, i * size)) {
+                decodes.incrementAndGet();
+                preprocessor.apply(layout.source().load(records[indices[i]]), data, i * size);
+                cache.keep(split, indices[i], data, i * size);
+            }
             batchLabels[i] = labels[indices[i]];
         }
         return new Batch(split, data, batchLabels, indices.clone(), shape);
@@ -335,8 +344,9 @@ public final class Dataset implements AutoCloseable {
     }
 
     /**
-     * Images decoded since opening: once per image during the scan (ImageFolder), then once per sample per batch
-     * (IDX samples count as decoded when their pixels are read).
+     * Images decoded since opening: once per image during the scan (ImageFolder), then once per sample per batch,
+     * or once per sample in all while the {@link DatasetOptions#preprocessedCacheBytes() cache} holds it (IDX samples
+     * count as decoded when their pixels are read).
      */
     public long decodeCount() {
         return decodes.get();
@@ -350,10 +360,14 @@ public final class Dataset implements AutoCloseable {
         return split == Split.TRAIN ? layout.trainLabels() : layout.valLabels();
     }
 
-    /** Deletes the spool file. */
+    /** Deletes the spool file and the cache of preprocessed samples. */
     @Override
     public void close() {
-        spool.close();
+        try {
+            cache.close();
+        } finally {
+            spool.close();
+        }
     }
 
     @Override

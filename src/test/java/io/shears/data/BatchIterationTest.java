@@ -104,6 +104,52 @@ class BatchIterationTest {
     }
 
     @Test
+    void theCacheDecodesEachSampleOnceServesTheSameBitsAndKeepsToItsBound() throws Exception {
+        Path archive = archive();
+        Path spoolDir = Files.createDirectories(dir.resolve("cached"));
+        int sampleBytes = 16 * Float.BYTES;
+        try (Dataset plain = Dataset.open(archive, DatasetOptions.defaults().withSeed(2));
+             Dataset cached = Dataset.open(archive, DatasetOptions.defaults().withSeed(2).withSpoolDirectory(spoolDir)
+                     .withPreprocessedCache(1 << 20));
+             Dataset bounded = Dataset.open(archive, DatasetOptions.defaults().withSeed(2)
+                     .withPreprocessedCache(10L * sampleBytes))) {
+            long scanned = cached.decodeCount();
+            for (int epoch = 0; epoch < 3; epoch++) {
+                for (Split split : Split.values()) {
+                    Iterator<Batch> a = plain.batches(split, 4, epoch);
+                    Iterator<Batch> b = cached.batches(split, 4, epoch);
+                    Iterator<Batch> c = bounded.batches(split, 4, epoch);
+                    while (a.hasNext()) {
+                        float[] expected = a.next().data();
+                        assertThat(bitsOf(b.next().data())).containsExactly(bitsOf(expected));
+                        assertThat(bitsOf(c.next().data())).containsExactly(bitsOf(expected));
+                    }
+                    assertThat(b.hasNext()).isFalse();
+                }
+            }
+            int samples = cached.trainCount() + cached.valCount();
+            assertThat(cached.decodeCount() - scanned).as("each sample once over three epochs").isEqualTo(samples);
+            assertThat(bounded.decodeCount() - scanned).as("ten kept, the rest decoded every epoch")
+                    .isEqualTo(10 + 3L * (samples - 10));
+            try (var files = Files.list(spoolDir)) {
+                assertThat(files.map(f -> f.toFile().length()).toList()).as("the spool, and every sample's floats")
+                        .hasSize(2).contains((long) samples * sampleBytes);
+            }
+        }
+        try (var files = Files.list(spoolDir)) {
+            assertThat(files).as("both files deleted on close").isEmpty();
+        }
+    }
+
+    private static int[] bitsOf(float[] values) {
+        int[] bits = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = Float.floatToRawIntBits(values[i]);
+        }
+        return bits;
+    }
+
+    @Test
     void dropLastAndUnshuffledTraining() {
         try (Dataset d = Dataset.open(archive())) {
             List<Batch> batches = new ArrayList<>();
