@@ -1,6 +1,7 @@
 package io.shears.jobs;
 
 import io.shears.config.ShearsProperties;
+import io.shears.engine.CpuQuota;
 import io.shears.engine.DeviceSelection;
 import io.shears.engine.EngineSettings;
 import io.shears.pipeline.JobPipeline;
@@ -34,7 +35,7 @@ class PipelineConfiguration {
      * left to the request threads so polling clients are not starved.
      */
     static int latencyThreads(ShearsProperties properties) {
-        int cores = Runtime.getRuntime().availableProcessors();
+        int cores = CpuQuota.ofThisProcess().threads();
         return properties.role() != null && properties.role().servesApi() ? Math.max(1, cores - 1) : cores;
     }
 

@@ -7,6 +7,7 @@ import io.shears.data.Batch;
 import io.shears.data.Dataset;
 import io.shears.data.Split;
 import io.shears.engine.BatchNormRecalibration;
+import io.shears.engine.CpuQuota;
 import io.shears.engine.EngineInfo;
 import io.shears.engine.EngineSetup;
 import io.shears.engine.EngineSetupException;
@@ -17,6 +18,7 @@ import io.shears.engine.InterpreterSession;
 import io.shears.engine.LatencyMeter;
 import io.shears.engine.NativeBuild;
 import io.shears.engine.NativeLibraryCheck;
+import io.shears.engine.OpenMpEnvironment;
 import io.shears.engine.ValidationPlan;
 import io.shears.files.AtomicFiles;
 import io.shears.files.Sha256;
@@ -359,8 +361,17 @@ public final class JobPipeline {
                         JobReport.finite(e.valLoss()), JobReport.finite(e.valTop1()), e.trainFlops(), e.seconds()))
                         .toList();
                 return new JobReport.FineTuning(f.datasetId(), epochs, result.steps(), result.trainFlops(),
-                        result.budgetReached(), result.resumedAtEpoch(), engine.intraopThreads());
+                        result.budgetReached(), result.resumedAtEpoch(), engine.intraopThreads(), pytorchThreading());
             }
+        }
+
+        private JobReport.Threading pytorchThreading() {
+            Map<String, String> openMp = new TreeMap<>();
+            OpenMpEnvironment.inEffect().forEach((name, value) -> openMp.put(name, value == null ? "unset" : value));
+            CpuQuota quota = CpuQuota.ofThisProcess();
+            return new JobReport.Threading(engine.intraopThreads(), engine.interopThreads(),
+                    Runtime.getRuntime().availableProcessors(),
+                    quota.cpus().isPresent() ? quota.cpus().getAsDouble() : null, openMp);
         }
 
         // ------------------------------------------------------------------ EVALUATE

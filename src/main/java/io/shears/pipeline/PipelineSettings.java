@@ -2,6 +2,7 @@ package io.shears.pipeline;
 
 import io.shears.data.DatasetLimits;
 import io.shears.data.DatasetOptions;
+import io.shears.engine.CpuQuota;
 import io.shears.engine.EngineSettings;
 import io.shears.onnx.ModelLimits;
 
@@ -44,12 +45,12 @@ public record PipelineSettings(List<Integer> latencyBatches, int latencyWarmup, 
     }
 
     /**
-     * Batches 1 and 32, 5 warm-up and 20 timed runs on every available processor, evaluation batches of 64,
+     * Batches 1 and 32, 5 warm-up and 20 timed runs on one thread per CPU the process may use ({@link CpuQuota}), evaluation batches of 64,
      * calibration batches of 32, 10% held out, default limits, the engine as the JVM system properties configure it.
      */
     public static PipelineSettings defaults() {
         String version = PipelineSettings.class.getPackage().getImplementationVersion();
-        return new PipelineSettings(List.of(1, 32), 5, 20, Runtime.getRuntime().availableProcessors(), 64, 32,
+        return new PipelineSettings(List.of(1, 32), 5, 20, CpuQuota.ofThisProcess().threads(), 64, 32,
                 DatasetOptions.DEFAULT_VAL_FRACTION, ModelLimits.defaults(), DatasetLimits.defaults(),
                 EngineSettings.fromSystemProperties(), version);
     }

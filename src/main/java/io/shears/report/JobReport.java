@@ -54,11 +54,32 @@ public record JobReport(int formatVersion, Versions versions, JsonNode spec, Mod
      *                       reduction split over more threads adds in another order), so a rerun reproduces the
      *                       bytes only with the same count on the same kind of CPU. Null in stage results written
      *                       before it was recorded
+     * @param threading      how PyTorch's threads were set up for the run; null in stage results written before it
+     *                       was recorded
      */
     public record FineTuning(String datasetId, List<Epoch> epochs, long steps, long trainFlops,
-                             boolean budgetReached, int resumedAtEpoch, Integer threads) {
+                             boolean budgetReached, int resumedAtEpoch, Integer threads, Threading threading) {
         public FineTuning {
             epochs = List.copyOf(epochs);
+        }
+    }
+
+    /**
+     * The threads a native library ran with and what they were sized by.
+     *
+     * @param intraopThreads      threads that split one operator's work
+     * @param interopThreads      threads that run independent operators side by side
+     * @param availableProcessors the processors the JVM sees
+     * @param cpuQuota            the control group's CPU limit in CPUs (a container's or pod's), null when there is
+     *                            none; the default thread count is no higher
+     * @param openMp              OpenMP's wait settings in the process's environment ({@code OMP_WAIT_POLICY},
+     *                            {@code KMP_BLOCKTIME}, {@code GOMP_SPINCOUNT}, {@code OMP_NUM_THREADS}), "unset" for
+     *                            one not set; PyTorch's OpenMP reads them once, when it loads
+     */
+    public record Threading(int intraopThreads, int interopThreads, int availableProcessors, Double cpuQuota,
+                            Map<String, String> openMp) {
+        public Threading {
+            openMp = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(openMp == null ? Map.of() : openMp));
         }
     }
 

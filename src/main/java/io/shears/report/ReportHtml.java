@@ -202,6 +202,10 @@ public final class ReportHtml {
                 .append(f.budgetReached() ? ", stopped at the FLOP budget" : "")
                 .append(f.resumedAtEpoch() > 0 ? ", resumed at epoch " + f.resumedAtEpoch() : "")
                 .append(f.threads() != null ? ", " + f.threads() + " PyTorch thread" + (f.threads() == 1 ? "" : "s") : "")
+                .append(f.threading() == null ? "" : " (" + f.threading().availableProcessors() + " processors"
+                        + (f.threading().cpuQuota() == null ? "" : ", a quota of " + decimal(f.threading().cpuQuota())
+                        + " CPUs") + ", OMP_WAIT_POLICY " + escape(f.threading().openMp()
+                        .getOrDefault("OMP_WAIT_POLICY", "unset")) + ")")
                 .append(".</p>\n");
         html.append(SvgCharts.loss(f.epochs()));
         table(html, List.of("epoch", "train loss", "train accuracy", "val loss", "val top-1", "seconds"), f.epochs(),
