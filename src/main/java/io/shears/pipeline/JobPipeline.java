@@ -15,10 +15,12 @@ import io.shears.engine.FineTuneResult;
 import io.shears.engine.FineTuneSpec;
 import io.shears.engine.FineTuner;
 import io.shears.engine.InterpreterSession;
-import io.shears.engine.LatencyMeter;
+import io.shears.engine.LatencyComparison;
+import io.shears.engine.LatencyStatistics;
 import io.shears.engine.NativeBuild;
 import io.shears.engine.NativeLibraryCheck;
 import io.shears.engine.OpenMpEnvironment;
+import io.shears.engine.TimedSession;
 import io.shears.engine.ValidationPlan;
 import io.shears.files.AtomicFiles;
 import io.shears.files.Sha256;
@@ -73,6 +75,11 @@ import java.util.function.Supplier;
  * datasets give the same {@code model.onnx} bytes.
  */
 public final class JobPipeline {
+    /** Timed runs of each model before a batch size's medians are judged stable. */
+    static final int MIN_BENCHMARK_RUNS = 5;
+    /** A batch size stops once both medians' 95% confidence intervals are within 3% of them. */
+    static final double STABLE_HALF_WIDTH = 0.03;
+
     private final PipelineSettings settings;
 
     public JobPipeline(PipelineSettings settings) {
@@ -138,7 +145,7 @@ public final class JobPipeline {
         if (spec.fineTune() != null || spec.evaluation() != null) {
             stages.add(Stage.EVALUATE);
         }
-        if (!settings.latencyBatches().isEmpty()) {
+        if (!benchmarkBatches(spec).isEmpty()) {
             stages.add(Stage.BENCHMARK);
         }
         return stages;
@@ -449,54 +456,62 @@ public final class JobPipeline {
         // ------------------------------------------------------------------ BENCHMARK
 
         private JobReport.Latency benchmark(JobReport.Model model) {
+            long started = System.nanoTime();
             long[] input = unboxed(model.inputShape());
             long[] sample = Arrays.copyOfRange(input, 1, input.length);
-            List<Integer> batches = settings.latencyBatches();
-            int total = 2 * batches.size();
+            List<Integer> batches = benchmarkBatches(spec);
+            int maxRuns = spec.benchmark() != null && spec.benchmark().maxRuns() != null
+                    ? spec.benchmark().maxRuns() : settings.latencyRuns();
+            long allowed = spec.benchmarkSeconds() * 1_000_000_000L;
             ModelProto original = reader.read(inputs.model());
             long fixedBatch = fixedBatch(original);
-            byte[] bytes = ModelWriter.toBytes(original);
+            byte[] before = ModelWriter.toBytes(original);
             original = null;
-            List<Measured> before = measureAll(bytes, sample, batches, fixedBatch, 0, total);
-            bytes = null;
-            byte[] published = readAll(workspace.outputFile("model.onnx"));
-            List<Measured> after = measureAll(published, sample, batches, fixedBatch, batches.size(), total);
+            byte[] after = readAll(workspace.outputFile("model.onnx"));
             List<JobReport.LatencyComparison> rows = new ArrayList<>();
             for (int i = 0; i < batches.size(); i++) {
-                LatencyMeter.Measurement o = before.get(i).measurement();
-                LatencyMeter.Measurement p = after.get(i).measurement();
-                String note = before.get(i).note() != null ? "original: " + before.get(i).note()
-                        : after.get(i).note() != null ? "pruned: " + after.get(i).note() : null;
-                rows.add(new JobReport.LatencyComparison(batches.get(i), figures(o), figures(p),
-                        o == null || p == null ? null : o.medianMs() / p.medianMs(), note));
-            }
-            return new JobReport.Latency(settings.latencyThreads(), settings.latencyWarmup(), settings.latencyRuns(),
-                    rows);
-        }
-
-        /** A latency figure, or why there is none: a benchmark that cannot run one batch size still reports the rest. */
-        private record Measured(LatencyMeter.Measurement measurement, String note) {
-        }
-
-        private List<Measured> measureAll(byte[] model, long[] sample, List<Integer> batches, long fixedBatch,
-                                          int offset, int total) {
-            List<Measured> out = new ArrayList<>();
-            for (int i = 0; i < batches.size(); i++) {
-                progress.within((offset + i) / (double) total);
+                progress.within(i / (double) batches.size());
                 int batch = batches.get(i);
                 if (fixedBatch > 0 && fixedBatch != batch) {
-                    out.add(new Measured(null, "not measured: the model's input has a fixed batch size of "
-                            + fixedBatch));
+                    rows.add(new JobReport.LatencyComparison(batch, null, null, null, "not measured: the model's "
+                            + "input has a fixed batch size of " + fixedBatch, null));
                     continue;
                 }
+                // each batch size gets an equal share of what is left, so an early one cannot starve the others
+                long share = Math.max(1, (allowed - (System.nanoTime() - started)) / (batches.size() - i));
+                LatencyComparison.Rule rule = new LatencyComparison.Rule(settings.latencyWarmup(),
+                        Math.min(MIN_BENCHMARK_RUNS, maxRuns), maxRuns, STABLE_HALF_WIDTH, share);
+                rows.add(compare(before, after, sample, batch, rule));
+            }
+            return new JobReport.Latency(settings.latencyThreads(), settings.latencyWarmup(), maxRuns, rows,
+                    spec.benchmarkSeconds(), STABLE_HALF_WIDTH);
+        }
+
+        private JobReport.LatencyComparison compare(byte[] before, byte[] after, long[] sample, int batch,
+                                                    LatencyComparison.Rule rule) {
+            TimedSession originalSession;
+            try {
+                originalSession = TimedSession.open(before, sample, batch, settings.latencyThreads());
+            } catch (IllegalStateException e) {
+                return new JobReport.LatencyComparison(batch, null, null, null, "original: " + e.getMessage(), null);
+            }
+            try (TimedSession o = originalSession) {
+                TimedSession prunedSession;
                 try {
-                    out.add(new Measured(LatencyMeter.measure(model, sample, new LatencyMeter.Settings(batch,
-                            settings.latencyWarmup(), settings.latencyRuns(), settings.latencyThreads())), null));
+                    prunedSession = TimedSession.open(after, sample, batch, settings.latencyThreads());
                 } catch (IllegalStateException e) {
-                    out.add(new Measured(null, e.getMessage()));
+                    return new JobReport.LatencyComparison(batch, null, null, null, "pruned: " + e.getMessage(),
+                            null);
+                }
+                try (TimedSession p = prunedSession) {
+                    LatencyComparison.Result r = LatencyComparison.measure(o, p, rule);
+                    return new JobReport.LatencyComparison(batch, figures(r.first(), batch),
+                            figures(r.second(), batch), r.first().medianMs() / r.second().medianMs(), null,
+                            r.stop().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+                } catch (IllegalStateException e) {
+                    return new JobReport.LatencyComparison(batch, null, null, null, e.getMessage(), null);
                 }
             }
-            return out;
         }
 
         // ------------------------------------------------------------------ helpers
@@ -548,9 +563,18 @@ public final class JobPipeline {
         return first.hasDimValue() ? first.getDimValue() : 0;
     }
 
-    private static JobReport.LatencyFigures figures(LatencyMeter.Measurement m) {
-        return m == null ? null : new JobReport.LatencyFigures(m.medianMs(), m.minMs(), m.maxMs(),
-                m.samplesPerSecond());
+    private static JobReport.LatencyFigures figures(LatencyStatistics s, int batch) {
+        return new JobReport.LatencyFigures(s.medianMs(), s.minMs(), s.maxMs(), batch * 1000.0 / s.medianMs(),
+                s.p10Ms(), s.p90Ms(), s.runs());
+    }
+
+    /** The batch sizes the BENCHMARK stage measures: the spec's, else the worker's; none when the spec turns it off. */
+    private List<Integer> benchmarkBatches(JobSpec spec) {
+        JobSpec.BenchmarkSpec b = spec.benchmark();
+        if (b != null && !b.enabled()) {
+            return List.of();
+        }
+        return b != null && b.batchSizes() != null ? b.batchSizes() : settings.latencyBatches();
     }
 
     /** Identifies a job's work: the spec minus what does not change the result, and the model's bytes. */

@@ -41,7 +41,15 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                       BudgetSpec budget, @Valid SweepSpec sweep, @Valid PruningSpec pruning, @Valid InputSpec input,
                       @Valid CalibrationSpec calibration, @Valid FineTuneSection fineTune,
                       @Valid EvaluationSpec evaluation, String callbackUrl,
-                      @Size(max = MAX_LABELS, message = "at most {max} labels") Map<String, String> labels) {
+                      @Size(max = MAX_LABELS, message = "at most {max} labels") Map<String, String> labels,
+                      @Valid BenchmarkSpec benchmark) {
+
+    /** A spec without a {@code benchmark} section: the BENCHMARK stage runs with the worker's settings. */
+    public JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, PruningSpec pruning, InputSpec input,
+                   CalibrationSpec calibration, FineTuneSection fineTune, EvaluationSpec evaluation, String callbackUrl,
+                   Map<String, String> labels) {
+        this(modelId, budget, sweep, pruning, input, calibration, fineTune, evaluation, callbackUrl, labels, null);
+    }
 
     /**
      * Exactly one of macs, flops or fraction (the model's compute), or trainFlops: a sweep's fine-tuning compute,
@@ -127,6 +135,23 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
         }
     }
 
+    /**
+     * The BENCHMARK stage: ONNX Runtime latency of the original and the pruned model, their runs alternating so that
+     * both see the same machine. {@code off: true} skips it. {@code batchSizes} (default the worker's, 1 and 32),
+     * {@code maxRuns} (timed runs of each model per batch size, default the worker's {@code shears.jobs.latency-runs})
+     * and {@code maxSeconds} (the stage's time, default 20) bound it; a batch size stops early once both medians are
+     * known to within 3% (the half-width of their 95% confidence intervals), after at least 5 runs each.
+     */
+    public record BenchmarkSpec(Boolean off,
+                                @Size(min = 1, max = MAX_BENCHMARK_BATCHES, message = "must have {min}..{max} sizes")
+                                List<@NotNull(message = REQUIRED) @Min(1) @Max(MAX_BATCH) Integer> batchSizes,
+                                @Min(1) @Max(1000) Integer maxRuns, @Min(1) @Max(3600) Integer maxSeconds) {
+        /** Whether the stage runs. */
+        public boolean enabled() {
+            return off == null || !off;
+        }
+    }
+
     public record EvaluationSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message = NOT_AN_ID)
                                  String datasetId) {
     }
@@ -146,6 +171,9 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
     static final int MAX_EPOCHS = 100_000;
     static final int MAX_BATCH = 4096;
     static final int MAX_VALIDATION_SAMPLES = 10_000_000;
+    static final int MAX_BENCHMARK_BATCHES = 8;
+    /** Keeps the BENCHMARK of a ResNeXt-50-sized model on 2 cores near 20 s; a spec may give more or less. */
+    static final int DEFAULT_BENCHMARK_SECONDS = 20;
     static final int DEFAULT_VALIDATION_SAMPLES = 1_000;
     static final int MAX_SWEEP_FRACTIONS = 8;
     static final List<Double> DEFAULT_SWEEP_FRACTIONS = List.of(1.0, 0.75, 0.5, 0.25);
@@ -174,7 +202,10 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                 lab.put(k, v);
             });
         }
-        return new JobSpec(modelId, b, sw, p, in, cal, ft, evaluation, callback, lab);
+        BenchmarkSpec bench = benchmark == null ? null : new BenchmarkSpec(!benchmark.enabled(),
+                benchmark.batchSizes() == null ? null : List.copyOf(benchmark.batchSizes()), benchmark.maxRuns(),
+                orDefault(benchmark.maxSeconds(), DEFAULT_BENCHMARK_SECONDS));
+        return new JobSpec(modelId, b, sw, p, in, cal, ft, evaluation, callback, lab, bench);
     }
 
     /**
@@ -329,6 +360,11 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
             return fallback == null ? null : OptionNames.label(fallback);
         }
         return OptionNames.label(OptionNames.find(type, value).orElseThrow());
+    }
+
+    /** The BENCHMARK stage's time in seconds. */
+    public int benchmarkSeconds() {
+        return benchmark == null || benchmark.maxSeconds() == null ? DEFAULT_BENCHMARK_SECONDS : benchmark.maxSeconds();
     }
 
     private static int orDefault(Integer value, int fallback) {

@@ -52,6 +52,29 @@ class JobSpecFieldsTest {
                 null), "fineTune.validationSamples", "0", "got -1");
     }
 
+    private static JobSpec benchmark(JobSpec.BenchmarkSpec section) {
+        return new JobSpec("m1", HALF, null, null, null, null, null, null, null, null, section);
+    }
+
+    @Test
+    void theBenchmarkSectionIsBoundedAndCanTurnTheStageOff() {
+        assertRefused(benchmark(new JobSpec.BenchmarkSpec(null, null, 0, null)), "benchmark.maxRuns", "1",
+                "got 0");
+        assertRefused(benchmark(new JobSpec.BenchmarkSpec(null, List.of(), null, null)), "benchmark.batchSizes",
+                "1..8 sizes");
+        assertRefused(benchmark(new JobSpec.BenchmarkSpec(null, List.of(1, 0), null, null)),
+                "benchmark.batchSizes[1]", "got 0");
+        JobSpec given = benchmark(new JobSpec.BenchmarkSpec(null, List.of(8), 12, null)).normalized();
+        assertThat(given.benchmark()).isEqualTo(new JobSpec.BenchmarkSpec(false, List.of(8), 12, 20));
+        assertThat(given.benchmarkSeconds()).isEqualTo(20);
+        JobPipeline pipeline = new JobPipeline(PipelineSettings.defaults());
+        assertThat(pipeline.plannedStages(given)).contains(Stage.BENCHMARK);
+        JobSpec off = benchmark(new JobSpec.BenchmarkSpec(true, null, null, null)).normalized();
+        assertThat(pipeline.plannedStages(off)).doesNotContain(Stage.BENCHMARK);
+        assertThat(pipeline.plannedStages(benchmark(null).normalized())).as("the worker's batch sizes")
+                .contains(Stage.BENCHMARK);
+    }
+
     @Test
     void aNumberOutOfRangeIsRefusedByField() {
         assertRefused(pruning(null, 0), "pruning.roundTo", "1", "got 0");

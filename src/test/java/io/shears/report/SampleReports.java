@@ -52,10 +52,11 @@ final class SampleReports {
                         Map.of("original", "evaluated " + HOSTILE)),
                 new JobReport.Export("cd", 2100, List.of(1L, 2L)),
                 new JobReport.Latency(2, 1, 3, List.of(
-                        new JobReport.LatencyComparison(1, new JobReport.LatencyFigures(2, 1, 3, 500),
-                                new JobReport.LatencyFigures(1, 1, 2, 1000), 2.0, null),
-                        new JobReport.LatencyComparison(32, new JobReport.LatencyFigures(40, 39, 41, 800),
-                                new JobReport.LatencyFigures(25, 24, 26, 1280), 1.6, null))),
+                        new JobReport.LatencyComparison(1, new JobReport.LatencyFigures(2, 1, 3, 500, 1.5, 2.5, 3),
+                                new JobReport.LatencyFigures(1, 1, 2, 1000, 1.0, 1.5, 3), 2.0, null, "max-runs"),
+                        new JobReport.LatencyComparison(32, new JobReport.LatencyFigures(40, 39, 41, 800, 39.5, 40.5,
+                                3), new JobReport.LatencyFigures(25, 24, 26, 1280, 24.5, 25.5, 3), 1.6, null,
+                                "stable")), 20, 0.03),
                 null,
                 List.of(new JobReport.StageTiming("ANALYZE", "done", 3), new JobReport.StageTiming("PRUNE", "done", 9)));
     }
