@@ -13,6 +13,7 @@
 #   ROUNDS [3]  THREADS [the CPU quota, else nproc]  PHASES ["idle busy"]  BUSY_SECONDS [900]
 #   fmnist:   TRAIN [1000] VAL [5000] BATCH [64] VALIDATION_SAMPLES [1000] CALIBRATION_BATCHES [10]
 #   resnet18: TRAIN [256]  VAL [256]  BATCH [32] VALIDATION_SAMPLES [128]  CALIBRATION_BATCHES [4]
+#   TRAIN and VAL take the first images of each split; both need every class (24 or more do).
 #   OMP_WAIT_POLICY, KMP_BLOCKTIME: as bin/shears sets them (PASSIVE, 0) unless given; both sides see the same.
 # A tiny run that checks the script works (a couple of minutes):
 #   ROUNDS=1 TRAIN=64 VAL=64 VALIDATION_SAMPLES=32 CALIBRATION_BATCHES=2 BATCH=32 bench/stages-vs-pytorch.sh fmnist
@@ -47,20 +48,23 @@ trap stop_busy EXIT
 run_pytorch() {
   /usr/bin/python3 bench/stages_pytorch.py run --dir "$DIR" --batch "$BATCH" --threads "$THREADS" \
     --calibration-batches "$CALIBRATION_BATCHES" --validation-samples "$VALIDATION_SAMPLES" 2>>"$OUT/pytorch.log" \
-    | tee -a "$OUT/pytorch.log" | grep '^stage=' | sed "s/^/phase=$1 round=$2 side=pytorch /" >> "$ROWS"
+    | tee -a "$OUT/pytorch.log" | grep '^stage=' | sed "s/^/phase=$1 round=$2 side=pytorch /" >> "$ROWS" \
+    || { echo "error: the PyTorch side failed; see $OUT/pytorch.log" >&2; exit 1; }
 }
 run_shears() {
   rm -rf "$DIR/work"
   java -Xss16m -Dshears.djl.intraopThreads="$THREADS" -Dshears.djl.interopThreads=1 -cp "$CP" \
     io.shears.engine.StageTimings "$DIR/model.onnx" "$DIR/data.zip" "$DIR/work" "$BATCH" "$CALIBRATION_BATCHES" \
     "$VALIDATION_SAMPLES" "$SIDE" "$CHANNELS" 0.2860 0.3530 2>>"$OUT/shears.log" \
-    | tee -a "$OUT/shears.log" | grep '^stage=' | sed "s/^/phase=$1 round=$2 side=shears /" >> "$ROWS"
+    | tee -a "$OUT/shears.log" | grep '^stage=' | sed "s/^/phase=$1 round=$2 side=shears /" >> "$ROWS" \
+    || { echo "error: the Shears side failed; see $OUT/shears.log" >&2; exit 1; }
 }
 run_ort() {
   java -Xss16m -cp "$CP" io.shears.cli.ShearsCli latency "$DIR/model.onnx" --batch "$BATCH" --threads "$THREADS" \
     --runs 10 --warmup 2 2>>"$OUT/ort.log" \
     | /usr/bin/python3 -c "import json,sys; m=json.load(sys.stdin)[0]; print(f\"stage=evaluation seconds={m['medianMs']/1000:.6f} images={m['batch']}\")" \
-    | sed "s/^/phase=$1 round=$2 side=ort /" >> "$ROWS"
+    | sed "s/^/phase=$1 round=$2 side=ort /" >> "$ROWS" \
+    || { echo "error: shears latency failed; see $OUT/ort.log" >&2; exit 1; }
 }
 
 bench_model() {

@@ -55,8 +55,9 @@ public final class Dataset implements AutoCloseable {
         this.layout = layout;
         this.shape = shape;
         this.spool = spool;
-        this.cache = new PreprocessedCache(options.spoolDirectory(), options.preprocessedCacheBytes(), shape.size(),
-                layout.trainRecords().length, layout.valRecords().length);
+        this.cache = new PreprocessedCache(options.spoolDirectory(), worthCaching(layout, shape)
+                ? options.preprocessedCacheBytes() : 0, shape.size(), layout.trainRecords().length,
+                layout.valRecords().length);
         this.decodes = decodes;
         this.unpackedBytes = unpackedBytes;
     }
@@ -143,6 +144,22 @@ public final class Dataset implements AutoCloseable {
                     + "x" + first[0] + " after resizing, too large for a tensor; give the preprocessing a crop size");
         }
         return new ImageShape(channels, first[0], first[1]);
+    }
+
+    /**
+     * Whether reading a sample's floats back beats making them again. An IDX sample is raw bytes in the spool, so
+     * making it is a read and the preprocessing; once that resizes, the floats are many times the bytes (a 28×28 grey
+     * image becomes 3×224×224 floats, 768 times as many bytes) and writing and reading them costs more than resizing
+     * again. Encoded images (PNG, JPEG) are worth it at any size: decoding them is the cost.
+     */
+    private static boolean worthCaching(Layout layout, ImageShape shape) {
+        if (layout.format() != DatasetFormat.IDX) {
+            return true;
+        }
+        int[] records = layout.trainRecords();
+        SampleSource source = layout.source();
+        return records.length == 0 || shape.channels() == 1 && source.height(records[0]) == shape.height()
+                && source.width(records[0]) == shape.width();
     }
 
     private static boolean anyColour(Layout layout) {

@@ -26,7 +26,8 @@ final class JobDatasets implements AutoCloseable {
     /**
      * Disk a dataset may use in the work directory for preprocessed samples, so that epochs and evaluations after the
      * first read floats instead of decoding again: all of Fashion-MNIST at 28×28 (190 MB), or about 7,000 images at
-     * 3×224×224; past it, images are decoded each time they are read.
+     * 3×224×224; past it, images are decoded each time they are read. An IDX dataset that preprocessing resizes is
+     * not kept (see {@link Dataset}): resizing its raw pixels again is cheaper than reading the floats back.
      */
     static final long PREPROCESSED_CACHE_BYTES = 4L << 30;
 
