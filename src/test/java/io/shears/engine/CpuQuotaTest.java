@@ -15,20 +15,23 @@ class CpuQuotaTest {
     @TempDir
     Path root;
 
-    private Path write(String relative, String content) throws IOException {
-        Path file = root.resolve(relative);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, content);
-        return file;
+    /** Lays out {@code /proc/self/cgroup} and the cgroup files (path, content pairs under the mount), and reads. */
+    private CpuQuota quota(String procSelfCgroup, String... files) throws IOException {
+        Path self = root.resolve("proc/self/cgroup");
+        Files.createDirectories(self.getParent());
+        Files.writeString(self, procSelfCgroup);
+        for (int i = 0; i < files.length; i += 2) {
+            Path file = root.resolve("fs").resolve(files[i]);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, files[i + 1]);
+        }
+        return CpuQuota.read(root.resolve("fs"), self);
     }
 
     @Test
     void cgroupV2TakesTheSmallestLimitOnThePathToTheRoot() throws IOException {
-        Path self = write("proc/self/cgroup", "0::/kubepods/pod1/c1\n");
-        write("fs/kubepods/cpu.max", "max 100000\n");
-        write("fs/kubepods/pod1/cpu.max", "150000 100000\n");
-        write("fs/kubepods/pod1/c1/cpu.max", "max 100000\n");
-        CpuQuota quota = CpuQuota.read(root.resolve("fs"), self);
+        CpuQuota quota = quota("0::/kubepods/pod1/c1\n", "kubepods/cpu.max", "max 100000\n",
+                "kubepods/pod1/cpu.max", "150000 100000\n", "kubepods/pod1/c1/cpu.max", "max 100000\n");
         assertThat(quota.cpus()).hasValueCloseTo(1.5, within(1e-9));
         assertThat(quota.source()).endsWith("pod1/cpu.max");
         assertThat(quota.threads(8)).as("rounded up, as the JVM does").isEqualTo(2);
@@ -37,23 +40,18 @@ class CpuQuotaTest {
 
     @Test
     void cgroupV1ReadsTheCfsQuotaOverItsPeriod() throws IOException {
-        Path self = write("proc/self/cgroup", "4:memory:/x\n1:cpu,cpuacct:/docker/abc\n0::/\n");
-        write("fs/cpu,cpuacct/cpu.cfs_quota_us", "-1\n");
-        write("fs/cpu,cpuacct/cpu.cfs_period_us", "100000\n");
-        write("fs/cpu,cpuacct/docker/abc/cpu.cfs_quota_us", "50000\n");
-        write("fs/cpu,cpuacct/docker/abc/cpu.cfs_period_us", "100000\n");
-        CpuQuota quota = CpuQuota.read(root.resolve("fs"), self);
+        CpuQuota quota = quota("4:memory:/x\n1:cpu,cpuacct:/docker/abc\n0::/\n",
+                "cpu,cpuacct/cpu.cfs_quota_us", "-1\n", "cpu,cpuacct/cpu.cfs_period_us", "100000\n",
+                "cpu,cpuacct/docker/abc/cpu.cfs_quota_us", "50000\n",
+                "cpu,cpuacct/docker/abc/cpu.cfs_period_us", "100000\n");
         assertThat(quota.cpus()).hasValueCloseTo(0.5, within(1e-9));
         assertThat(quota.threads(16)).as("at least one").isEqualTo(1);
     }
 
     @Test
     void withoutALimitEveryProcessorCounts() throws IOException {
-        Path self = write("proc/self/cgroup", "1:cpu:/\n0::/\n");
-        write("fs/cpu.max", "max 100000\n");
-        write("fs/cpu/cpu.cfs_quota_us", "-1\n");
-        write("fs/cpu/cpu.cfs_period_us", "100000\n");
-        CpuQuota quota = CpuQuota.read(root.resolve("fs"), self);
+        CpuQuota quota = quota("1:cpu:/\n0::/\n", "cpu.max", "max 100000\n", "cpu/cpu.cfs_quota_us", "-1\n",
+                "cpu/cpu.cfs_period_us", "100000\n");
         assertThat(quota.cpus()).isEmpty();
         assertThat(quota.source()).isEqualTo("none");
         assertThat(quota.threads(6)).isEqualTo(6);
