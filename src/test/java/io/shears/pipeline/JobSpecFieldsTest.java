@@ -76,6 +76,17 @@ class JobSpecFieldsTest {
     }
 
     @Test
+    void theNewSectionsReadFromJsonThroughTheFullConstructor() {
+        JobSpec spec = io.shears.report.ReportJson.MAPPER.readValue("""
+                {"modelId": "m1", "budget": {"fraction": 0.5},
+                 "fineTune": {"datasetId": "d1", "epochs": 1, "validationSamples": 250},
+                 "benchmark": {"batchSizes": [4], "maxRuns": 9, "maxSeconds": 5}}
+                """, JobSpec.class);
+        assertThat(spec.fineTune().validationSamples()).isEqualTo(250);
+        assertThat(spec.benchmark()).isEqualTo(new JobSpec.BenchmarkSpec(null, List.of(4), 9, 5));
+    }
+
+    @Test
     void aNumberOutOfRangeIsRefusedByField() {
         assertRefused(pruning(null, 0), "pruning.roundTo", "1", "got 0");
         assertRefused(pruning(null, 4097), "pruning.roundTo", "4096", "got 4097");
