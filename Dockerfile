@@ -67,9 +67,14 @@ RUN set -eu; \
     java -Dshears.engine.cache-dir=/opt/shears/djl -jar /opt/shears/shears.jar engine; \
     chown -R 10001:10001 /opt/shears/djl
 
+# OpenMP threads that sleep as soon as a parallel region ends, instead of spinning: on a shared node or under a CPU
+# limit, spinning threads take the time the other threads (and the neighbours) need. PyTorch's OpenMP reads these
+# once, at load; report.json records them (fineTuning.threading.openMp).
 ENV SHEARS_DATA_DIR=/var/lib/shears/data \
     SHEARS_ENGINE_CACHE_DIR=/opt/shears/djl \
-    HOME=/var/lib/shears
+    HOME=/var/lib/shears \
+    OMP_WAIT_POLICY=PASSIVE \
+    KMP_BLOCKTIME=0
 
 LABEL io.shears.flavor=${FLAVOR}
 

@@ -2,6 +2,7 @@ package io.shears.cli;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.shears.engine.latency.LatencyMeter;
+import io.shears.engine.startup.CpuQuota;
 import io.shears.graph.Graph;
 import io.shears.graph.ShapeInference;
 import io.shears.onnx.ModelLimits;
@@ -38,7 +39,7 @@ final class LatencyCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "discarded runs before timing (default ${DEFAULT-VALUE})")
     int warmup;
 
-    @Option(names = "--threads", description = "ONNX Runtime intra-op threads (default: available processors)")
+    @Option(names = "--threads", description = "ONNX Runtime intra-op threads (default: the CPUs the process may use, its cgroup quota included)")
     Integer threads;
 
     @Spec
@@ -55,7 +56,7 @@ final class LatencyCommand implements Callable<Integer> {
         long[] dims = ShapeInference.infer(graph, model.shapes()).dims(graph.inputs().get(0).getName());
         long[] sample = Arrays.copyOfRange(dims, 1, dims.length);
         byte[] bytes = ModelWriter.toBytes(proto);
-        int threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int threadCount = threads != null ? threads : CpuQuota.ofThisProcess().threads();
         List<LatencyMeter.Measurement> out = new ArrayList<>();
         for (int batch : batches) {
             out.add(LatencyMeter.measure(bytes, sample, new LatencyMeter.Settings(batch, warmup, runs, threadCount)));

@@ -1,6 +1,7 @@
 package io.shears.data;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -17,7 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * sizes and labels stays in memory (tens of bytes per image). Batches then read their samples from the spool by
  * position, decode and preprocess them, and forget them: no decoded image outlives the batch it was decoded for, and
  * an iterator decodes a batch only when {@code next()} is called, so at most one batch of decoded images per
- * iterator exists at a time ({@link #decodeCount()} lets tests check this).
+ * iterator exists at a time ({@link #decodeCount()} lets tests check this). A job that reads its images epoch after
+ * epoch also asks for a {@link PreprocessedCache} ({@link DatasetOptions#preprocessedCacheBytes()}): each sample's
+ * preprocessed floats go to a second file the first time a batch needs them, up to a bound, and later batches read
+ * them back instead of decoding again.
  *
  * <p>Why a spool rather than streaming the archive again each epoch: a seeded shuffle needs random access, which a
  * tar.gz (one gzip stream) cannot give, and re-inflating a 1 GB archive every epoch costs more than reading back what
@@ -40,6 +44,7 @@ public final class Dataset implements AutoCloseable {
     private final Layout layout;
     private final ImageShape shape;
     private final Spool spool;
+    private final PreprocessedCache cache;
     private final AtomicLong decodes;
     private final long unpackedBytes;
 
@@ -50,6 +55,9 @@ public final class Dataset implements AutoCloseable {
         this.layout = layout;
         this.shape = shape;
         this.spool = spool;
+        this.cache = new PreprocessedCache(options.spoolDirectory(), worthCaching(layout, shape)
+                ? options.preprocessedCacheBytes() : 0, shape.size(), layout.trainRecords().length,
+                layout.valRecords().length);
         this.decodes = decodes;
         this.unpackedBytes = unpackedBytes;
     }
@@ -136,6 +144,22 @@ public final class Dataset implements AutoCloseable {
                     + "x" + first[0] + " after resizing, too large for a tensor; give the preprocessing a crop size");
         }
         return new ImageShape(channels, first[0], first[1]);
+    }
+
+    /**
+     * Whether reading a sample's floats back beats making them again. An IDX sample is raw bytes in the spool, so
+     * making it is a read and the preprocessing; once that resizes, the floats are many times the bytes (a 28×28 grey
+     * image becomes 3×224×224 floats, 768 times as many bytes) and writing and reading them costs more than resizing
+     * again. Encoded images (PNG, JPEG) are worth it at any size: decoding them is the cost.
+     */
+    private static boolean worthCaching(Layout layout, ImageShape shape) {
+        if (layout.format() != DatasetFormat.IDX) {
+            return true;
+        }
+        int[] records = layout.trainRecords();
+        SampleSource source = layout.source();
+        return records.length == 0 || shape.channels() == 1 && source.height(records[0]) == shape.height()
+                && source.width(records[0]) == shape.width();
     }
 
     private static boolean anyColour(Layout layout) {
@@ -243,6 +267,39 @@ public final class Dataset implements AutoCloseable {
         checkBatchSize(batchSize);
         int[] order = order(split, epoch, shuffle);
         int end = dropLast ? order.length - order.length % batchSize : order.length;
+        return batchesOf(split, order, end, batchSize);
+    }
+
+    /** Batches of the given samples (indices in the split's canonical order), in the given order. */
+    public Iterator<Batch> batches(Split split, int[] indices, int batchSize) {
+        checkBatchSize(batchSize);
+        int n = count(split);
+        for (int index : indices) {
+            if (index < 0 || index >= n) {
+                throw new IndexOutOfBoundsException("sample " + index + " of a split of " + n);
+            }
+        }
+        return batchesOf(split, indices.clone(), indices.length, batchSize);
+    }
+
+    /**
+     * A seeded sample of {@code count} samples of a split, in canonical order, the same for the same dataset seed and
+     * {@code stream}; every sample when the split has no more than {@code count}.
+     */
+    public int[] sample(Split split, int count, long stream) {
+        if (count < 0) {
+            throw new IllegalArgumentException("sample size must be non-negative, is " + count);
+        }
+        int n = count(split);
+        if (count >= n) {
+            return Seeds.identity(n);
+        }
+        int[] chosen = Arrays.copyOf(Seeds.sampleOrder(n, options.seed(), stream), count);
+        Arrays.sort(chosen);
+        return chosen;
+    }
+
+    private Iterator<Batch> batchesOf(Split split, int[] order, int end, int batchSize) {
         return new Iterator<>() {
             private final Preprocessor preprocessor = new Preprocessor(options.preprocessing(), shape);
             private int cursor;
@@ -286,9 +343,11 @@ public final class Dataset implements AutoCloseable {
         float[] data = new float[indices.length * size];
         int[] batchLabels = new int[indices.length];
         for (int i = 0; i < indices.length; i++) {
-            int record = records[indices[i]];
-            decodes.incrementAndGet();
-            preprocessor.apply(layout.source().load(record), data, i * size);
+            if (!cache.read(split, indices[i], data, i * size)) {
+                decodes.incrementAndGet();
+                preprocessor.apply(layout.source().load(records[indices[i]]), data, i * size);
+                cache.keep(split, indices[i], data, i * size);
+            }
             batchLabels[i] = labels[indices[i]];
         }
         return new Batch(split, data, batchLabels, indices.clone(), shape);
@@ -302,8 +361,9 @@ public final class Dataset implements AutoCloseable {
     }
 
     /**
-     * Images decoded since opening: once per image during the scan (ImageFolder), then once per sample per batch
-     * (IDX samples count as decoded when their pixels are read).
+     * Images decoded since opening: once per image during the scan (ImageFolder), then once per sample per batch,
+     * or once per sample in all while the {@link DatasetOptions#preprocessedCacheBytes() cache} holds it (IDX samples
+     * count as decoded when their pixels are read).
      */
     public long decodeCount() {
         return decodes.get();
@@ -317,10 +377,14 @@ public final class Dataset implements AutoCloseable {
         return split == Split.TRAIN ? layout.trainLabels() : layout.valLabels();
     }
 
-    /** Deletes the spool file. */
+    /** Deletes the spool file and the cache of preprocessed samples. */
     @Override
     public void close() {
-        spool.close();
+        try {
+            cache.close();
+        } finally {
+            spool.close();
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.Random;
 final class Seeds {
     static final long SPLIT_STREAM = 0x5EED_5A11_7000_0001L;
     static final long EPOCH_STREAM = 0x5EED_E90C_4000_0002L;
+    static final long SAMPLE_STREAM = 0x5EED_5A3B_1E00_0003L;
 
     private Seeds() {
     }
@@ -34,6 +35,13 @@ final class Seeds {
     static int[] epochOrder(int n, long seed, int epoch) {
         int[] order = identity(n);
         shuffle(order, new Random(mix(seed, EPOCH_STREAM, epoch)));
+        return order;
+    }
+
+    /** {@code 0 .. n-1} shuffled for the sample stream {@code stream}; a prefix of it is a seeded sample. */
+    static int[] sampleOrder(int n, long seed, long stream) {
+        int[] order = identity(n);
+        shuffle(order, new Random(mix(seed, SAMPLE_STREAM, stream)));
         return order;
     }
 

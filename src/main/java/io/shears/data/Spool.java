@@ -75,10 +75,15 @@ final class Spool implements AutoCloseable {
     }
 
     void read(long offset, byte[] into, int at, int length) {
+        read(offset, ByteBuffer.wrap(into, at, length));
+    }
+
+    /** Fills {@code buffer} from its position to its limit with the bytes at {@code offset}. */
+    void read(long offset, ByteBuffer buffer) {
+        int length = buffer.remaining();
         if (offset < 0 || offset + length > size) {
             throw new IndexOutOfBoundsException("spool read " + offset + "+" + length + " past " + size);
         }
-        ByteBuffer buffer = ByteBuffer.wrap(into, at, length);
         try {
             long position = offset;
             while (buffer.hasRemaining()) {

@@ -1,8 +1,9 @@
 package io.shears.jobs;
 
 import io.shears.config.ShearsProperties;
-import io.shears.engine.startup.DeviceSelection;
 import io.shears.engine.latency.LatencyMeter;
+import io.shears.engine.startup.CpuQuota;
+import io.shears.engine.startup.DeviceSelection;
 import io.shears.engine.startup.EngineSettings;
 import io.shears.pipeline.JobPipeline;
 import io.shears.pipeline.PipelineSettings;
@@ -34,7 +35,7 @@ class PipelineConfiguration {
      * left to the request threads so polling clients are not starved.
      */
     static int latencyThreads(ShearsProperties properties) {
-        int cores = Runtime.getRuntime().availableProcessors();
+        int cores = CpuQuota.ofThisProcess().threads();
         return properties.role() != null && properties.role().servesApi() ? Math.max(1, cores - 1) : cores;
     }
 

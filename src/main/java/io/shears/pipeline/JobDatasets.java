@@ -16,11 +16,21 @@ import java.util.Map;
  * side to H (the longer of H and W when they differ, so the crop fits) and centre-crop to H×W; C channels (1 grey,
  * 3 RGB).
  *
+ * <p>Preprocessed images are kept in the spool directory up to {@link #PREPROCESSED_CACHE_BYTES}.
+ *
  * <p>The fine-tuning dataset holds out a validation share when its archive has no validation split; a dataset used
  * only to calibrate or evaluate keeps every sample (an evaluation then uses the archive's own validation split if it
  * has one, else all samples).
  */
 final class JobDatasets implements AutoCloseable {
+    /**
+     * Disk a dataset may use in the work directory for preprocessed samples, so that epochs and evaluations after the
+     * first read floats instead of decoding again: all of Fashion-MNIST at 28×28 (190 MB), or about 7,000 images at
+     * 3×224×224; past it, images are decoded each time they are read. An IDX dataset that preprocessing resizes is
+     * not kept (see {@link Dataset}): resizing its raw pixels again is cheaper than reading the floats back.
+     */
+    static final long PREPROCESSED_CACHE_BYTES = 4L << 30;
+
     private final JobSpec spec;
     private final PipelineInputs inputs;
     private final PipelineSettings settings;
@@ -57,7 +67,8 @@ final class JobDatasets implements AutoCloseable {
                 .withValFraction(isFineTuneDataset(id) ? settings.valFraction() : 0.0)
                 .withSeed(seed)
                 .withLimits(settings.datasetLimits())
-                .withSpoolDirectory(spool);
+                .withSpoolDirectory(spool)
+                .withPreprocessedCache(PREPROCESSED_CACHE_BYTES);
     }
 
     static Preprocessing preprocessing(JobSpec.InputSpec input, long[] modelInput) {

@@ -7,16 +7,22 @@ import io.shears.data.Batch;
 import io.shears.data.Dataset;
 import io.shears.data.Split;
 import io.shears.engine.InterpreterSession;
+import io.shears.engine.latency.LatencyComparison;
 import io.shears.engine.latency.LatencyMeter;
+import io.shears.engine.latency.LatencyStatistics;
+import io.shears.engine.latency.TimedSession;
+import io.shears.engine.startup.CpuQuota;
 import io.shears.engine.startup.EngineInfo;
 import io.shears.engine.startup.EngineSetup;
 import io.shears.engine.startup.EngineSetupException;
 import io.shears.engine.startup.NativeBuild;
 import io.shears.engine.startup.NativeLibraryCheck;
+import io.shears.engine.startup.OpenMpEnvironment;
 import io.shears.engine.training.BatchNormRecalibration;
 import io.shears.engine.training.FineTuneResult;
 import io.shears.engine.training.FineTuneSpec;
 import io.shears.engine.training.FineTuner;
+import io.shears.engine.training.ValidationPlan;
 import io.shears.files.AtomicFiles;
 import io.shears.files.Sha256;
 import io.shears.graph.Graph;
@@ -70,6 +76,11 @@ import java.util.function.Supplier;
  * datasets give the same {@code model.onnx} bytes.
  */
 public final class JobPipeline {
+    /** Timed runs of each model before a batch size's medians are judged stable. */
+    static final int MIN_BENCHMARK_RUNS = 5;
+    /** A batch size stops once both medians' 95% confidence intervals are within 3% of them. */
+    static final double STABLE_HALF_WIDTH = 0.03;
+
     private final PipelineSettings settings;
 
     public JobPipeline(PipelineSettings settings) {
@@ -135,7 +146,7 @@ public final class JobPipeline {
         if (spec.fineTune() != null || spec.evaluation() != null) {
             stages.add(Stage.EVALUATE);
         }
-        if (!settings.latencyBatches().isEmpty()) {
+        if (!benchmarkBatches(spec).isEmpty()) {
             stages.add(Stage.BENCHMARK);
         }
         return stages;
@@ -348,6 +359,8 @@ public final class JobPipeline {
             try (TrainingSlot slot = TrainingSlot.acquire();
                  InterpreterSession session = InterpreterSession.open(reader.read(source), settings.engine());
                  FineTuner tuner = session.fineTuner(dataset, tuning)) {
+                // EVALUATE evaluates the fine-tuned model on the whole split; the tuner's own final pass would repeat it
+                tuner.validating(new ValidationPlan(f.validationSamples(), false));
                 double planned = Math.max(1, tuner.plannedSteps());
                 tuner.onStep(steps -> progress.within(0.97 * steps / planned));
                 FineTuneResult result = tuner.resume(workspace.stateFile("training.csv"), workspace.checkpointDir());
@@ -357,8 +370,17 @@ public final class JobPipeline {
                         JobReport.finite(e.valLoss()), JobReport.finite(e.valTop1()), e.trainFlops(), e.seconds()))
                         .toList();
                 return new JobReport.FineTuning(f.datasetId(), epochs, result.steps(), result.trainFlops(),
-                        result.budgetReached(), result.resumedAtEpoch(), engine.intraopThreads());
+                        result.budgetReached(), result.resumedAtEpoch(), engine.intraopThreads(), pytorchThreading());
             }
+        }
+
+        private JobReport.Threading pytorchThreading() {
+            Map<String, String> openMp = new TreeMap<>();
+            OpenMpEnvironment.inEffect().forEach((name, value) -> openMp.put(name, value == null ? "unset" : value));
+            CpuQuota quota = CpuQuota.ofThisProcess();
+            return new JobReport.Threading(engine.intraopThreads(), engine.interopThreads(),
+                    Runtime.getRuntime().availableProcessors(),
+                    quota.cpus().isPresent() ? quota.cpus().getAsDouble() : null, openMp);
         }
 
         // ------------------------------------------------------------------ EVALUATE
@@ -443,54 +465,62 @@ public final class JobPipeline {
         // ------------------------------------------------------------------ BENCHMARK
 
         private JobReport.Latency benchmark(JobReport.Model model) {
+            long started = System.nanoTime();
             long[] input = unboxed(model.inputShape());
             long[] sample = Arrays.copyOfRange(input, 1, input.length);
-            List<Integer> batches = settings.latencyBatches();
-            int total = 2 * batches.size();
+            List<Integer> batches = benchmarkBatches(spec);
+            int maxRuns = spec.benchmark() != null && spec.benchmark().maxRuns() != null
+                    ? spec.benchmark().maxRuns() : settings.latencyRuns();
+            long allowed = spec.benchmarkSeconds() * 1_000_000_000L;
             ModelProto original = reader.read(inputs.model());
             long fixedBatch = fixedBatch(original);
-            byte[] bytes = ModelWriter.toBytes(original);
+            byte[] before = ModelWriter.toBytes(original);
             original = null;
-            List<Measured> before = measureAll(bytes, sample, batches, fixedBatch, 0, total);
-            bytes = null;
-            byte[] published = readAll(workspace.outputFile("model.onnx"));
-            List<Measured> after = measureAll(published, sample, batches, fixedBatch, batches.size(), total);
+            byte[] after = readAll(workspace.outputFile("model.onnx"));
             List<JobReport.LatencyComparison> rows = new ArrayList<>();
             for (int i = 0; i < batches.size(); i++) {
-                LatencyMeter.Measurement o = before.get(i).measurement();
-                LatencyMeter.Measurement p = after.get(i).measurement();
-                String note = before.get(i).note() != null ? "original: " + before.get(i).note()
-                        : after.get(i).note() != null ? "pruned: " + after.get(i).note() : null;
-                rows.add(new JobReport.LatencyComparison(batches.get(i), figures(o), figures(p),
-                        o == null || p == null ? null : o.medianMs() / p.medianMs(), note));
-            }
-            return new JobReport.Latency(settings.latencyThreads(), settings.latencyWarmup(), settings.latencyRuns(),
-                    rows);
-        }
-
-        /** A latency figure, or why there is none: a benchmark that cannot run one batch size still reports the rest. */
-        private record Measured(LatencyMeter.Measurement measurement, String note) {
-        }
-
-        private List<Measured> measureAll(byte[] model, long[] sample, List<Integer> batches, long fixedBatch,
-                                          int offset, int total) {
-            List<Measured> out = new ArrayList<>();
-            for (int i = 0; i < batches.size(); i++) {
-                progress.within((offset + i) / (double) total);
+                progress.within(i / (double) batches.size());
                 int batch = batches.get(i);
                 if (fixedBatch > 0 && fixedBatch != batch) {
-                    out.add(new Measured(null, "not measured: the model's input has a fixed batch size of "
-                            + fixedBatch));
+                    rows.add(new JobReport.LatencyComparison(batch, null, null, null, "not measured: the model's "
+                            + "input has a fixed batch size of " + fixedBatch, null));
                     continue;
                 }
+                // each batch size gets an equal share of what is left, so an early one cannot starve the others
+                long share = Math.max(1, (allowed - (System.nanoTime() - started)) / (batches.size() - i));
+                LatencyComparison.Rule rule = new LatencyComparison.Rule(settings.latencyWarmup(),
+                        Math.min(MIN_BENCHMARK_RUNS, maxRuns), maxRuns, STABLE_HALF_WIDTH, share);
+                rows.add(compare(before, after, sample, batch, rule));
+            }
+            return new JobReport.Latency(settings.latencyThreads(), settings.latencyWarmup(), maxRuns, rows,
+                    spec.benchmarkSeconds(), STABLE_HALF_WIDTH);
+        }
+
+        private JobReport.LatencyComparison compare(byte[] before, byte[] after, long[] sample, int batch,
+                                                    LatencyComparison.Rule rule) {
+            TimedSession originalSession;
+            try {
+                originalSession = TimedSession.open(before, sample, batch, settings.latencyThreads());
+            } catch (IllegalStateException e) {
+                return new JobReport.LatencyComparison(batch, null, null, null, "original: " + e.getMessage(), null);
+            }
+            try (TimedSession o = originalSession) {
+                TimedSession prunedSession;
                 try {
-                    out.add(new Measured(LatencyMeter.measure(model, sample, new LatencyMeter.Settings(batch,
-                            settings.latencyWarmup(), settings.latencyRuns(), settings.latencyThreads())), null));
+                    prunedSession = TimedSession.open(after, sample, batch, settings.latencyThreads());
                 } catch (IllegalStateException e) {
-                    out.add(new Measured(null, e.getMessage()));
+                    return new JobReport.LatencyComparison(batch, null, null, null, "pruned: " + e.getMessage(),
+                            null);
+                }
+                try (TimedSession p = prunedSession) {
+                    LatencyComparison.Result r = LatencyComparison.measure(o, p, rule);
+                    return new JobReport.LatencyComparison(batch, figures(r.first(), batch),
+                            figures(r.second(), batch), r.first().medianMs() / r.second().medianMs(), null,
+                            r.stop().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+                } catch (IllegalStateException e) {
+                    return new JobReport.LatencyComparison(batch, null, null, null, e.getMessage(), null);
                 }
             }
-            return out;
         }
 
         // ------------------------------------------------------------------ helpers
@@ -542,15 +572,24 @@ public final class JobPipeline {
         return first.hasDimValue() ? first.getDimValue() : 0;
     }
 
-    private static JobReport.LatencyFigures figures(LatencyMeter.Measurement m) {
-        return m == null ? null : new JobReport.LatencyFigures(m.medianMs(), m.minMs(), m.maxMs(),
-                m.samplesPerSecond());
+    private static JobReport.LatencyFigures figures(LatencyStatistics s, int batch) {
+        return new JobReport.LatencyFigures(s.medianMs(), s.minMs(), s.maxMs(), batch * 1000.0 / s.medianMs(),
+                s.p10Ms(), s.p90Ms(), s.runs());
+    }
+
+    /** The batch sizes the BENCHMARK stage measures: the spec's, else the worker's; none when the spec turns it off. */
+    private List<Integer> benchmarkBatches(JobSpec spec) {
+        JobSpec.BenchmarkSpec b = spec.benchmark();
+        if (b != null && !b.enabled()) {
+            return List.of();
+        }
+        return b != null && b.batchSizes() != null ? b.batchSizes() : settings.latencyBatches();
     }
 
     /** Identifies a job's work: the spec minus what does not change the result, and the model's bytes. */
     private static String fingerprint(JobSpec spec, String modelDigest) {
         JobSpec essential = new JobSpec(spec.modelId(), spec.budget(), spec.sweep(), spec.pruning(), spec.input(),
-                spec.calibration(), spec.fineTune(), spec.evaluation(), null, Map.of(), null, null);
+                spec.calibration(), spec.fineTune(), spec.evaluation(), null, Map.of(), null, null, null);
         byte[] text = (ReportJson.MAPPER.writeValueAsString(essential) + "\n" + modelDigest)
                 .getBytes(StandardCharsets.UTF_8);
         return Sha256.of(text);

@@ -49,13 +49,18 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                       @Nullable @Valid FineTuneSection fineTune, @Nullable @Valid EvaluationSpec evaluation,
                       @Nullable String callbackUrl,
                       @Nullable @Size(max = MAX_LABELS, message = "at most {max} labels") Map<String, String> labels,
-                      @Nullable @Valid LimitsSpec limits, @Nullable @Valid OutputSpec output) {
+                      @Nullable @Valid LimitsSpec limits, @Nullable @Valid OutputSpec output,
+                      @Nullable @Valid BenchmarkSpec benchmark) {
 
-    /** A spec without limits of its own (the server's apply) and without an output location. */
+    /**
+     * A spec without limits of its own (the server's apply), without an output location and without a
+     * {@code benchmark} section (the BENCHMARK stage runs with the worker's settings).
+     */
     public JobSpec(String modelId, BudgetSpec budget, SweepSpec sweep, PruningSpec pruning, InputSpec input,
                    CalibrationSpec calibration, FineTuneSection fineTune, EvaluationSpec evaluation,
                    String callbackUrl, Map<String, String> labels) {
-        this(modelId, budget, sweep, pruning, input, calibration, fineTune, evaluation, callbackUrl, labels, null, null);
+        this(modelId, budget, sweep, pruning, input, calibration, fineTune, evaluation, callbackUrl, labels, null, null,
+                null);
     }
 
     /**
@@ -126,7 +131,12 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                                   String datasetId, @Nullable @Min(1) @Max(100_000) Integer batches) {
     }
 
-    /** Stop after {@code epochs}, or at {@code maxTrainFlops} (3 × forward FLOPs per sample seen), whichever first. */
+    /**
+     * Stop after {@code epochs}, or at {@code maxTrainFlops} (3 × forward FLOPs per sample seen), whichever first.
+     * {@code validationSamples}: the validation figures after each epoch (report and training.csv) come from a
+     * seeded sample of this many validation images, the same every epoch (default 1,000; 0 for none); the EVALUATE
+     * stage always evaluates on the whole split.
+     */
     public record FineTuneSection(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message = NOT_AN_ID)
                                   String datasetId, @Nullable @Min(1) @Max(MAX_EPOCHS) Integer epochs,
                                   @Nullable @Positive(message = POSITIVE) Long maxTrainFlops,
@@ -138,10 +148,36 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                                   @DecimalMax(value = "1", message = "must be in [0, 1]") Double weightDecay,
                                   @Nullable @OptionLabel(HeadReplacement.Mode.class) String head,
                                   @Nullable @OptionLabel(FineTuneSpec.Freeze.class) String freeze,
-                                  @Nullable Long seed) {
+                                  @Nullable Long seed,
+                                  @Nullable @Min(0) @Max(MAX_VALIDATION_SAMPLES) Integer validationSamples) {
+        /** A section without {@code validationSamples}, which then takes its default. */
+        public FineTuneSection(String datasetId, Integer epochs, Long maxTrainFlops, String optimizer,
+                               Double learningRate, Integer batchSize, Double weightDecay, String head, String freeze,
+                               Long seed) {
+            this(datasetId, epochs, maxTrainFlops, optimizer, learningRate, batchSize, weightDecay, head, freeze, seed,
+                    null);
+        }
+
         /** What happens to the classifier head, read from a normalized section. */
         public HeadReplacement.Mode headMode() {
             return HeadReplacement.Mode.parse(head);
+        }
+    }
+
+    /**
+     * The BENCHMARK stage: ONNX Runtime latency of the original and the pruned model, their runs alternating so that
+     * both see the same machine. {@code off: true} skips it. {@code batchSizes} (default the worker's, 1 and 32),
+     * {@code maxRuns} (timed runs of each model per batch size, default the worker's {@code shears.jobs.latency-runs})
+     * and {@code maxSeconds} (the stage's time, default 20) bound it; a batch size stops early once both medians are
+     * known to within 3% (the half-width of their 95% confidence intervals), after at least 5 runs each.
+     */
+    public record BenchmarkSpec(Boolean off,
+                                @Size(min = 1, max = MAX_BENCHMARK_BATCHES, message = "must have {min}..{max} sizes")
+                                List<@NotNull(message = REQUIRED) @Min(1) @Max(MAX_BATCH) Integer> batchSizes,
+                                @Min(1) @Max(1000) Integer maxRuns, @Min(1) @Max(3600) Integer maxSeconds) {
+        /** Whether the stage runs. */
+        public boolean enabled() {
+            return off == null || !off;
         }
     }
 
@@ -177,6 +213,11 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
      */
     static final int MAX_EPOCHS = 100_000;
     static final int MAX_BATCH = 4096;
+    static final int MAX_VALIDATION_SAMPLES = 10_000_000;
+    static final int MAX_BENCHMARK_BATCHES = 8;
+    /** Keeps the BENCHMARK of a ResNeXt-50-sized model on 2 cores near 20 s; a spec may give more or less. */
+    static final int DEFAULT_BENCHMARK_SECONDS = 20;
+    static final int DEFAULT_VALIDATION_SAMPLES = 1_000;
     static final int MAX_SWEEP_FRACTIONS = 8;
     static final List<Double> DEFAULT_SWEEP_FRACTIONS = List.of(1.0, 0.75, 0.5, 0.25);
 
@@ -204,7 +245,10 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
                 lab.put(k, v);
             });
         }
-        return new JobSpec(modelId, b, sw, p, in, cal, ft, evaluation, callback, lab, limits, output);
+        BenchmarkSpec bench = benchmark == null ? null : new BenchmarkSpec(!benchmark.enabled(),
+                benchmark.batchSizes() == null ? null : List.copyOf(benchmark.batchSizes()), benchmark.maxRuns(),
+                orDefault(benchmark.maxSeconds(), DEFAULT_BENCHMARK_SECONDS));
+        return new JobSpec(modelId, b, sw, p, in, cal, ft, evaluation, callback, lab, limits, output, bench);
     }
 
     /**
@@ -336,8 +380,9 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
         String head = option(HeadReplacement.Mode.class, f.head(), HeadReplacement.DEFAULT_MODE);
         String freeze = option(FineTuneSpec.Freeze.class, f.freeze(), defaults.freeze());
         long seed = f.seed() == null ? defaults.seed() : f.seed();
+        int validationSamples = orDefault(f.validationSamples(), DEFAULT_VALIDATION_SAMPLES);
         return new FineTuneSection(f.datasetId(), epochs, maxTrainFlops, OptionNames.label(kind), lr, batch, wd,
-                head, freeze, seed);
+                head, freeze, seed, validationSamples);
     }
 
     private static String normalizedCallback(String url) {
@@ -360,6 +405,11 @@ public record JobSpec(@NotNull(message = REQUIRED) @Pattern(regexp = ID, message
             return fallback == null ? null : OptionNames.label(fallback);
         }
         return OptionNames.label(OptionNames.find(type, value).orElseThrow());
+    }
+
+    /** The BENCHMARK stage's time in seconds. */
+    public int benchmarkSeconds() {
+        return benchmark == null || benchmark.maxSeconds() == null ? DEFAULT_BENCHMARK_SECONDS : benchmark.maxSeconds();
     }
 
     private static int orDefault(Integer value, int fallback) {

@@ -3,6 +3,7 @@ package io.shears.pipeline;
 import io.shears.data.DatasetLimits;
 import io.shears.data.DatasetOptions;
 import io.shears.engine.latency.LatencyMeter;
+import io.shears.engine.startup.CpuQuota;
 import io.shears.engine.startup.EngineSettings;
 import io.shears.onnx.ModelLimits;
 
@@ -45,12 +46,13 @@ public record PipelineSettings(List<Integer> latencyBatches, int latencyWarmup, 
     }
 
     /**
-     * {@link LatencyMeter}'s batches and runs on every available processor, evaluation batches of 64,
-     * calibration batches of 32, 10% held out, default limits, the engine as the JVM system properties configure it.
+     * {@link LatencyMeter}'s batches and runs on one thread per CPU the process may use ({@link CpuQuota}),
+     * evaluation batches of 64, calibration batches of 32, 10% held out, default limits, the engine as the JVM system
+     * properties configure it.
      */
     public static PipelineSettings defaults() {
         return new PipelineSettings(LatencyMeter.DEFAULT_BATCHES, LatencyMeter.DEFAULT_WARMUP,
-                LatencyMeter.DEFAULT_RUNS, Runtime.getRuntime().availableProcessors(), 64, 32,
+                LatencyMeter.DEFAULT_RUNS, CpuQuota.ofThisProcess().threads(), 64, 32,
                 DatasetOptions.DEFAULT_VAL_FRACTION, ModelLimits.defaults(), DatasetLimits.defaults(),
                 EngineSettings.fromSystemProperties(), implementationVersion());
     }

@@ -117,7 +117,8 @@ final class SweepRun {
      */
     private JobSpec candidateSpec(double fraction) {
         return new JobSpec(spec.modelId(), JobSpec.BudgetSpec.ofFraction(fraction), null, spec.pruning(),
-                spec.input(), spec.calibration(), spec.fineTune(), spec.evaluation(), null, Map.of(), null, null).normalized();
+                spec.input(), spec.calibration(), spec.fineTune(), spec.evaluation(), null, Map.of(), null, null,
+                spec.benchmark()).normalized();
     }
 
     /** Highest top-1; on a tie, fewer MACs; on a tie of both, the larger fraction (the earlier in the sweep). */

@@ -107,11 +107,32 @@ public record JobReport(int formatVersion, Versions versions, JsonNode spec, Mod
      *                       reduction split over more threads adds in another order), so a rerun reproduces the
      *                       bytes only with the same count on the same kind of CPU. Null in stage results written
      *                       before it was recorded
+     * @param threading      how PyTorch's threads were set up for the run; null in stage results written before it
+     *                       was recorded
      */
     public record FineTuning(String datasetId, List<Epoch> epochs, long steps, long trainFlops,
-                             boolean budgetReached, int resumedAtEpoch, Integer threads) {
+                             boolean budgetReached, int resumedAtEpoch, Integer threads, Threading threading) {
         public FineTuning {
             epochs = List.copyOf(epochs);
+        }
+    }
+
+    /**
+     * The threads a native library ran with and what they were sized by.
+     *
+     * @param intraopThreads      threads that split one operator's work
+     * @param interopThreads      threads that run independent operators side by side
+     * @param availableProcessors the processors the JVM sees
+     * @param cpuQuota            the control group's CPU limit in CPUs (a container's or pod's), null when there is
+     *                            none; the default thread count is no higher
+     * @param openMp              OpenMP's wait settings in the process's environment ({@code OMP_WAIT_POLICY},
+     *                            {@code KMP_BLOCKTIME}, {@code GOMP_SPINCOUNT}, {@code OMP_NUM_THREADS}), "unset" for
+     *                            one not set; PyTorch's OpenMP reads them once, when it loads
+     */
+    public record Threading(int intraopThreads, int interopThreads, int availableProcessors, Double cpuQuota,
+                            Map<String, String> openMp) {
+        public Threading {
+            openMp = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(openMp == null ? Map.of() : openMp));
         }
     }
 
@@ -166,8 +187,18 @@ public record JobReport(int formatVersion, Versions versions, JsonNode spec, Mod
     public record Export(String sha256, long bytes, List<Long> outputShape) {
     }
 
-    /** ONNX Runtime CPU latency, original against pruned, per batch size. */
-    public record Latency(int threads, int warmup, int runs, List<LatencyComparison> batches) {
+    /**
+     * ONNX Runtime CPU latency, original against pruned, per batch size, their runs alternating.
+     *
+     * @param threads           intra-op threads (one inter-op thread, sequential execution)
+     * @param warmup            untimed runs of each model before the timed ones
+     * @param runs              timed runs of each model at most, per batch size
+     * @param maxSeconds        the stage's time allowed; null in results written before it was recorded
+     * @param stableHalfWidth   a batch size stops once both medians' 95% confidence intervals are this narrow,
+     *                          relative to the median; null in results written before it was recorded
+     */
+    public record Latency(int threads, int warmup, int runs, List<LatencyComparison> batches, Integer maxSeconds,
+                          Double stableHalfWidth) {
         public Latency {
             batches = List.copyOf(batches);
         }
@@ -175,13 +206,20 @@ public record JobReport(int formatVersion, Versions versions, JsonNode spec, Mod
 
     /**
      * @param speedUp original median / pruned median; null when a batch size could not be measured ({@code note})
+     * @param stop    why the runs stopped: {@code stable}, {@code max-runs} or {@code time} (the time allowed ran out
+     *                first, so the medians are less sure); null when not measured
      */
     public record LatencyComparison(int batch, LatencyFigures original, LatencyFigures pruned, Double speedUp,
-                                    String note) {
+                                    String note, String stop) {
     }
 
-    /** Milliseconds per batch over the timed runs; samples per second at the median. */
-    public record LatencyFigures(double medianMs, double minMs, double maxMs, double samplesPerSecond) {
+    /**
+     * Milliseconds per batch over the timed runs: the median, the spread (10th and 90th percentile, minimum,
+     * maximum) and the run count; samples per second at the median. The percentiles and count are null in results
+     * written before they were recorded.
+     */
+    public record LatencyFigures(double medianMs, double minMs, double maxMs, double samplesPerSecond, Double p10Ms,
+                                 Double p90Ms, Integer runs) {
     }
 
     /**

@@ -221,6 +221,10 @@ public final class ReportHtml {
                 .append(f.budgetReached() ? ", stopped at the FLOP budget" : "")
                 .append(f.resumedAtEpoch() > 0 ? ", resumed at epoch " + f.resumedAtEpoch() : "")
                 .append(f.threads() != null ? ", " + f.threads() + " PyTorch thread" + (f.threads() == 1 ? "" : "s") : "")
+                .append(f.threading() == null ? "" : " (" + f.threading().availableProcessors() + " processors"
+                        + (f.threading().cpuQuota() == null ? "" : ", a quota of " + decimal(f.threading().cpuQuota())
+                        + " CPUs") + ", OMP_WAIT_POLICY " + escape(f.threading().openMp()
+                        .getOrDefault("OMP_WAIT_POLICY", "unset")) + ")")
                 .append(".</p>\n");
         html.append(SvgCharts.loss(f.epochs()));
         table(html, List.of("epoch", "train loss", "train accuracy", "val loss", "val top-1", "seconds"), f.epochs(),
@@ -229,13 +233,22 @@ public final class ReportHtml {
     }
 
     private static void latency(StringBuilder html, JobReport.Latency l) {
-        html.append("<p class=\"note\">Median of ").append(l.runs()).append(" runs after ").append(l.warmup())
-                .append(" warm-up runs, ").append(l.threads()).append(" intra-op thread(s).</p>\n");
-        table(html, List.of("batch", "original ms", "pruned ms", "speed-up", "note"), l.batches(), b -> List.of(
+        html.append("<p class=\"note\">Median of up to ").append(l.runs()).append(" runs of each model, the original's "
+                + "and the pruned model's alternating, after ").append(l.warmup()).append(" warm-up runs, ")
+                .append(l.threads()).append(" intra-op thread(s); the spread is the 10th to 90th percentile.</p>\n");
+        table(html, List.of("batch", "original ms", "original spread", "pruned ms", "pruned spread", "runs",
+                "speed-up", "note"), l.batches(), b -> List.of(
                 Integer.toString(b.batch()), b.original() == null ? "" : decimal(b.original().medianMs()),
-                b.pruned() == null ? "" : decimal(b.pruned().medianMs()),
+                spread(b.original()), b.pruned() == null ? "" : decimal(b.pruned().medianMs()), spread(b.pruned()),
+                b.original() == null || b.original().runs() == null ? ""
+                        : b.original().runs() + (b.stop() == null ? "" : " (" + b.stop() + ")"),
                 b.speedUp() == null ? "" : String.format(Locale.ROOT, "%.2f×", b.speedUp()),
                 b.note() == null ? "" : b.note()));
+    }
+
+    private static String spread(JobReport.LatencyFigures f) {
+        return f == null || f.p10Ms() == null || f.p90Ms() == null ? ""
+                : decimal(f.p10Ms()) + "–" + decimal(f.p90Ms());
     }
 
     private static <T> void table(StringBuilder html, List<String> head, List<T> rows, Function<T, List<String>> cells) {

@@ -57,6 +57,35 @@ class BatchIterationTest {
     }
 
     @Test
+    void aSampleIsSeededSortedDistinctAndServedInItsOrder() {
+        try (Dataset d = Dataset.open(archive(), DatasetOptions.defaults().withSeed(4))) {
+            int[] sample = d.sample(Split.TRAIN, 10, 1);
+            assertThat(sample).hasSize(10).isSorted().doesNotHaveDuplicates();
+            assertThat(Arrays.stream(sample).allMatch(i -> i >= 0 && i < d.count(Split.TRAIN))).isTrue();
+            assertThat(d.sample(Split.TRAIN, 10, 1)).containsExactly(sample);
+            assertThat(d.sample(Split.TRAIN, 10, 2)).as("another stream").isNotEqualTo(sample);
+            assertThat(d.sample(Split.VAL, 100, 1)).as("more than the split: all of it").containsExactly(0, 1, 2, 3, 4,
+                    5, 6);
+            assertThat(d.sample(Split.VAL, 0, 1)).isEmpty();
+            List<Integer> served = new ArrayList<>();
+            Iterator<Batch> it = d.batches(Split.TRAIN, sample, 4);
+            while (it.hasNext()) {
+                Batch b = it.next();
+                for (int i = 0; i < b.size(); i++) {
+                    served.add(b.indices()[i]);
+                    assertThat(b.labels()[i]).isEqualTo(d.label(Split.TRAIN, b.indices()[i]));
+                }
+            }
+            assertThat(served).containsExactly(Arrays.stream(sample).boxed().toArray(Integer[]::new));
+        }
+        try (Dataset other = Dataset.open(archive(), DatasetOptions.defaults().withSeed(5));
+             Dataset same = Dataset.open(archive(), DatasetOptions.defaults().withSeed(4))) {
+            assertThat(other.sample(Split.TRAIN, 10, 1)).as("another dataset seed")
+                    .isNotEqualTo(same.sample(Split.TRAIN, 10, 1));
+        }
+    }
+
+    @Test
     void trainingIsShuffledPerEpochWithTheSeedAndValidationIsFixed() {
         Path zip = archive();
         try (Dataset d = Dataset.open(zip); Dataset same = Dataset.open(zip);
@@ -72,6 +101,52 @@ class BatchIterationTest {
             assertThat(order(d, Split.VAL, 0)).isEqualTo(order(d, Split.VAL, 5)).isSorted();
             assertThat(d.order(Split.TRAIN, 1, true)).containsExactly(epoch1.stream().mapToInt(i -> i).toArray());
         }
+    }
+
+    @Test
+    void theCacheDecodesEachSampleOnceServesTheSameBitsAndKeepsToItsBound() throws Exception {
+        Path archive = archive();
+        Path spoolDir = Files.createDirectories(dir.resolve("cached"));
+        int sampleBytes = 16 * Float.BYTES;
+        try (Dataset plain = Dataset.open(archive, DatasetOptions.defaults().withSeed(2));
+             Dataset cached = Dataset.open(archive, DatasetOptions.defaults().withSeed(2).withSpoolDirectory(spoolDir)
+                     .withPreprocessedCache(1 << 20));
+             Dataset bounded = Dataset.open(archive, DatasetOptions.defaults().withSeed(2)
+                     .withPreprocessedCache(10L * sampleBytes))) {
+            long scanned = cached.decodeCount();
+            for (int epoch = 0; epoch < 3; epoch++) {
+                for (Split split : Split.values()) {
+                    Iterator<Batch> a = plain.batches(split, 4, epoch);
+                    Iterator<Batch> b = cached.batches(split, 4, epoch);
+                    Iterator<Batch> c = bounded.batches(split, 4, epoch);
+                    while (a.hasNext()) {
+                        float[] expected = a.next().data();
+                        assertThat(bitsOf(b.next().data())).containsExactly(bitsOf(expected));
+                        assertThat(bitsOf(c.next().data())).containsExactly(bitsOf(expected));
+                    }
+                    assertThat(b.hasNext()).isFalse();
+                }
+            }
+            int samples = cached.trainCount() + cached.valCount();
+            assertThat(cached.decodeCount() - scanned).as("each sample once over three epochs").isEqualTo(samples);
+            assertThat(bounded.decodeCount() - scanned).as("ten kept, the rest decoded every epoch")
+                    .isEqualTo(10 + 3L * (samples - 10));
+            try (var files = Files.list(spoolDir)) {
+                assertThat(files.map(f -> f.toFile().length()).toList()).as("the spool, and every sample's floats")
+                        .hasSize(2).contains((long) samples * sampleBytes);
+            }
+        }
+        try (var files = Files.list(spoolDir)) {
+            assertThat(files).as("both files deleted on close").isEmpty();
+        }
+    }
+
+    private static int[] bitsOf(float[] values) {
+        int[] bits = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = Float.floatToRawIntBits(values[i]);
+        }
+        return bits;
     }
 
     @Test

@@ -115,6 +115,24 @@ class IdxTest {
     }
 
     @Test
+    void idxSamplesAreCachedAtTheirOwnSizeButResizedOnesAreMadeAgain() {
+        Path zip = Fixtures.zip(dir.resolve("c.zip"), entries("train-images-idx3-ubyte", images(6),
+                "train-labels-idx1-ubyte", idxLabels(labels(6, 2))));
+        DatasetOptions cached = DatasetOptions.defaults().withValFraction(0).withPreprocessedCache(1 << 20)
+                .withSpoolDirectory(dir.resolve("spool"));
+        try (Dataset atOwnSize = Dataset.open(zip, cached);
+             Dataset resized = Dataset.open(zip, cached.withPreprocessing(Preprocessing.identity().withResize(10)
+                     .withCrop(10, 8)))) {
+            for (int epoch = 0; epoch < 2; epoch++) {
+                atOwnSize.batches(Split.TRAIN, 4, epoch).forEachRemaining(b -> { });
+                resized.batches(Split.TRAIN, 4, epoch).forEachRemaining(b -> { });
+            }
+            assertThat(atOwnSize.decodeCount()).as("read once, then from the cache").isEqualTo(6);
+            assertThat(resized.decodeCount()).as("resizing raw pixels beats reading 5x the floats").isEqualTo(12);
+        }
+    }
+
+    @Test
     void idxPreprocessingCanResizeAndReplicate() {
         Path zip = Fixtures.zip(dir.resolve("d.zip"), entries(
                 "train-images-idx3-ubyte", idxImages(2, 4, 4, (i, p) -> 255),

@@ -15,7 +15,7 @@ class JobLimitsTest {
 
     private static JobSpec spec(JobSpec.LimitsSpec limits) {
         return new JobSpec("m1", JobSpec.BudgetSpec.ofFraction(0.5), null, null, null, null, null, null, null,
-                Map.of(), limits, null);
+                Map.of(), limits, null, null);
     }
 
     @Test

@@ -41,6 +41,52 @@ class JobSpecFieldsTest {
     }
 
     @Test
+    void perEpochValidationSamplesDefaultToAThousandAndAreBounded() {
+        assertThat(fineTune(null, null).normalized().fineTune().validationSamples()).isEqualTo(1_000);
+        JobSpec none = new JobSpec("m1", HALF, null, null, null, null,
+                new JobSpec.FineTuneSection("d1", 1, null, null, null, null, null, null, null, null, 0), null, null,
+                null);
+        assertThat(none.normalized().fineTune().validationSamples()).isZero();
+        assertRefused(new JobSpec("m1", HALF, null, null, null, null,
+                new JobSpec.FineTuneSection("d1", 1, null, null, null, null, null, null, null, null, -1), null, null,
+                null), "fineTune.validationSamples", "0", "got -1");
+    }
+
+    private static JobSpec benchmark(JobSpec.BenchmarkSpec section) {
+        return new JobSpec("m1", HALF, null, null, null, null, null, null, null, null, null, null, section);
+    }
+
+    @Test
+    void theBenchmarkSectionIsBoundedAndCanTurnTheStageOff() {
+        assertRefused(benchmark(new JobSpec.BenchmarkSpec(null, null, 0, null)), "benchmark.maxRuns", "1",
+                "got 0");
+        assertRefused(benchmark(new JobSpec.BenchmarkSpec(null, List.of(), null, null)), "benchmark.batchSizes",
+                "1..8 sizes");
+        assertRefused(benchmark(new JobSpec.BenchmarkSpec(null, List.of(1, 0), null, null)),
+                "benchmark.batchSizes[1]", "got 0");
+        JobSpec given = benchmark(new JobSpec.BenchmarkSpec(null, List.of(8), 12, null)).normalized();
+        assertThat(given.benchmark()).isEqualTo(new JobSpec.BenchmarkSpec(false, List.of(8), 12, 20));
+        assertThat(given.benchmarkSeconds()).isEqualTo(20);
+        JobPipeline pipeline = new JobPipeline(PipelineSettings.defaults());
+        assertThat(pipeline.plannedStages(given)).contains(Stage.BENCHMARK);
+        JobSpec off = benchmark(new JobSpec.BenchmarkSpec(true, null, null, null)).normalized();
+        assertThat(pipeline.plannedStages(off)).doesNotContain(Stage.BENCHMARK);
+        assertThat(pipeline.plannedStages(benchmark(null).normalized())).as("the worker's batch sizes")
+                .contains(Stage.BENCHMARK);
+    }
+
+    @Test
+    void theNewSectionsReadFromJsonThroughTheFullConstructor() {
+        JobSpec spec = io.shears.report.ReportJson.MAPPER.readValue("""
+                {"modelId": "m1", "budget": {"fraction": 0.5},
+                 "fineTune": {"datasetId": "d1", "epochs": 1, "validationSamples": 250},
+                 "benchmark": {"batchSizes": [4], "maxRuns": 9, "maxSeconds": 5}}
+                """, JobSpec.class);
+        assertThat(spec.fineTune().validationSamples()).isEqualTo(250);
+        assertThat(spec.benchmark()).isEqualTo(new JobSpec.BenchmarkSpec(null, List.of(4), 9, 5));
+    }
+
+    @Test
     void aNumberOutOfRangeIsRefusedByField() {
         assertRefused(pruning(null, 0), "pruning.roundTo", "1", "got 0");
         assertRefused(pruning(null, 4097), "pruning.roundTo", "4096", "got 4097");
@@ -52,7 +98,7 @@ class JobSpecFieldsTest {
 
     private static JobSpec limits(java.time.Duration maxRuntime, Integer maxAttempts) {
         return new JobSpec("m1", HALF, null, null, null, null, null, null, null, null,
-                new JobSpec.LimitsSpec(maxRuntime, maxAttempts), null);
+                new JobSpec.LimitsSpec(maxRuntime, maxAttempts), null, null);
     }
 
     @Test
@@ -122,7 +168,8 @@ class JobSpecFieldsTest {
     }
 
     private static JobSpec output(String uri) {
-        return new JobSpec("m1", HALF, null, null, null, null, null, null, null, null, null, new JobSpec.OutputSpec(uri));
+        return new JobSpec("m1", HALF, null, null, null, null, null, null, null, null, null, new JobSpec.OutputSpec(uri),
+                null);
     }
 
     private static void assertRefusedUnlessValid(String uri, boolean valid) {

@@ -34,7 +34,8 @@ class ReportWritersTest {
         assertThat(countOf(html, "class=\"bar-kept\"")).isEqualTo(2);
         assertThat(countOf(html, "class=\"point-train\"")).isEqualTo(2);
         assertThat(countOf(html, "class=\"point-val\"")).isEqualTo(1);
-        assertThat(html).contains("4 steps, 200 training FLOPs, 2 PyTorch threads.");
+        assertThat(html).contains("4 steps, 200 training FLOPs, 2 PyTorch threads (2 processors, OMP_WAIT_POLICY "
+                + "PASSIVE).");
     }
 
     @Test

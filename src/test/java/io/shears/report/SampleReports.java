@@ -55,15 +55,17 @@ final class SampleReports {
                 new JobReport.Recalibration("cal", true, "re-estimated", 1, 2, 8),
                 new JobReport.FineTuning("train", List.of(
                         new JobReport.Epoch(1, 2, 8, 0.9, 0.5, 0.8, 0.5, 100, 0.1),
-                        new JobReport.Epoch(2, 2, 8, 0.6, 0.75, null, null, 200, 0.1)), 4, 200, false, 0, 2),
+                        new JobReport.Epoch(2, 2, 8, 0.6, 0.75, null, null, 200, 0.1)), 4, 200, false, 0, 2,
+                        new JobReport.Threading(2, 1, 2, null, java.util.Map.of("OMP_WAIT_POLICY", "PASSIVE"))),
                 new JobReport.Accuracy("train", "val", List.of(HOSTILE, "cat"), eval, eval, eval, tuned,
                         Map.of("original", "evaluated " + HOSTILE)),
                 new JobReport.Export("cd", 2100, List.of(1L, 2L)),
                 new JobReport.Latency(2, 1, 3, List.of(
-                        new JobReport.LatencyComparison(1, new JobReport.LatencyFigures(2, 1, 3, 500),
-                                new JobReport.LatencyFigures(1, 1, 2, 1000), 2.0, null),
-                        new JobReport.LatencyComparison(32, new JobReport.LatencyFigures(40, 39, 41, 800),
-                                new JobReport.LatencyFigures(25, 24, 26, 1280), 1.6, null))),
+                        new JobReport.LatencyComparison(1, new JobReport.LatencyFigures(2, 1, 3, 500, 1.5, 2.5, 3),
+                                new JobReport.LatencyFigures(1, 1, 2, 1000, 1.0, 1.5, 3), 2.0, null, "max-runs"),
+                        new JobReport.LatencyComparison(32, new JobReport.LatencyFigures(40, 39, 41, 800, 39.5, 40.5,
+                                3), new JobReport.LatencyFigures(25, 24, 26, 1280, 24.5, 25.5, 3), 1.6, null,
+                                "stable")), 20, 0.03),
                 null,
                 List.of(new JobReport.StageTiming("ANALYZE", "done", 3), new JobReport.StageTiming("PRUNE", "done", 9)));
     }

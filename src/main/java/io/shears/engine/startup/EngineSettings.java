@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * @param cacheDir       where DJL extracts the native PyTorch libraries; null keeps DJL's own choice (the
  *                       {@code ENGINE_CACHE_DIR} or {@code DJL_CACHE_DIR} environment variable, else {@code ~/.djl.ai})
- * @param interopThreads PyTorch inter-op threads; 0 keeps PyTorch's default. Fixed once the engine has started.
- * @param intraopThreads PyTorch intra-op threads; 0 keeps PyTorch's default
+ * @param interopThreads PyTorch inter-op threads; 0 for one. Fixed once the engine has started.
+ * @param intraopThreads PyTorch intra-op threads; 0 for one per CPU the process may use ({@link CpuQuota})
  * @param device         which devices the work runs on, as {@link DeviceSelection} reads it: {@code auto} (every GPU
  *                       DJL reports, else the CPU), {@code cpu}, {@code gpu} (every GPU) or {@code gpu:N}
  */
@@ -23,7 +23,7 @@ public record EngineSettings(Path cacheDir, int interopThreads, int intraopThrea
 
     public EngineSettings {
         if (interopThreads < 0 || intraopThreads < 0) {
-            throw new IllegalArgumentException("thread counts must be 0 (PyTorch's default) or positive, got interop "
+            throw new IllegalArgumentException("thread counts must be 0 (the default) or positive, got interop "
                     + interopThreads + " and intraop " + intraopThreads);
         }
         cacheDir = cacheDir == null ? null : cacheDir.toAbsolutePath().normalize();

@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * Starts DJL's PyTorch engine the way Shears needs it: offline (DESIGN.md: no library is downloaded at run time), with
- * the native libraries extracted into the configured cache directory, and with the configured thread counts. Call
+ * the native libraries extracted into the configured cache directory, and with the configured thread counts (by
+ * default one intra-op thread per CPU of the process's quota and one inter-op thread). Call
  * {@link #start} before anything else touches DJL; DJL reads these settings once, when the engine first loads.
  */
 public final class EngineSetup {
@@ -47,7 +48,7 @@ public final class EngineSetup {
                 throw new EngineSetupException(EngineProblem.ENGINE_ALREADY_STARTED, "the engine already runs with "
                         + startedWith + "; the cache directory and inter-op threads cannot change to " + settings);
             }
-            applyIntraopThreads(settings.intraopThreads());
+            applyIntraopThreads(intraopThreads(settings));
             startedWith = settings;
             info = describe(info.nativeBuild());
             return info;
@@ -59,8 +60,8 @@ public final class EngineSetup {
                     + "DJL_OFFLINE=" + System.getenv("DJL_OFFLINE") + " turns DJL's offline mode off; unset it");
         }
         configureCacheDir(settings.cacheDir());
-        setOrClear(INTEROP_THREADS_PROPERTY, settings.interopThreads());
-        setOrClear(INTRAOP_THREADS_PROPERTY, settings.intraopThreads());
+        setOrClear(INTEROP_THREADS_PROPERTY, interopThreads(settings));
+        setOrClear(INTRAOP_THREADS_PROPERTY, intraopThreads(settings));
         try {
             Engine.getEngine(ENGINE_NAME);
         } catch (RuntimeException | UnsatisfiedLinkError e) {
@@ -72,10 +73,26 @@ public final class EngineSetup {
                     + JniUtils.getNumInteropThreads() + " inter-op threads, not the configured "
                     + settings.interopThreads() + ": something loaded DJL before EngineSetup.start");
         }
-        applyIntraopThreads(settings.intraopThreads());
+        applyIntraopThreads(intraopThreads(settings));
         startedWith = settings;
         info = describe(build);
         return info;
+    }
+
+    /**
+     * The configured count, else one per CPU the process may use ({@link CpuQuota}): PyTorch's own default is the
+     * host's cores, which in a container with a CPU limit is more threads than the limit pays for.
+     */
+    static int intraopThreads(EngineSettings settings) {
+        return settings.intraopThreads() > 0 ? settings.intraopThreads() : CpuQuota.ofThisProcess().threads();
+    }
+
+    /**
+     * The configured count, else 1: the interpreter runs a model's operators one after another, so an inter-op pool
+     * would only add threads that wait.
+     */
+    static int interopThreads(EngineSettings settings) {
+        return settings.interopThreads() > 0 ? settings.interopThreads() : 1;
     }
 
     private static void configureCacheDir(Path dir) {

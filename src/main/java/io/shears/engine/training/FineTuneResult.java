@@ -12,7 +12,8 @@ import java.util.List;
  * @param trainFlops      training FLOPs spent (3 × forward FLOPs per sample seen)
  * @param budgetReached   whether training stopped because the next step would exceed {@code maxTrainFlops}
  * @param resumedAtEpoch  the epoch training resumed at from a checkpoint, or 0
- * @param finalEvaluation evaluation after training on the validation split (the train split when there is none)
+ * @param finalEvaluation evaluation after training on the validation split (the train split when there is none);
+ *                        null when the run's {@link ValidationPlan} asks for none
  */
 public record FineTuneResult(List<EpochRow> epochs, long steps, long trainFlops, boolean budgetReached,
                              int resumedAtEpoch, EvaluationResult finalEvaluation) {
@@ -26,8 +27,8 @@ public record FineTuneResult(List<EpochRow> epochs, long steps, long trainFlops,
 
     /**
      * One epoch: {@code epoch} (1-based), steps and samples of this epoch, mean train loss and accuracy over its
-     * samples (measured in training mode during the epoch), validation loss and top-1 after it (NaN without a
-     * validation split), cumulative training FLOPs at its end, wall-clock seconds of the epoch.
+     * samples (measured in training mode during the epoch), validation loss and top-1 after it on the
+     * {@link ValidationPlan}'s sample (NaN without a validation split or sample), cumulative training FLOPs at its end, wall-clock seconds of the epoch.
      */
     public record EpochRow(int epoch, long steps, long samples, double trainLoss, double trainAccuracy,
                            double valLoss, double valTop1, long trainFlops, double seconds) {

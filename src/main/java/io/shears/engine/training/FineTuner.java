@@ -68,6 +68,7 @@ public final class FineTuner implements AutoCloseable {
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
     private EpochListener listener = row -> { };
     private StepListener stepListener = steps -> { };
+    private ValidationPlan validation = ValidationPlan.WHOLE_SPLIT;
 
     public FineTuner(OnnxInterpreterBlock block, Dataset dataset, FineTuneSpec spec, NDManager manager) {
         this.block = block;
@@ -88,6 +89,12 @@ public final class FineTuner implements AutoCloseable {
 
     public FineTuner onStep(StepListener l) {
         this.stepListener = l;
+        return this;
+    }
+
+    /** How much the run validates; {@link ValidationPlan#WHOLE_SPLIT} unless set. */
+    public FineTuner validating(ValidationPlan plan) {
+        this.validation = plan;
         return this;
     }
 
@@ -152,7 +159,7 @@ public final class FineTuner implements AutoCloseable {
                 }
                 finishEpoch(progress, tally, csv, checkpointDir);
             }
-            EvaluationResult last = Evaluator.evaluate(block, dataset,
+            EvaluationResult last = !validation.finalEvaluation() ? null : Evaluator.evaluate(block, dataset,
                     dataset.valCount() > 0 ? Split.VAL : Split.TRAIN, spec.batchSize(), manager);
             return new FineTuneResult(progress.rows, progress.steps, progress.trainFlops, progress.budgetReached,
                     resumedAt, last);
@@ -224,13 +231,15 @@ public final class FineTuner implements AutoCloseable {
         }
     }
 
-    /** Validates, writes the epoch's CSV row and checkpoint, then tells the listener. */
+    /** Validates on the plan's sample, writes the epoch's CSV row and checkpoint, then tells the listener. */
     private void finishEpoch(TrainingProgress progress, EpochTally tally, Path csv, Path checkpointDir)
             throws IOException {
         double valLoss = Double.NaN;
         double valTop1 = Double.NaN;
-        if (dataset.valCount() > 0) {
-            EvaluationResult val = Evaluator.evaluate(block, dataset, Split.VAL, spec.batchSize(), manager);
+        if (dataset.valCount() > 0 && validation.samplesPerEpoch() > 0) {
+            int[] sample = dataset.sample(Split.VAL, validation.samplesPerEpoch(), ValidationPlan.SAMPLE_STREAM);
+            EvaluationResult val = Evaluator.evaluate(block, dataset.batches(Split.VAL, sample, spec.batchSize()),
+                    dataset.classCount(), manager);
             valLoss = val.meanLoss();
             valTop1 = val.top1();
         }

@@ -100,6 +100,12 @@ class EngineSetupTest {
         assertThat(Files.isDirectory(Utils.getEngineCacheDir("pytorch"))).isTrue();
         assertThat(info.interopThreads()).isPositive();
         assertThat(Engine.getEngine("PyTorch")).isNotNull();
+        EngineSettings running = EngineSettings.fromSystemProperties();
+        if (running.interopThreads() == 0 && running.intraopThreads() == 0) {
+            assertThat(info.interopThreads()).as("one inter-op thread unless configured").isEqualTo(1);
+            assertThat(info.intraopThreads()).as("one intra-op thread per CPU of the quota unless configured")
+                    .isEqualTo(CpuQuota.ofThisProcess().threads());
+        }
     }
 
     @Test

@@ -249,6 +249,44 @@ class FineTunerTest {
     }
 
     @Test
+    void validationOnASampleDecodesOnlyTheSampleAndTrainsTheSameWeights() {
+        FineTuneSpec spec = FineTuneSpec.defaults().withLearningRate(0.05f).withBatchSize(50).withEpochs(2).withSeed(1);
+        Map<String, float[]> whole;
+        FineTuneResult wholeResult;
+        try (NDManager manager = NDManager.newBaseManager();
+             OnnxInterpreterBlock block = new OnnxInterpreterBlock(smallCnn(), manager);
+             FineTuner tuner = new FineTuner(block, dataset, spec, manager)) {
+            wholeResult = tuner.run(dir.resolve("whole.csv"), dir.resolve("whole"));
+            whole = snapshot(block);
+        }
+        try (NDManager manager = NDManager.newBaseManager();
+             OnnxInterpreterBlock block = new OnnxInterpreterBlock(smallCnn(), manager);
+             FineTuner tuner = new FineTuner(block, dataset, spec, manager)) {
+            long before = dataset.decodeCount();
+            FineTuneResult result = tuner.validating(new ValidationPlan(30, false))
+                    .run(dir.resolve("sample.csv"), dir.resolve("sample"));
+            assertThat(dataset.decodeCount() - before).as("two epochs of training, 30 validation images each")
+                    .isEqualTo(2L * (TRAIN + 30));
+            assertThat(result.finalEvaluation()).isNull();
+            assertThat(result.epochs()).allMatch(e -> Double.isFinite(e.valLoss()) && Double.isFinite(e.valTop1()));
+            assertThat(result.epochs().get(1).valLoss()).as("a sample, not the whole split")
+                    .isNotEqualTo(wholeResult.epochs().get(1).valLoss());
+            Map<String, float[]> sampled = snapshot(block);
+            assertThat(sampled.keySet()).containsExactlyElementsOf(whole.keySet());
+            whole.forEach((name, values) -> assertThat(sampled.get(name)).as(name).containsExactly(values));
+        }
+        try (NDManager manager = NDManager.newBaseManager();
+             OnnxInterpreterBlock block = new OnnxInterpreterBlock(smallCnn(), manager);
+             FineTuner tuner = new FineTuner(block, dataset, spec.withEpochs(1), manager)) {
+            long before = dataset.decodeCount();
+            FineTuneResult result = tuner.validating(new ValidationPlan(0, false))
+                    .run(dir.resolve("none.csv"), dir.resolve("none"));
+            assertThat(dataset.decodeCount() - before).as("training only").isEqualTo(TRAIN);
+            assertThat(result.epochs().get(0).valLoss()).isNaN();
+        }
+    }
+
+    @Test
     void freezingTheBackboneChangesOnlyTheHead() {
         try (NDManager manager = NDManager.newBaseManager();
              OnnxInterpreterBlock block = new OnnxInterpreterBlock(smallCnn(), manager)) {

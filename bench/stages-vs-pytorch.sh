@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Shears against PyTorch eager on identical work, stage by stage: BatchNorm calibration, one fine-tuning epoch, a
+# validation pass on a sample, the final evaluation; plus ONNX Runtime's inference time per image (`shears latency`).
+# Same model (built and seeded in PyTorch, exported to ONNX for Shears), same Fashion-MNIST images (an IDX zip both
+# read), same batch size and thread count. Each round runs both sides, in alternating order (PyTorch first in odd
+# rounds), once on the machine as it is ("idle") and once beside two busy single-threaded processes this script starts
+# and stops itself ("busy", each bounded by `timeout`). Prints the medians over rounds, the Shears/PyTorch ratios and
+# how much each side slows down beside the busy processes.
+#
+#   bench/stages-vs-pytorch.sh [fmnist|resnet18|both]          (default both)
+#
+# Environment (defaults in brackets):
+#   ROUNDS [3]  THREADS [the CPU quota, else nproc]  PHASES ["idle busy"]  BUSY_SECONDS [900]
+#   fmnist:   TRAIN [1000] VAL [5000] BATCH [64] VALIDATION_SAMPLES [1000] CALIBRATION_BATCHES [10]
+#   resnet18: TRAIN [256]  VAL [256]  BATCH [32] VALIDATION_SAMPLES [128]  CALIBRATION_BATCHES [4]
+#   TRAIN and VAL take the first images of each split; both need every class (24 or more do).
+#   OMP_WAIT_POLICY, KMP_BLOCKTIME: as bin/shears sets them (PASSIVE, 0) unless given; both sides see the same.
+# A tiny run that checks the script works (a couple of minutes):
+#   ROUNDS=1 TRAIN=64 VAL=64 VALIDATION_SAMPLES=32 CALIBRATION_BATCHES=2 BATCH=32 bench/stages-vs-pytorch.sh fmnist
+# Needs Debian's python3-torch (1.13), python3-torchvision, python3-onnx and dataset-fashion-mnist (/usr/bin/python3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WHICH="${1:-both}"
+ROUNDS="${ROUNDS:-3}"
+PHASES="${PHASES:-idle busy}"
+BUSY_SECONDS="${BUSY_SECONDS:-900}"
+OUT=target/bench/stages-vs-pytorch
+mkdir -p "$OUT"
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" KMP_BLOCKTIME="${KMP_BLOCKTIME:-0}"
+
+./mvnw -q -B -ntp -o test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
+CP="target/test-classes:target/classes:$(cat "$OUT/classpath.txt")"
+if [ -z "${THREADS:-}" ]; then
+  # the same count a job would take: the cgroup's CPU quota rounded up, at most the processors
+  THREADS=$(java -cp "$CP" io.shears.engine.StageTimings --threads 2>/dev/null || nproc)
+fi
+
+BUSY=()
+stop_busy() {
+  for pid in "${BUSY[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  BUSY=()
+}
+trap stop_busy EXIT
+
+# one side, one round: appends "phase=P round=R side=S stage=NAME seconds=X images=N" lines to $ROWS
+run_pytorch() {
+  /usr/bin/python3 bench/stages_pytorch.py run --dir "$DIR" --batch "$BATCH" --threads "$THREADS" \
+    --calibration-batches "$CALIBRATION_BATCHES" --validation-samples "$VALIDATION_SAMPLES" 2>>"$OUT/pytorch.log" \
+    | tee -a "$OUT/pytorch.log" | grep '^stage=' | sed "s/^/phase=$1 round=$2 side=pytorch /" >> "$ROWS" \
+    || { echo "error: the PyTorch side failed; see $OUT/pytorch.log" >&2; exit 1; }
+}
+run_shears() {
+  rm -rf "$DIR/work"
+  java -Xss16m -Dshears.djl.intraopThreads="$THREADS" -Dshears.djl.interopThreads=1 -cp "$CP" \
+    io.shears.engine.StageTimings "$DIR/model.onnx" "$DIR/data.zip" "$DIR/work" "$BATCH" "$CALIBRATION_BATCHES" \
+    "$VALIDATION_SAMPLES" "$SIDE" "$CHANNELS" 0.2860 0.3530 2>>"$OUT/shears.log" \
+    | tee -a "$OUT/shears.log" | grep '^stage=' | sed "s/^/phase=$1 round=$2 side=shears /" >> "$ROWS" \
+    || { echo "error: the Shears side failed; see $OUT/shears.log" >&2; exit 1; }
+}
+run_ort() {
+  java -Xss16m -cp "$CP" io.shears.cli.ShearsCli latency "$DIR/model.onnx" --batch "$BATCH" --threads "$THREADS" \
+    --runs 10 --warmup 2 2>>"$OUT/ort.log" \
+    | /usr/bin/python3 -c "import json,sys; m=json.load(sys.stdin)[0]; print(f\"stage=evaluation seconds={m['medianMs']/1000:.6f} images={m['batch']}\")" \
+    | sed "s/^/phase=$1 round=$2 side=ort /" >> "$ROWS" \
+    || { echo "error: shears latency failed; see $OUT/ort.log" >&2; exit 1; }
+}
+
+bench_model() {
+  MODEL=$1
+  if [ "$MODEL" = fmnist ]; then
+    TRAIN="${TRAIN_FMNIST:-${TRAIN:-1000}}"; VAL="${VAL_FMNIST:-${VAL:-5000}}"; BATCH="${BATCH_FMNIST:-${BATCH:-64}}"
+    VALIDATION_SAMPLES="${VALIDATION_SAMPLES:-1000}"; CALIBRATION_BATCHES="${CALIBRATION_BATCHES:-10}"
+  else
+    TRAIN="${TRAIN_RESNET18:-${TRAIN:-256}}"; VAL="${VAL_RESNET18:-${VAL:-256}}"; BATCH="${BATCH_RESNET18:-${BATCH:-32}}"
+    VALIDATION_SAMPLES="${VALIDATION_SAMPLES:-128}"; CALIBRATION_BATCHES="${CALIBRATION_BATCHES:-4}"
+  fi
+  DIR="$OUT/$MODEL-$TRAIN-$VAL"
+  [ -f "$DIR/data.zip" ] || /usr/bin/python3 bench/stages_pytorch.py prepare --model "$MODEL" --out "$DIR" \
+    --train "$TRAIN" --val "$VAL"
+  read -r SIDE CHANNELS < "$DIR/shape"
+  ROWS="$DIR/rows.txt"
+  : > "$ROWS"
+  echo "# $MODEL: $(date -u +%Y-%m-%dT%H:%MZ), $THREADS threads, batch $BATCH, train $TRAIN, val $VAL," \
+    "validation sample $VALIDATION_SAMPLES, calibration $CALIBRATION_BATCHES batches, $ROUNDS rounds," \
+    "OMP_WAIT_POLICY=$OMP_WAIT_POLICY KMP_BLOCKTIME=$KMP_BLOCKTIME"
+  for phase in $PHASES; do
+    if [ "$phase" = busy ]; then
+      for _ in 1 2; do
+        timeout "$BUSY_SECONDS" sh -c 'while :; do :; done' &
+        BUSY+=($!)
+      done
+    fi
+    echo "# $phase: load average before $(cut -d' ' -f1-3 /proc/loadavg)"
+    for round in $(seq 1 "$ROUNDS"); do
+      if [ $((round % 2)) -eq 1 ]; then
+        run_pytorch "$phase" "$round"; run_shears "$phase" "$round"
+      else
+        run_shears "$phase" "$round"; run_pytorch "$phase" "$round"
+      fi
+      run_ort "$phase" "$round"
+    done
+    echo "# $phase: load average after $(cut -d' ' -f1-3 /proc/loadavg)"
+    stop_busy
+  done
+  /usr/bin/python3 - "$ROWS" "$MODEL" <<'SUMMARY'
+import re, statistics, sys
+rows, model = sys.argv[1], sys.argv[2]
+seconds, images = {}, {}
+for line in open(rows):
+    m = re.match(r"phase=(\S+) round=(\d+) side=(\S+) stage=(\S+) seconds=([\d.]+) images=(\d+)", line)
+    if m:
+        key = (m.group(1), m.group(3), m.group(4))
+        seconds.setdefault(key, []).append(float(m.group(5)))
+        images[key] = int(m.group(6))
+med = {k: statistics.median(v) for k, v in seconds.items()}
+phases = sorted({k[0] for k in med}, key=lambda p: p != "idle")
+stages = ["calibration", "train-epoch", "validation", "evaluation"]
+for phase in phases:
+    print(f"{model} {phase}: median seconds over {len(seconds.get((phase, 'shears', 'evaluation'), []))} rounds")
+    for s in stages:
+        sh, py = med.get((phase, "shears", s)), med.get((phase, "pytorch", s))
+        if sh is not None and py is not None:
+            print(f"  {s:12s} shears {sh:9.3f}  pytorch {py:9.3f}  ratio {sh / py:5.2f}x")
+    sh = [med.get((phase, "shears", s)) for s in ("train-epoch", "validation")]
+    py = [med.get((phase, "pytorch", s)) for s in ("train-epoch", "validation")]
+    if None not in sh + py:
+        bar = 1.2 if model == "fmnist" else 1.1
+        print(f"  FINETUNE (epoch + validation) ratio {sum(sh) / sum(py):.2f}x (bar <= {bar})")
+    ev, ort = (phase, "shears", "evaluation"), (phase, "ort", "evaluation")
+    if ev in med and ort in med:
+        per_image = med[ev] / images[ev] * 1000
+        ort_per_image = med[ort] / images[ort] * 1000
+        print(f"  evaluation per image: shears {per_image:.3f} ms, onnx runtime {ort_per_image:.3f} ms, "
+              f"ratio {per_image / ort_per_image:.2f}x (bar <= 1.1)")
+if "idle" in phases and "busy" in phases:
+    print(f"{model} slowdown beside two busy processes (busy / idle median):")
+    for s in stages:
+        try:
+            sh = med[("busy", "shears", s)] / med[("idle", "shears", s)]
+            py = med[("busy", "pytorch", s)] / med[("idle", "pytorch", s)]
+        except KeyError:
+            continue
+        print(f"  {s:12s} shears {sh:5.2f}x  pytorch {py:5.2f}x  shears/pytorch {sh / py:4.2f} (bar <= 1.5)")
+SUMMARY
+}
+
+case "$WHICH" in
+  fmnist|resnet18) bench_model "$WHICH" ;;
+  both) bench_model fmnist; bench_model resnet18 ;;
+  *) echo "usage: $0 [fmnist|resnet18|both]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,30 @@
+package io.shears.engine.startup;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The environment variables that decide how PyTorch's OpenMP threads wait between parallel regions, as this process
+ * has them. OpenMP reads them once, when the native library loads, and Java cannot set its own environment, so the
+ * launcher sets them ({@code bin/shears}, the image, the Helm chart, {@code spring-boot:run}); reports record what
+ * was in effect. With the default policy, GNU OpenMP (the runtime PyTorch's CPU build ships) spins for a while after
+ * every region: nothing lost on an idle machine, the neighbours' time on a busy one and the quota's on a throttled one.
+ * {@code OMP_WAIT_POLICY=PASSIVE} makes waiting threads sleep at once; {@code KMP_BLOCKTIME} is the same for Intel's
+ * runtime; {@code GOMP_SPINCOUNT} tunes the spin of GNU's.
+ */
+public final class OpenMpEnvironment {
+    /** The variables recorded, in report order. */
+    public static final String[] NAMES = {"OMP_WAIT_POLICY", "KMP_BLOCKTIME", "GOMP_SPINCOUNT", "OMP_NUM_THREADS"};
+
+    private OpenMpEnvironment() {
+    }
+
+    /** Each variable's value in this process, null when unset. */
+    public static Map<String, String> inEffect() {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String name : NAMES) {
+            values.put(name, System.getenv(name));
+        }
+        return values;
+    }
+}
