@@ -162,7 +162,8 @@ public class JobService {
             result = new JobView.JobResult(summary, artifactViews(tenant, row.id()));
         }
         return new JobView(row.id(), row.modelId(), row.state(), row.stage(), row.progress(), row.createdAt(),
-                row.startedAt(), row.finishedAt(), row.attempts(), row.worker(), error, result, spec.labels(), spec);
+                row.startedAt(), row.finishedAt(), row.attempts(), row.worker(), error, result, spec.labels(), spec,
+                callbacks.of(row.id()));
     }
 
     /** The job's published files, each with its download link; empty until the job succeeded. */
