@@ -105,14 +105,15 @@ public class JobsController {
             """ + STORED_SPEC + "}";
     private static final String EVENTS_EXAMPLE = """
             event:job
-            id:11177792505336
-            data:{"id":"8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d","state":"RUNNING","stage":"PRUNE","progress":0.3,\
-            "errorCode":null}
+            id:7
+            data:{"id":"8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d","state":"RUNNING","stage":"FINETUNE","progress":0.41,\
+            "errorCode":null,"epoch":2,"step":118,"trainLoss":0.6931,"valAccuracy":0.8125,"trainFlops":41287680000}
 
             event:job
-            id:11177792505337
+            id:31
             data:{"id":"8d1e0f3a-6b2c-4f7d-9e5a-3c4b2a1f0e9d","state":"SUCCEEDED","stage":"BENCHMARK",\
-            "progress":1.0,"errorCode":null}
+            "progress":1.0,"errorCode":null,"epoch":3,"step":177,"trainLoss":0.5012,"valAccuracy":0.84375,\
+            "trainFlops":61931520000}
 
             """;
     private static final String NOT_FOUND = """
@@ -270,9 +271,13 @@ public class JobsController {
     }
 
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(operationId = "jobEvents", summary = "Server-Sent Events of the job's state, stage and progress",
-            description = "Event name 'job', data {id, state, stage, progress, errorCode}; the stream ends after a "
-                    + "terminal state.")
+    @Operation(operationId = "jobEvents", summary = "Server-Sent Events of the job's state, stage, progress and "
+            + "training figures",
+            description = "Event name 'job', data {id, state, stage, progress, errorCode, epoch, step, trainLoss, "
+                    + "valAccuracy, trainFlops}; the training figures are null until the job fine-tunes, then keep "
+                    + "their latest values (valAccuracy: validation top-1 after the latest finished epoch). Each "
+                    + "event's id numbers it in the job's log: a client that sends Last-Event-ID gets every event "
+                    + "after that one, without it the latest event at once. The stream ends after a terminal state.")
     @ApiResponse(responseCode = "200", description = "The event stream",
             content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE, schema = @Schema(type = "string"),
                     examples = @ExampleObject(name = "to the end", value = EVENTS_EXAMPLE)))
@@ -281,9 +286,12 @@ public class JobsController {
                     schema = @Schema(implementation = ProblemDocument.class),
                     examples = @ExampleObject(name = "NOT_FOUND", value = NOT_FOUND)))
     public SseEmitter events(Caller caller, @Parameter(description = "the job's id", example = JOB_ID)
-                             @PathVariable String id) {
+                             @PathVariable String id,
+                             @Parameter(description = "the id of the last event the client received; the stream "
+                                     + "resumes after it", example = "7")
+                             @RequestHeader(name = "Last-Event-ID", required = false) Long lastEventId) {
         JobEventStream stream = new JobEventStream();
-        events.subscribe(jobs.get(caller.tenantId(), id), caller.tenantId(), stream);
+        events.subscribe(jobs.get(caller.tenantId(), id), stream, lastEventId);
         return stream.emitter();
     }
 

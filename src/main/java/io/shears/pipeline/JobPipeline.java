@@ -347,8 +347,8 @@ public final class JobPipeline {
             try (TrainingSlot slot = TrainingSlot.acquire();
                  InterpreterSession session = InterpreterSession.open(reader.read(source), settings.engine());
                  FineTuner tuner = session.fineTuner(dataset, tuning)) {
-                double planned = Math.max(1, tuner.plannedSteps());
-                tuner.onStep(steps -> progress.within(0.97 * steps / planned));
+                TrainingFeed feed = new TrainingFeed(progress, tuner.plannedSteps());
+                tuner.onStep(feed).onEpoch(feed);
                 FineTuneResult result = tuner.resume(workspace.stateFile("training.csv"), workspace.checkpointDir());
                 ModelWriter.write(session.exportModel(), workspace.stateFile(PipelineWorkspace.FINE_TUNED));
                 List<JobReport.Epoch> epochs = result.epochs().stream().map(e -> new JobReport.Epoch(e.epoch(),
