@@ -189,7 +189,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         if (!jobs.finish(row.id(), state, code, message, result)) {
             return;
         }
-        metrics.finished(state);
+        metrics.finished(state, code, row.createdAt());
         events.changed(row.id());
         log.info("Job {} {}{}", row.id(), state, code == null ? "" : " (" + code + ": " + message + ")");
         JobView view = service.view(row.tenantId(), row.id());

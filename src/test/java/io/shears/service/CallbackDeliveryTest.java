@@ -17,12 +17,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is quick (the default's reach is checked on the schedule itself, in CallbackScheduleTest).
  */
 @TestPropertySource(properties = {
+        "shears.data-dir=${shears.test.callbacks-data-dir}",
         "shears.callbacks.first-retry=1s",
         "shears.callbacks.backoff-factor=2",
         "shears.callbacks.max-retry-delay=2s",
         "shears.callbacks.give-up-after=10m",
 })
 class CallbackDeliveryTest extends ServiceTestSupport {
+    static {
+        // Its own database: another cached test context's worker on the shared one could take this test's jobs.
+        System.setProperty("shears.test.callbacks-data-dir", dataDir("callbacks").toString());
+    }
+
     private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(120);
 
     @Test
