@@ -55,13 +55,15 @@ class CallbackDeliveries {
     boolean recordAttempt(String id, int attemptsBefore, Outcome outcome) {
         return jdbc.sql("update callback_deliveries set attempts = attempts + 1, state = :state, "
                         + "last_status = :status, last_error = :error, last_attempt_at = :at, next_attempt_at = :next, "
-                        + "delivered_at = case when :state = 'DELIVERED' then :at else null end "
+                        + "delivered_at = :delivered "
                         + "where id = :id and attempts = :before and state = 'PENDING'")
                 .param("state", outcome.state().name(), Types.VARCHAR)
                 .param("status", outcome.status(), Types.INTEGER).param("error", outcome.error(), Types.VARCHAR)
                 .param("at", Timestamp.from(outcome.at()))
                 .param("next", outcome.nextAttemptAt() == null ? null : Timestamp.from(outcome.nextAttemptAt()),
                         Types.TIMESTAMP)
+                .param("delivered", outcome.state() == CallbackDelivery.State.DELIVERED
+                        ? Timestamp.from(outcome.at()) : null, Types.TIMESTAMP)
                 .param("id", id).param("before", attemptsBefore).update() == 1;
     }
 
