@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,7 +77,7 @@ public class CallbackDeliverer implements JobRequestHandler<DeliverCallback> {
                 if (status / 100 != 2) {
                     error = "answered " + status;
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // The exception's simple name says what happened (ConnectException, HttpTimeoutException) without
                 // showing the service's class names in the job's view.
                 error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
@@ -113,7 +114,7 @@ public class CallbackDeliverer implements JobRequestHandler<DeliverCallback> {
         }
     }
 
-    private int post(CallbackDeliveries.Stored stored) throws java.io.IOException, InterruptedException {
+    private int post(CallbackDeliveries.Stored stored) throws IOException, InterruptedException {
         byte[] body = stored.body().getBytes(StandardCharsets.UTF_8);
         long timestamp = Instant.now().getEpochSecond();
         String id = stored.delivery().id();

@@ -2,6 +2,9 @@ package io.shears.jobs;
 
 import org.jobrunr.jobs.lambdas.JobRequest;
 
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
 /** What JobRunr queues for one try of a callback: the delivery's id and how many tries came before it. */
 public class DeliverCallback implements JobRequest {
     private String deliveryId;
@@ -25,9 +28,8 @@ public class DeliverCallback implements JobRequest {
     }
 
     /** JobRunr's id for this try, the same however often it is queued, so a try is queued once. */
-    java.util.UUID jobRunrId() {
-        return java.util.UUID.nameUUIDFromBytes((deliveryId + "#" + attemptsBefore)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    UUID jobRunrId() {
+        return UUID.nameUUIDFromBytes((deliveryId + "#" + attemptsBefore).getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
