@@ -148,6 +148,9 @@ readinessProbe:
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.secrets.existingSecret) (not .Values.secrets.values.metricsKey) }}
 {{- fail "metrics.serviceMonitor needs a metrics key to scrape with (never the admin key): set secrets.values.metricsKey or secrets.existingSecret" }}
 {{- end }}
+{{- if and .Values.worker.keda.enabled (not .Values.worker.keda.prometheusServerAddress) }}
+{{- fail "worker.keda needs worker.keda.prometheusServerAddress: the Prometheus that scrapes the Shears pods" }}
+{{- end }}
 {{- if not (has .Values.artifacts.type (list "s3" "filesystem")) }}
 {{- fail (printf "artifacts.type must be s3 or filesystem, is %q" .Values.artifacts.type) }}
 {{- end }}
@@ -159,4 +162,9 @@ readinessProbe:
 {{/* How long a stopping worker lets its job run before interrupting it and handing it back. */}}
 {{- define "shears.workerInterruptAwaitSeconds" -}}
 {{- sub (sub (int .Values.worker.terminationGracePeriodSeconds) (int .Values.worker.handoffMarginSeconds)) (int .Values.worker.shutdownPhaseTimeoutSeconds) }}
+{{- end }}
+
+{{/* The PromQL selector of this release's Shears series: its namespace and its two Services. */}}
+{{- define "shears.seriesSelector" -}}
+namespace="{{ .Release.Namespace }}", service=~"{{ include "shears.fullname" . }}(-worker)?"
 {{- end }}

@@ -6,7 +6,10 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import java.io.IOException;
 import java.time.Duration;
 
-/** A job's events as Server-Sent Events: one event named {@code job} per change, the end after a terminal state. */
+/**
+ * A job's events as Server-Sent Events: one event named {@code job} per change, with the event's number in the job's
+ * log as its {@code id} (what a client sends back as {@code Last-Event-ID}), and the end after a terminal state.
+ */
 final class JobEventStream implements JobEvents.Listener {
     static final Duration TIMEOUT = Duration.ofHours(1);
 
@@ -24,8 +27,8 @@ final class JobEventStream implements JobEvents.Listener {
     }
 
     @Override
-    public void send(JobEvents.JobEvent event) throws IOException {
-        emitter.send(SseEmitter.event().name("job").id(Long.toString(System.nanoTime())).data(event));
+    public void send(long id, JobEvents.JobEvent event) throws IOException {
+        emitter.send(SseEmitter.event().name("job").id(Long.toString(id)).data(event));
     }
 
     @Override

@@ -166,10 +166,15 @@ public class JobsController {
     }
 
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(operationId = "jobEvents", summary = "Server-Sent Events of the job's state, stage and progress",
-            description = "Event name 'job', data {id, state, stage, progress, errorCode}; the stream ends after a "
-                    + "terminal state. The body is a text/event-stream, not one JSON value, so its schema is a binary "
-                    + "string: generated clients hand over the text as it came and read no JSON from it.")
+    @Operation(operationId = "jobEvents", summary = "Server-Sent Events of the job's state, stage, progress and "
+            + "training figures",
+            description = "Event name 'job', data {id, state, stage, progress, errorCode, epoch, step, trainLoss, "
+                    + "valAccuracy, trainFlops}; the training figures are null until the job fine-tunes, then keep "
+                    + "their latest values (valAccuracy: validation top-1 after the latest finished epoch). Each "
+                    + "event's id numbers it in the job's log: a client that sends Last-Event-ID gets every event "
+                    + "after that one, without it the latest event at once. The stream ends after a terminal state. "
+                    + "The body is a text/event-stream, not one JSON value, so its schema is a binary string: "
+                    + "generated clients hand over the text as it came and read no JSON from it.")
     @ApiResponse(responseCode = "200", description = "The event stream",
             content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
                     schema = @Schema(type = "string", format = "binary"),
@@ -179,9 +184,12 @@ public class JobsController {
                     schema = @Schema(implementation = ProblemDocument.class),
                     examples = @ExampleObject(name = "NOT_FOUND", ref = "#/components/examples/job-not-found")))
     public SseEmitter events(Caller caller, @Parameter(description = "the job's id", example = JOB_ID)
-                             @PathVariable String id) {
+                             @PathVariable String id,
+                             @Parameter(description = "the id of the last event the client received; the stream "
+                                     + "resumes after it", example = "7")
+                             @RequestHeader(name = "Last-Event-ID", required = false) Long lastEventId) {
         JobEventStream stream = new JobEventStream();
-        events.subscribe(jobs.get(caller.tenantId(), id), caller.tenantId(), stream);
+        events.subscribe(jobs.get(caller.tenantId(), id), stream, lastEventId);
         return stream.emitter();
     }
 

@@ -100,10 +100,21 @@ public record ShearsProperties(Role role, String workerName, Path dataDir, Artif
         }
     }
 
-    /** Hosts that may receive job callbacks; empty (the default) sends none. */
-    public record Callbacks(List<String> allowedHosts) {
+    /**
+     * Job callbacks and their retries: a failed delivery is tried again after {@code firstRetry}, each wait
+     * {@code backoffFactor} times the one before and at most {@code maxRetryDelay}, until the next try would come
+     * later than {@code giveUpAfter} from the first.
+     *
+     * @param allowedHosts hosts that may receive job callbacks; empty (the default) sends none
+     */
+    public record Callbacks(List<String> allowedHosts, Duration firstRetry, Double backoffFactor,
+                            Duration maxRetryDelay, Duration giveUpAfter) {
         public Callbacks {
             allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+            firstRetry = firstRetry == null ? Duration.ofSeconds(10) : firstRetry;
+            backoffFactor = backoffFactor == null ? 3.0 : backoffFactor;
+            maxRetryDelay = maxRetryDelay == null ? Duration.ofHours(2) : maxRetryDelay;
+            giveUpAfter = giveUpAfter == null ? Duration.ofHours(24) : giveUpAfter;
         }
     }
 

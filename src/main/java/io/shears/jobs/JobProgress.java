@@ -3,6 +3,7 @@ package io.shears.jobs;
 import io.shears.pipeline.JobCancelledException;
 import io.shears.pipeline.PipelineListener;
 import io.shears.pipeline.Stage;
+import io.shears.pipeline.TrainingFigures;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -23,6 +24,7 @@ final class JobProgress implements PipelineListener {
     private Stage stage;
     private long stageStarted;
     private double progress;
+    private TrainingFigures training;
     private long lastWrite;
     private long lastCancelCheck;
 
@@ -40,7 +42,7 @@ final class JobProgress implements PipelineListener {
         stage = next;
         stageStarted = System.nanoTime();
         jobs.progress(jobId, stage, progress);
-        events.changed(jobId);
+        events.changed(jobId, training);
         lastWrite = stageStarted;
         checkStop(true);
     }
@@ -51,10 +53,16 @@ final class JobProgress implements PipelineListener {
         long now = System.nanoTime();
         if (now - lastWrite >= WRITE_EVERY_NANOS) {
             jobs.progress(jobId, stage, progress);
-            events.changed(jobId);
+            events.changed(jobId, training);
             lastWrite = now;
         }
         checkStop(false);
+    }
+
+    /** Kept for the next write, which {@link #progress} makes right after. */
+    @Override
+    public void training(TrainingFigures figures) {
+        training = figures;
     }
 
     /** Records the running stage's duration; called when the pipeline ends, however it ends. */

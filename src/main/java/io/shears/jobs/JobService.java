@@ -16,6 +16,7 @@ import org.jobrunr.scheduling.JobRequestScheduler;
 import org.jobrunr.scheduling.JobScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -81,6 +82,7 @@ public class JobService {
         }
         checkReferences(caller.tenantId(), spec);
         String id = UUID.randomUUID().toString();
+        MDC.put("jobId", id);
         try {
             jobs.insert(new JobRepository.NewJob(id, caller.tenantId(), spec.modelId(), spec.datasetIds(), specJson,
                     specSha, idempotencyKey, Instant.now()));
@@ -131,7 +133,7 @@ public class JobService {
         jobs.requestCancel(id);
         if (row.state() == JobState.QUEUED
                 && jobs.finish(id, JobState.CANCELLED, "CANCELLED", "cancelled before it started", null)) {
-            metrics.finished(JobState.CANCELLED);
+            metrics.finished(JobState.CANCELLED, "CANCELLED", row.createdAt());
             JobView cancelled = view(tenant, id);
             callbacks.send(tenant, cancelled.spec().callbackUrl(), cancelled);
         }
@@ -162,7 +164,8 @@ public class JobService {
             result = new JobView.JobResult(summary, artifactViews(tenant, row.id()));
         }
         return new JobView(row.id(), row.modelId(), row.state(), row.stage(), row.progress(), row.createdAt(),
-                row.startedAt(), row.finishedAt(), row.attempts(), row.worker(), error, result, spec.labels(), spec);
+                row.startedAt(), row.finishedAt(), row.attempts(), row.worker(), error, result, spec.labels(), spec,
+                callbacks.of(row.id()));
     }
 
     /** The job's published files, each with its download link; empty until the job succeeded. */

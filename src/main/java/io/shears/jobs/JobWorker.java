@@ -210,7 +210,7 @@ public class JobWorker implements JobRequestHandler<RunJob> {
         if (!jobs.finish(row.id(), state, code, message, result, at)) {
             return;
         }
-        metrics.finished(state);
+        metrics.finished(state, code, row.createdAt());
         events.changed(row.id());
         log.info("Job {} {}{}", row.id(), state, code == null ? "" : " (" + code + ": " + message + ")");
         JobView view = service.view(row.tenantId(), row.id());

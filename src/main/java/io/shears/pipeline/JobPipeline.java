@@ -361,8 +361,8 @@ public final class JobPipeline {
                  FineTuner tuner = session.fineTuner(dataset, tuning)) {
                 // EVALUATE evaluates the fine-tuned model on the whole split; the tuner's own final pass would repeat it
                 tuner.validating(new ValidationPlan(f.validationSamples(), false));
-                double planned = Math.max(1, tuner.plannedSteps());
-                tuner.onStep(steps -> progress.within(0.97 * steps / planned));
+                TrainingFeed feed = new TrainingFeed(progress, tuner.plannedSteps());
+                tuner.onStep(feed).onEpoch(feed);
                 FineTuneResult result = tuner.resume(workspace.stateFile("training.csv"), workspace.checkpointDir());
                 ModelWriter.write(session.exportModel(), workspace.stateFile(PipelineWorkspace.FINE_TUNED));
                 List<JobReport.Epoch> epochs = result.epochs().stream().map(e -> new JobReport.Epoch(e.epoch(),

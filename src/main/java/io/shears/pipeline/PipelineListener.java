@@ -11,6 +11,10 @@ public interface PipelineListener {
     /** Overall progress of the job in [0, 1]. */
     void progress(double fraction);
 
+    /** Where fine-tuning is; called after every training step and epoch, just before {@link #progress}. */
+    default void training(TrainingFigures figures) {
+    }
+
     PipelineListener NONE = new PipelineListener() {
         public void enterStage(Stage stage) {
         }

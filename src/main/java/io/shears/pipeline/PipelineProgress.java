@@ -73,6 +73,10 @@ final class PipelineProgress {
         };
     }
 
+    void training(TrainingFigures figures) {
+        listener.training(figures);
+    }
+
     void finished() {
         report(1.0);
     }

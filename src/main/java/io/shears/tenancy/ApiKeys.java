@@ -153,7 +153,10 @@ public class ApiKeys implements ApplicationRunner {
         if (secret.isPresent()) {
             return secret.get();
         }
-        String fresh = randomToken(32);
+        // Standard Webhooks' secret form, which its verifying libraries take as is.
+        byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        String fresh = "whsec_" + Base64.getEncoder().encodeToString(key);
         jdbc.sql("insert into tenants (id, callback_secret, created_at) values (:id, :secret, :now)")
                 .param("id", tenant).param("secret", fresh).param("now", Timestamp.from(now)).update();
         return fresh;

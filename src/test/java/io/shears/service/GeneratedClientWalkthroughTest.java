@@ -67,7 +67,7 @@ class GeneratedClientWalkthroughTest extends ServiceTestSupport {
         assertThat(job.getState()).as(String.valueOf(job.getError())).isEqualTo(JobView.StateEnum.SUCCEEDED);
         assertThat(job.getResult().getSummary()).containsKey("prunedMacs");
 
-        String events = Files.readString(jobs.jobEvents(job.getId()).toPath());
+        String events = Files.readString(jobs.jobEvents(job.getId(), null).toPath());
         assertThat(events).contains("event:job").contains("\"state\":\"SUCCEEDED\"");
 
         List<ArtifactView> artifacts = jobs.listJobArtifacts(job.getId());

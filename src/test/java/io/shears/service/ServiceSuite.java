@@ -1,11 +1,9 @@
 package io.shears.service;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import com.sun.net.httpserver.HttpServer;
 import io.shears.graph.CostModel;
 import io.shears.graph.Graph;
 import io.shears.graph.ShapeInference;
-import io.shears.jobs.JobCallbacks;
 import io.shears.pruning.ModelInspection;
 import io.shears.pruning.PruningOptions;
 import io.shears.tenancy.ApiKeys;
@@ -17,7 +15,6 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import tools.jackson.databind.JsonNode;
 
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -378,32 +375,23 @@ abstract class ServiceSuite extends ServiceTestSupport {
     }
 
     @Test
-    void aCallbackIsSignedWithTheTenantSecret() throws Exception {
-        CompletableFuture<String[]> received = new CompletableFuture<>();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            byte[] body = exchange.getRequestBody().readAllBytes();
-            received.complete(new String[] {exchange.getRequestHeaders().getFirst(JobCallbacks.SIGNATURE_HEADER),
-                    new String(body, StandardCharsets.UTF_8)});
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        receiver.start();
-        try {
+    void aCallbackIsSignedTheStandardWebhooksWayWithTheTenantSecret() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver(0, n -> 204)) {
             String model = upload(ServiceFixtures.resnet18());
-            String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
             String job = api.postJson("/v1/jobs", Map.of("modelId", model, "budget", Map.of("fraction", 0.9),
-                    "callbackUrl", url)).json().get("id").asString();
-            String[] call = received.get(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            JsonNode body = ApiClient.JSON.readTree(call[1]);
+                    "callbackUrl", receiver.url())).json().get("id").asString();
+            JsonNode done = JobPolling.await(api, job, JOB_TIMEOUT, j -> j.path("callbacks").size() == 1
+                    && "DELIVERED".equals(j.get("callbacks").get(0).get("state").asString()));
+            JsonNode callback = done.get("callbacks").get(0);
+            assertThat(callback.get("attempts").asInt()).isEqualTo(1);
+            assertThat(callback.get("lastStatus").asInt()).isEqualTo(204);
+            assertThat(receiver.received()).hasSize(1);
+            WebhookReceiver.Received call = receiver.received().get(0);
+            assertThat(call.id()).isEqualTo(callback.get("id").asString());
+            JsonNode body = ApiClient.JSON.readTree(call.body());
             assertThat(body.get("id").asString()).isEqualTo(job);
             assertThat(body.get("state").asString()).isEqualTo("SUCCEEDED");
-            String t = call[0].replaceAll("^t=(\\d+),v1=.*$", "$1");
-            String expected = JobCallbacks.sign(keys.callbackSecret(ApiKeys.DEFAULT_TENANT), Long.parseLong(t),
-                    call[1].getBytes(StandardCharsets.UTF_8));
-            assertThat(call[0]).isEqualTo("t=" + t + ",v1=" + expected);
-        } finally {
-            receiver.stop(0);
+            assertThat(WebhookReceiver.verifies(keys.callbackSecret(ApiKeys.DEFAULT_TENANT), call)).isTrue();
         }
     }
 

@@ -133,11 +133,24 @@ abstract class ServiceTestSupport {
     }
 
     static List<JsonNode> readEvents(InputStream in) {
-        List<JsonNode> events = new ArrayList<>();
+        return readIdentifiedEvents(in).stream().map(SseEvent::data).toList();
+    }
+
+    /** A Server-Sent Event's {@code id} (null without one) and its JSON {@code data}. */
+    record SseEvent(Long id, JsonNode data) {
+    }
+
+    static List<SseEvent> readIdentifiedEvents(InputStream in) {
+        List<SseEvent> events = new ArrayList<>();
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            Long id = null;
             for (String line; (line = reader.readLine()) != null; ) {
-                if (line.startsWith("data:")) {
-                    events.add(ApiClient.JSON.readTree(line.substring(5)));
+                if (line.startsWith("id:")) {
+                    id = Long.parseLong(line.substring(3).trim());
+                } else if (line.startsWith("data:")) {
+                    events.add(new SseEvent(id, ApiClient.JSON.readTree(line.substring(5))));
+                } else if (line.isEmpty()) {
+                    id = null;
                 }
             }
         } catch (java.io.IOException e) {

@@ -20,6 +20,11 @@ final class EpochTally {
         return steps;
     }
 
+    /** The mean loss over the epoch's samples so far. */
+    double meanLoss() {
+        return lossSum / samples;
+    }
+
     /** The epoch's CSV row, with the validation figures and the cumulative FLOPs at its end. */
     FineTuneResult.EpochRow row(int epoch, double valLoss, double valTop1, long trainFlops) {
         return new FineTuneResult.EpochRow(epoch, steps, samples, lossSum / samples, (double) correct / samples,

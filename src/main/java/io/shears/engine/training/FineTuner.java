@@ -49,12 +49,12 @@ public final class FineTuner implements AutoCloseable {
     }
 
     /**
-     * Called after every optimizer step with the steps taken so far (resumed ones included), so a job can report
-     * progress and be cancelled between epochs; an exception thrown here aborts the run at the last checkpoint.
+     * Called after every optimizer step with where the run is, so a job can report progress and be cancelled between
+     * epochs; an exception thrown here aborts the run at the last checkpoint.
      */
     @FunctionalInterface
     public interface StepListener {
-        void stepFinished(long steps);
+        void stepFinished(TrainingStep step);
     }
 
     private final OnnxInterpreterBlock block;
@@ -67,7 +67,7 @@ public final class FineTuner implements AutoCloseable {
     private final Checkpoint checkpoint;
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
     private EpochListener listener = row -> { };
-    private StepListener stepListener = steps -> { };
+    private StepListener stepListener = step -> { };
     private ValidationPlan validation = ValidationPlan.WHOLE_SPLIT;
 
     public FineTuner(OnnxInterpreterBlock block, Dataset dataset, FineTuneSpec spec, NDManager manager) {
@@ -184,7 +184,8 @@ public final class FineTuner implements AutoCloseable {
             trainStep(batch, (float) schedule.at(progress.steps), progress.steps + 1, tally);
             progress.steps++;
             progress.trainFlops += cost;
-            stepListener.stepFinished(progress.steps);
+            stepListener.stepFinished(new TrainingStep(progress.epoch + 1, progress.steps, tally.meanLoss(),
+                    progress.trainFlops));
         }
         return tally;
     }
