@@ -7,8 +7,9 @@
               of pretrain_fmnist.py: fmnist59-finetune.zip and fmnist59-target.zip.
     dense     the baseline: the same pretrained ViT with a new 5-class head, fine-tuned dense on the same 1,000
               target images for the same epochs, with the optimizer and schedule a Shears job uses (SGD with
-              momentum 0.9, no weight decay, cosine decay per step, no warmup), evaluated on the 5,000 target test
-              images. Prints one JSON line.
+              momentum 0.9 and weight decay added to the gradient, or AdamW with betas (0.9, 0.999), eps 1e-8 and
+              decoupled weight decay; cosine decay per step, no warmup), evaluated on the 5,000 target test images.
+              Prints one JSON line.
 
 Needs Debian's python3-torch (1.13), python3-torchvision, python3-onnx and dataset-fashion-mnist. CPU only.
 
@@ -112,7 +113,12 @@ def dense(args):
     nn.init.zeros_(head.bias)
     model.heads.head = head
 
-    opt = torch.optim.SGD(model.parameters(), lr=args.finetune_lr, momentum=0.9)
+    if args.finetune_optimizer == "adamw":
+        opt = torch.optim.AdamW(model.parameters(), lr=args.finetune_lr, betas=(0.9, 0.999), eps=1e-8,
+                                weight_decay=args.finetune_weight_decay)
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=args.finetune_lr, momentum=0.9,
+                              weight_decay=args.finetune_weight_decay)
     per_epoch = (len(x) + args.finetune_batch - 1) // args.finetune_batch
     total_steps = args.finetune_epochs * per_epoch
     step = 0
@@ -135,7 +141,8 @@ def dense(args):
     top1 = accuracy(model, tx, ty)
     print(json.dumps({"dense_top1": top1, "test_images": len(tx), "train_images": len(x),
                       "epochs": args.finetune_epochs, "steps": step, "seconds": round(seconds, 1),
-                      "lr": args.finetune_lr, "batch": args.finetune_batch, "seed": args.seed}))
+                      "lr": args.finetune_lr, "optimizer": args.finetune_optimizer,
+                      "weight_decay": args.finetune_weight_decay, "batch": args.finetune_batch, "seed": args.seed}))
 
 
 def main():
@@ -156,6 +163,9 @@ def main():
     ap.add_argument("--finetune-epochs", type=int, default=5)
     ap.add_argument("--finetune-batch", type=int, default=32)
     ap.add_argument("--finetune-lr", type=float, default=0.01)
+    ap.add_argument("--finetune-optimizer", choices=["sgd", "adamw"], default="sgd",
+                    help="the optimizer a Shears job's fineTune.optimizer names")
+    ap.add_argument("--finetune-weight-decay", type=float, default=0.0, help="as fineTune.weightDecay")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)

@@ -4,7 +4,7 @@
 Uploads the ViT that vit_fmnist.py pretrained and its target datasets, then submits one job per prune fraction:
 prune (scope filters by default: attention heads and MLP widths), a new 5-class head on the class token's projection, a
 BatchNorm recalibration that the report must call a no-op, fine-tuning for EPOCHS epochs on the 1,000 target images
-(SGD, momentum 0.9, cosine, the same settings as vit_fmnist.py dense), evaluation on the 5,000 target test images and
+(SGD with momentum 0.9 or AdamW, cosine, the same settings as vit_fmnist.py dense), evaluation on the 5,000 target test images and
 ONNX Runtime latency of the original against the pruned model. Prints one JSON line per job and writes them all to
 --out.
 
@@ -27,12 +27,13 @@ def job_spec(args, model, finetune, target, fraction):
     return {
         "modelId": model["id"],
         "budget": {"fraction": fraction},
-        "pruning": {"scope": args.scope, "allocation": args.allocation, "attentionUnit": args.attention_unit,
+        "pruning": {"scope": args.scope, "criterion": args.criterion, "allocation": args.allocation, "attentionUnit": args.attention_unit,
                     "seed": args.seed},
         "input": {"channels": "grey", "mean": [MEAN], "std": [STD]},
         "calibration": {"datasetId": finetune["id"], "batches": 2},
         "fineTune": {"datasetId": finetune["id"], "epochs": args.epochs, "batchSize": args.batch,
-                     "learningRate": args.lr, "optimizer": "sgd", "head": "replace", "seed": args.seed},
+                     "learningRate": args.lr, "optimizer": args.optimizer, "weightDecay": args.weight_decay,
+                     "head": "replace", "seed": args.seed},
         "evaluation": {"datasetId": target["id"]},
         "labels": {"experiment": "vit-transfer", "fraction": str(fraction)},
     }
@@ -81,10 +82,13 @@ def main():
     ap.add_argument("--fractions", default="0.5,1.0", help="1.0 fine-tunes the dense ViT in Shears, for reference")
     ap.add_argument("--scope", default="filters", help="filters: heads and MLP widths; channels: the embedding too")
     ap.add_argument("--allocation", default="uniform", help="uniform or global")
+    ap.add_argument("--criterion", default="l1", help="l1 or l2 (weight magnitude of every coupled slice)")
     ap.add_argument("--attention-unit", default="heads", help="heads (whole heads go) or head-width (every head narrows)")
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=0.01)
+    ap.add_argument("--optimizer", default="sgd", help="sgd (momentum 0.9) or adamw")
+    ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
