@@ -1,5 +1,7 @@
 package io.shears.service;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
+import io.shears.onnx.ModelMetadata;
 import io.shears.testing.AwsTestCredentials;
 import io.shears.testing.S3ProxyServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -116,10 +118,15 @@ class MultiProcessIT {
                     byte[] content = client.get(a.get("url").asString()).body();
                     assertThat(ServiceTestSupport.sha256(content)).isEqualTo(a.get("sha256").asString());
                 }
-                String model = artifacts.get("model.onnx").get("sha256").asString();
+                // The lineage names the job, so two jobs' files differ there and only there.
+                ModelProto published = ModelProto.parseFrom(
+                        client.get(artifacts.get("model.onnx").get("url").asString()).body());
+                assertThat(ModelMetadata.properties(published)).containsEntry("shears.job_id", job);
+                String model = ServiceTestSupport.sha256(published.toBuilder().clearMetadataProps().build()
+                        .toByteArray());
                 String previous = modelBySpec.putIfAbsent(specs.get(job).toString(), model);
                 assertThat(previous == null || previous.equals(model))
-                        .as("jobs with the same spec publish the same model").isTrue();
+                        .as("jobs with the same spec publish the same model, but for its lineage").isTrue();
             }
             JsonNode rerun = done.get(victim);
             assertThat(rerun.get("attempts").asInt()).isEqualTo(2);
