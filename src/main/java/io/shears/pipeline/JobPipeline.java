@@ -498,6 +498,7 @@ public final class JobPipeline {
 
         private JobReport.LatencyComparison compare(byte[] before, byte[] after, long[] sample, int batch,
                                                     LatencyComparison.Rule rule) {
+            long opening = System.nanoTime();
             TimedSession originalSession;
             try {
                 originalSession = TimedSession.open(before, sample, batch, settings.latencyThreads());
@@ -513,7 +514,8 @@ public final class JobPipeline {
                             null);
                 }
                 try (TimedSession p = prunedSession) {
-                    LatencyComparison.Result r = LatencyComparison.measure(o, p, rule);
+                    LatencyComparison.Result r = LatencyComparison.measure(o, p,
+                            rule.after(System.nanoTime() - opening));
                     return new JobReport.LatencyComparison(batch, figures(r.first(), batch),
                             figures(r.second(), batch), r.first().medianMs() / r.second().medianMs(), null,
                             r.stop().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));

@@ -30,6 +30,11 @@ public final class LatencyComparison {
                         + maxRuns + ", half-width " + relativeHalfWidth + ", " + maxNanos + " ns");
             }
         }
+
+        /** The same rule with {@code spent} nanoseconds of its time already used (opening the sessions). */
+        public Rule after(long spent) {
+            return new Rule(warmup, minRuns, maxRuns, relativeHalfWidth, Math.max(1, maxNanos - spent));
+        }
     }
 
     /** Why the runs stopped. */
@@ -55,7 +60,14 @@ public final class LatencyComparison {
             List<Double> a = new ArrayList<>();
             List<Double> b = new ArrayList<>();
             Stop stop = Stop.MAX_RUNS;
+            long lastPair = 0;
             for (int pair = 0; pair < rule.maxRuns(); pair++) {
+                // a pair that would end past the time allowed is not started: the stage keeps to its budget
+                if (pair > 0 && System.nanoTime() - started + lastPair > rule.maxNanos()) {
+                    stop = Stop.TIME;
+                    break;
+                }
+                long pairStarted = System.nanoTime();
                 if (pair % 2 == 0) {
                     a.add(first.runOnce());
                     b.add(second.runOnce());
@@ -63,12 +75,9 @@ public final class LatencyComparison {
                     b.add(second.runOnce());
                     a.add(first.runOnce());
                 }
+                lastPair = System.nanoTime() - pairStarted;
                 if (pair + 1 >= rule.minRuns() && stable(a, rule) && stable(b, rule)) {
                     stop = Stop.STABLE;
-                    break;
-                }
-                if (System.nanoTime() - started >= rule.maxNanos() && pair + 1 < rule.maxRuns()) {
-                    stop = Stop.TIME;
                     break;
                 }
             }

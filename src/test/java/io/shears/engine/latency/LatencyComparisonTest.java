@@ -57,4 +57,12 @@ class LatencyComparisonTest {
             assertThat(rushed.first().medianMs()).isPositive();
         }
     }
+
+    @Test
+    void theTimeSpentOpeningTheSessionsComesOffTheRulesTime() {
+        LatencyComparison.Rule rule = new LatencyComparison.Rule(5, 8, 20, 0.03, 20_000_000_000L);
+        assertThat(rule.after(1_500_000_000L).maxNanos()).isEqualTo(18_500_000_000L);
+        assertThat(rule.after(30_000_000_000L).maxNanos()).as("never none at all").isEqualTo(1);
+        assertThat(rule.after(0)).isEqualTo(rule);
+    }
 }
