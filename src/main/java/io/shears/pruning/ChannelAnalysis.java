@@ -26,10 +26,11 @@ public final class ChannelAnalysis {
     private final List<AttentionBlock> attention;
     private final Map<Integer, AttentionBlock> attentionNodes;
     private final List<CountLiteral> countLiterals;
+    private final ShapeEntries entries;
 
     ChannelAnalysis(Graph graph, Shapes shapes, CostReport cost, List<ChannelGroup> groups, Map<String, Layout> layouts,
                     List<WeightAxis> weightAxes, int[] classOfAtom, int[] groupOfClass, List<AttentionBlock> attention,
-                    List<CountLiteral> countLiterals) {
+                    List<CountLiteral> countLiterals, ShapeEntries entries) {
         this.graph = graph;
         this.shapes = shapes;
         this.cost = cost;
@@ -41,6 +42,7 @@ public final class ChannelAnalysis {
         this.attention = List.copyOf(attention);
         this.attentionNodes = ChannelAnalyzer.claims(this.attention);
         this.countLiterals = List.copyOf(countLiterals);
+        this.entries = entries;
     }
 
     /** Every attention block found, bound or not: their nodes are traced and rewritten by the block, not by rules. */
@@ -62,6 +64,11 @@ public final class ChannelAnalysis {
             }
         }
         return ids;
+    }
+
+    /** Where the entries of the graph's computed shape tensors come from. */
+    ShapeEntries entries() {
+        return entries;
     }
 
     List<CountLiteral> countLiterals() {

@@ -46,7 +46,7 @@ public final class ChannelAnalyzer {
                         + node.op() + " over a computed right-hand side"));
             }
         }
-        ChannelCountReads.check(graph, shapes, ctx, claimedBy);
+        ChannelCountReads.check(graph, shapes, ctx, attention, claimedBy);
         for (String out : graph.outputs()) {
             ctx.freeze(ctx.layout(out), "reaches the graph output '" + out + "'");
         }
@@ -112,7 +112,7 @@ public final class ChannelAnalyzer {
 
         List<ChannelGroup> groups = drafts.stream().map(GroupDraft::build).toList();
         return new ChannelAnalysis(graph, shapes, cost, groups, Map.copyOf(ctx.layouts()), weightAxes, classOfAtom,
-                groupOf, attention, ctx.countLiterals());
+                groupOf, attention, ctx.countLiterals(), ctx.entries());
     }
 
     /**

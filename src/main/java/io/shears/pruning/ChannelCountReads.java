@@ -8,6 +8,7 @@ import io.shears.graph.TensorType;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -33,14 +34,16 @@ final class ChannelCountReads {
         this.claimedBy = claimedBy;
     }
 
-    static void check(Graph graph, Shapes shapes, ChannelContext ctx, Map<Integer, AttentionBlock> claimedBy) {
+    static void check(Graph graph, Shapes shapes, ChannelContext ctx, List<AttentionBlock> attention,
+                      Map<Integer, AttentionBlock> claimedBy) {
         ChannelCountReads reads = new ChannelCountReads(graph, shapes, ctx, claimedBy);
         for (Node node : graph.nodes()) {
-            Layout read = ctx.layout(node.input(0));
-            if (read == null || node.outputs().isEmpty()) {
+            boolean readsShape = node.op().equals("Shape") || node.op().equals("Size");
+            Layout read = readsShape ? ctx.layout(node.input(0)) : null;
+            if (read == null) {
                 continue;
             }
-            if (claimedBy.values().stream().anyMatch(b -> b.bound() && b.unitAxis(node.input(0)) != null)) {
+            if (attention.stream().anyMatch(b -> b.bound() && b.unitAxis(node.input(0)) != null)) {
                 continue; // an attention block rewrites every shape entry its own units reach
             }
             if (node.op().equals("Shape")) {

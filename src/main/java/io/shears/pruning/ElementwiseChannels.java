@@ -103,13 +103,9 @@ final class ElementwiseChannels {
                     ctx.freeze(reference, "node " + node + ": inputs carry channels on different axes");
                 }
             } else if (size == channels && channels > 1) {
-                Node expand = broadcastWeight(ctx, in, axis);
                 if (ctx.isWeight(in)) {
                     ctx.bindWeight(node, in, axis, reference.atoms(), WeightRole.PER_CHANNEL);
-                } else if (expand != null) {
-                    int weightAxis = axis - (d.length - ctx.graph().weightDims(expand.input(0)).length);
-                    ctx.bindWeight(expand, expand.input(0), weightAxis, reference.atoms(), WeightRole.PER_CHANNEL);
-                } else {
+                } else if (!bindBroadcastWeight(ctx, in, axis, reference.atoms())) {
                     ctx.freeze(reference, "node " + node + ": input '" + in
                             + "' has per-channel values that are computed from something Shears does not track");
                 }
@@ -122,20 +118,22 @@ final class ElementwiseChannels {
     }
 
     /**
-     * The Expand that broadcasts a stored tensor (a class or distillation token) to the batch without spelling out
-     * the channel count, so the stored tensor carries the channels itself; null for anything else.
+     * Binds the stored tensor that an Expand broadcasts to the batch (a class or distillation token) when the Expand
+     * does not spell out the channel count, so the stored tensor carries the channels itself; false for anything else.
      */
-    private static Node broadcastWeight(ChannelContext ctx, String tensor, int axis) {
+    private static boolean bindBroadcastWeight(ChannelContext ctx, String tensor, int axis, int[] channelAtoms) {
         Node expand = ctx.graph().producer(tensor);
         if (expand == null || !expand.op().equals("Expand") || !ctx.isWeight(expand.input(0))) {
-            return null;
+            return false;
         }
-        long[] weight = ctx.graph().weightDims(expand.input(0));
         long[] shape = ctx.intValue(expand.input(1));
         int rank = ctx.dims(tensor).length;
-        int weightAxis = axis - (rank - weight.length);
+        int weightAxis = axis - (rank - ctx.graph().weightDims(expand.input(0)).length);
         int shapeAxis = shape == null ? -1 : axis - (rank - shape.length);
-        boolean keepsWidth = shapeAxis < 0 || shape != null && shape[shapeAxis] == 1;
-        return weightAxis >= 0 && shape != null && keepsWidth ? expand : null;
+        if (shape == null || weightAxis < 0 || shapeAxis >= 0 && shape[shapeAxis] != 1) {
+            return false;
+        }
+        ctx.bindWeight(expand, expand.input(0), weightAxis, channelAtoms, WeightRole.PER_CHANNEL);
+        return true;
     }
 }

@@ -307,7 +307,7 @@ final class GraphSurgeon implements SurgeryContext {
 
     @Override
     public ShapeEntries entries() {
-        return new ShapeEntries(graph, analysis.shapes());
+        return analysis.entries();
     }
 
     @Override
