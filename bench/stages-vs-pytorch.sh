@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Shears against PyTorch eager on identical work, stage by stage: BatchNorm calibration, one fine-tuning epoch, a
-# validation pass on a sample, the final evaluation; plus ONNX Runtime's inference time per image (`shears latency`).
+# Shears against PyTorch eager on identical work, stage by stage: decoding the images, BatchNorm calibration, one
+# fine-tuning epoch, a validation pass on a sample, the final evaluation (Shears validates and evaluates in ONNX
+# Runtime, as a job on the CPU does); plus ONNX Runtime's own inference time per image (`shears latency`).
 # Same model (built and seeded in PyTorch, exported to ONNX for Shears), same Fashion-MNIST images (an IDX zip both
 # read), same batch size and thread count. Each round runs both sides, in alternating order (PyTorch first in odd
 # rounds), once on the machine as it is ("idle") and once beside two busy single-threaded processes this script starts
@@ -14,7 +15,9 @@
 #   fmnist:   TRAIN [1000] VAL [5000] BATCH [64] VALIDATION_SAMPLES [1000] CALIBRATION_BATCHES [10]
 #   resnet18: TRAIN [256]  VAL [256]  BATCH [32] VALIDATION_SAMPLES [128]  CALIBRATION_BATCHES [4]
 #   TRAIN and VAL take the first images of each split; both need every class (24 or more do).
-#   OMP_WAIT_POLICY, KMP_BLOCKTIME: as bin/shears sets them (PASSIVE, 0) unless given; both sides see the same.
+#   SHEARS_ENV ["GOMP_SPINCOUNT=10000", as bin/shears sets it]  PYTORCH_ENV [empty: OpenMP's defaults]
+#   WARMUP [1]: untimed rounds of every stage in each process before the timed one, as in a service (or a trainer)
+#   that has run before: the JVM's compiler and both sides' kernel caches are warm.
 # A tiny run that checks the script works (a couple of minutes):
 #   ROUNDS=1 TRAIN=64 VAL=64 VALIDATION_SAMPLES=32 CALIBRATION_BATCHES=2 BATCH=32 bench/stages-vs-pytorch.sh fmnist
 # Needs Debian's python3-torch (1.13), python3-torchvision, python3-onnx and dataset-fashion-mnist (/usr/bin/python3).
@@ -26,7 +29,15 @@ PHASES="${PHASES:-idle busy}"
 BUSY_SECONDS="${BUSY_SECONDS:-900}"
 OUT=target/bench/stages-vs-pytorch
 mkdir -p "$OUT"
-export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" KMP_BLOCKTIME="${KMP_BLOCKTIME:-0}"
+# Each side runs in the environment its users give it: Shears in the one bin/shears sets (SHEARS_ENV), PyTorch in
+# none of its own (PYTORCH_ENV, empty: OpenMP's defaults). Either can be set to compare like with like.
+SHEARS_ENV="${SHEARS_ENV-GOMP_SPINCOUNT=10000}"
+PYTORCH_ENV="${PYTORCH_ENV:-}"
+WARMUP="${WARMUP:-1}"
+# what the caller gave, kept apart from the per-model values set below (which would otherwise carry over to the next)
+GIVEN_TRAIN="${TRAIN:-}" GIVEN_VAL="${VAL:-}" GIVEN_BATCH="${BATCH:-}"
+GIVEN_VALIDATION_SAMPLES="${VALIDATION_SAMPLES:-}" GIVEN_CALIBRATION_BATCHES="${CALIBRATION_BATCHES:-}"
+unset OMP_WAIT_POLICY KMP_BLOCKTIME GOMP_SPINCOUNT
 
 ./mvnw -q -B -ntp -o test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
 CP="target/test-classes:target/classes:$(cat "$OUT/classpath.txt")"
@@ -46,21 +57,22 @@ trap stop_busy EXIT
 
 # one side, one round: appends "phase=P round=R side=S stage=NAME seconds=X images=N" lines to $ROWS
 run_pytorch() {
-  /usr/bin/python3 bench/stages_pytorch.py run --dir "$DIR" --batch "$BATCH" --threads "$THREADS" \
-    --calibration-batches "$CALIBRATION_BATCHES" --validation-samples "$VALIDATION_SAMPLES" 2>>"$OUT/pytorch.log" \
+  env $PYTORCH_ENV /usr/bin/python3 bench/stages_pytorch.py run --dir "$DIR" --batch "$BATCH" --threads "$THREADS" \
+    --calibration-batches "$CALIBRATION_BATCHES" --validation-samples "$VALIDATION_SAMPLES" --warmup "$WARMUP" \
+    2>>"$OUT/pytorch.log" \
     | tee -a "$OUT/pytorch.log" | grep '^stage=' | sed "s/^/phase=$1 round=$2 side=pytorch /" >> "$ROWS" \
     || { echo "error: the PyTorch side failed; see $OUT/pytorch.log" >&2; exit 1; }
 }
 run_shears() {
   rm -rf "$DIR/work"
-  java -Xss16m -Dshears.djl.intraopThreads="$THREADS" -Dshears.djl.interopThreads=1 -cp "$CP" \
-    io.shears.engine.StageTimings "$DIR/model.onnx" "$DIR/data.zip" "$DIR/work" "$BATCH" "$CALIBRATION_BATCHES" \
-    "$VALIDATION_SAMPLES" "$SIDE" "$CHANNELS" 0.2860 0.3530 2>>"$OUT/shears.log" \
+  env $SHEARS_ENV java -Xss16m -Dshears.engine.intraop-threads="$THREADS" -Dshears.engine.interop-threads=1 \
+    -cp "$CP" io.shears.engine.StageTimings "$DIR/model.onnx" "$DIR/data.zip" "$DIR/work" "$BATCH" \
+    "$CALIBRATION_BATCHES" "$VALIDATION_SAMPLES" "$SIDE" "$CHANNELS" 0.2860 0.3530 "$WARMUP" 2>>"$OUT/shears.log" \
     | tee -a "$OUT/shears.log" | grep '^stage=' | sed "s/^/phase=$1 round=$2 side=shears /" >> "$ROWS" \
     || { echo "error: the Shears side failed; see $OUT/shears.log" >&2; exit 1; }
 }
 run_ort() {
-  java -Xss16m -cp "$CP" io.shears.cli.ShearsCli latency "$DIR/model.onnx" --batch "$BATCH" --threads "$THREADS" \
+  env $SHEARS_ENV java -Xss16m -cp "$CP" io.shears.cli.ShearsCli latency "$DIR/model.onnx" --batch "$BATCH" --threads "$THREADS" \
     --runs 10 --warmup 2 2>>"$OUT/ort.log" \
     | /usr/bin/python3 -c "import json,sys; m=json.load(sys.stdin)[0]; print(f\"stage=evaluation seconds={m['medianMs']/1000:.6f} images={m['batch']}\")" \
     | sed "s/^/phase=$1 round=$2 side=ort /" >> "$ROWS" \
@@ -70,11 +82,13 @@ run_ort() {
 bench_model() {
   MODEL=$1
   if [ "$MODEL" = fmnist ]; then
-    TRAIN="${TRAIN_FMNIST:-${TRAIN:-1000}}"; VAL="${VAL_FMNIST:-${VAL:-5000}}"; BATCH="${BATCH_FMNIST:-${BATCH:-64}}"
-    VALIDATION_SAMPLES="${VALIDATION_SAMPLES:-1000}"; CALIBRATION_BATCHES="${CALIBRATION_BATCHES:-10}"
+    TRAIN="${TRAIN_FMNIST:-${GIVEN_TRAIN:-1000}}"; VAL="${VAL_FMNIST:-${GIVEN_VAL:-5000}}"
+    BATCH="${BATCH_FMNIST:-${GIVEN_BATCH:-64}}"
+    VALIDATION_SAMPLES="${GIVEN_VALIDATION_SAMPLES:-1000}"; CALIBRATION_BATCHES="${GIVEN_CALIBRATION_BATCHES:-10}"
   else
-    TRAIN="${TRAIN_RESNET18:-${TRAIN:-256}}"; VAL="${VAL_RESNET18:-${VAL:-256}}"; BATCH="${BATCH_RESNET18:-${BATCH:-32}}"
-    VALIDATION_SAMPLES="${VALIDATION_SAMPLES:-128}"; CALIBRATION_BATCHES="${CALIBRATION_BATCHES:-4}"
+    TRAIN="${TRAIN_RESNET18:-${GIVEN_TRAIN:-256}}"; VAL="${VAL_RESNET18:-${GIVEN_VAL:-256}}"
+    BATCH="${BATCH_RESNET18:-${GIVEN_BATCH:-32}}"
+    VALIDATION_SAMPLES="${GIVEN_VALIDATION_SAMPLES:-128}"; CALIBRATION_BATCHES="${GIVEN_CALIBRATION_BATCHES:-4}"
   fi
   DIR="$OUT/$MODEL-$TRAIN-$VAL"
   [ -f "$DIR/data.zip" ] || /usr/bin/python3 bench/stages_pytorch.py prepare --model "$MODEL" --out "$DIR" \
@@ -84,7 +98,7 @@ bench_model() {
   : > "$ROWS"
   echo "# $MODEL: $(date -u +%Y-%m-%dT%H:%MZ), $THREADS threads, batch $BATCH, train $TRAIN, val $VAL," \
     "validation sample $VALIDATION_SAMPLES, calibration $CALIBRATION_BATCHES batches, $ROUNDS rounds," \
-    "OMP_WAIT_POLICY=$OMP_WAIT_POLICY KMP_BLOCKTIME=$KMP_BLOCKTIME"
+    "$WARMUP warm-up round(s) in each process, Shears' environment '$SHEARS_ENV', PyTorch's '$PYTORCH_ENV'"
   for phase in $PHASES; do
     if [ "$phase" = busy ]; then
       for _ in 1 2; do
@@ -116,7 +130,7 @@ for line in open(rows):
         images[key] = int(m.group(6))
 med = {k: statistics.median(v) for k, v in seconds.items()}
 phases = sorted({k[0] for k in med}, key=lambda p: p != "idle")
-stages = ["calibration", "train-epoch", "validation", "evaluation"]
+stages = ["prepare", "calibration", "train-epoch", "validation", "evaluation"]
 for phase in phases:
     print(f"{model} {phase}: median seconds over {len(seconds.get((phase, 'shears', 'evaluation'), []))} rounds")
     for s in stages:

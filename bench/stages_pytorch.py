@@ -123,18 +123,28 @@ def run(args):
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     saved = torch.load(os.path.join(args.dir, "model.pt"))
-    model = build(saved["model"])
-    model.load_state_dict(saved["state"])
     side, channels = SIDES[saved["model"]]
     print(f"# pytorch {torch.__version__} threads={torch.get_num_threads()} "
-          f"interop={torch.get_num_interop_threads()} OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}")
+          f"interop={torch.get_num_interop_threads()} OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')} "
+          f"GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT', 'unset')}")
     start = time.perf_counter()
     with zipfile.ZipFile(os.path.join(args.dir, "data.zip")) as z:
         tx, ty = load_split(z, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", side, channels)
         vx, vy = load_split(z, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", side, channels)
     stage("prepare", start, len(tx) + len(vx))
-    generator = torch.Generator().manual_seed(0)
+    # warm-up rounds first, each from the saved weights, as Shears' side runs them (a process that has trained before)
+    for round in range(args.warmup, -1, -1):
+        model = build(saved["model"])
+        model.load_state_dict(saved["state"])
+        run_round(args, model, tx, ty, vx, vy, "# warm-up " if round > 0 else "")
 
+
+def run_round(args, model, tx, ty, vx, vy, prefix):
+    def mark(name, start, images):
+        print(prefix, end="")
+        stage(name, start, images)
+
+    generator = torch.Generator().manual_seed(0)
     start = time.perf_counter()
     order = torch.randperm(len(tx), generator=generator)
     model.train()
@@ -151,7 +161,7 @@ def run(args):
     for m in model.modules():
         if isinstance(m, torch.nn.BatchNorm2d):
             m.momentum = 0.1
-    stage("calibration", start, seen)
+    mark("calibration", start, seen)
 
     start = time.perf_counter()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
@@ -168,16 +178,16 @@ def run(args):
         (logits.detach().argmax(1) == ty[idx]).sum().item()
     torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict()},
                os.path.join(args.dir, "checkpoint.pt"))
-    stage("train-epoch", start, len(tx))
+    mark("train-epoch", start, len(tx))
 
     sample = torch.randperm(len(vx), generator=generator)[:args.validation_samples].sort().values
     start = time.perf_counter()
     evaluate(model, vx[sample], vy[sample], args.batch)
-    stage("validation", start, len(sample))
+    mark("validation", start, len(sample))
 
     start = time.perf_counter()
     evaluate(model, vx, vy, args.batch)
-    stage("evaluation", start, len(vx))
+    mark("evaluation", start, len(vx))
 
 
 def main():
@@ -194,6 +204,7 @@ def main():
     r.add_argument("--threads", type=int, default=2)
     r.add_argument("--calibration-batches", type=int, default=10)
     r.add_argument("--validation-samples", type=int, default=1000)
+    r.add_argument("--warmup", type=int, default=0, help="untimed rounds of every stage before the timed one")
     args = ap.parse_args()
     prepare(args) if args.command == "prepare" else run(args)
 

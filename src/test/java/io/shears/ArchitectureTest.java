@@ -57,10 +57,12 @@ class ArchitectureTest {
             .layer("interpreter").definedBy("io.shears.engine.interpreter..")
             .layer("startup").definedBy("io.shears.engine.startup..")
             .layer("latency").definedBy("io.shears.engine.latency..")
+            .layer("onnxruntime").definedBy("io.shears.engine.onnxruntime..")
             .whereLayer("session").mayNotBeAccessedByAnyLayer()
             .whereLayer("training").mayOnlyBeAccessedByLayers("session")
             .whereLayer("evaluation").mayOnlyBeAccessedByLayers("training", "session")
             .whereLayer("interpreter").mayOnlyBeAccessedByLayers("evaluation", "training", "session")
             .whereLayer("startup").mayOnlyBeAccessedByLayers("session")
-            .whereLayer("latency").mayNotBeAccessedByAnyLayer();
+            .whereLayer("latency").mayNotBeAccessedByAnyLayer()
+            .whereLayer("onnxruntime").mayOnlyBeAccessedByLayers("evaluation", "latency");
 }

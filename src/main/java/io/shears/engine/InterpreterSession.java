@@ -9,9 +9,11 @@ import io.shears.engine.evaluation.Evaluator;
 import io.shears.engine.interpreter.OnnxInterpreterBlock;
 import io.shears.engine.startup.EngineSettings;
 import io.shears.engine.training.BatchNormRecalibration;
+import io.shears.engine.training.EpochValidation;
 import io.shears.engine.training.FineTuneSpec;
 import io.shears.engine.training.FineTuner;
 
+import java.nio.file.Path;
 import java.util.Iterator;
 
 /**
@@ -47,6 +49,14 @@ public final class InterpreterSession implements AutoCloseable {
 
     public EvaluationResult evaluate(Iterator<Batch> batches, int classCount) {
         return Evaluator.evaluate(block, batches, classCount, manager);
+    }
+
+    /**
+     * Validates the session's current weights on samples {@code sample} of the validation split, as fine-tuning does
+     * after each epoch; {@code dir} takes the model file it may write on the way.
+     */
+    public EvaluationResult validate(Dataset dataset, int[] sample, int batchSize, Path dir) {
+        return EpochValidation.run(block, dataset, sample, batchSize, manager, dir);
     }
 
     /** A fine-tuner of this session's weights; close it before the session. */

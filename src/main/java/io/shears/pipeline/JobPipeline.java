@@ -7,6 +7,7 @@ import io.shears.data.Batch;
 import io.shears.data.Dataset;
 import io.shears.data.Split;
 import io.shears.engine.InterpreterSession;
+import io.shears.engine.ModelEvaluation;
 import io.shears.engine.latency.LatencyComparison;
 import io.shears.engine.latency.LatencyMeter;
 import io.shears.engine.latency.LatencyStatistics;
@@ -54,6 +55,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -417,24 +419,30 @@ public final class JobPipeline {
             Path[] models = {original, workspace.stateFile(PipelineWorkspace.PRUNED), recalibrated, tuned};
             long count = Arrays.stream(models).filter(m -> m != null).count();
             JobReport.Evaluation[] results = new JobReport.Evaluation[models.length];
+            Set<String> runtimes = new TreeSet<>();
             int done = 0;
             for (int i = 0; i < models.length; i++) {
                 if (models[i] != null) {
-                    results[i] = evaluate(models[i], dataset, split, done / (double) count, 1.0 / count);
+                    ModelEvaluation.Outcome outcome = evaluate(models[i], dataset, split, done / (double) count,
+                            1.0 / count);
+                    results[i] = JobReport.Evaluation.of(outcome.result());
+                    runtimes.add(outcome.runtime());
+                    if (outcome.why() != null) {
+                        notes.put("runtime", "the interpreter evaluated: " + outcome.why());
+                    }
                     done++;
                 }
             }
             return new JobReport.Accuracy(id, split.name().toLowerCase(java.util.Locale.ROOT), dataset.classes(),
-                    results[0], results[1], results[2], results[3], notes);
+                    results[0], results[1], results[2], results[3], String.join(", ", runtimes), notes);
         }
 
-        private JobReport.Evaluation evaluate(Path model, Dataset dataset, Split split, double first, double span) {
+        private ModelEvaluation.Outcome evaluate(Path model, Dataset dataset, Split split, double first,
+                                                 double span) {
             int batchSize = settings.evaluationBatchSize();
-            try (InterpreterSession session = InterpreterSession.open(reader.read(model), settings.engine())) {
-                Iterator<Batch> batches = progress.tracking(dataset.batches(split, batchSize, 0, false, false),
-                        dataset.batchCount(split, batchSize, false), first, span);
-                return JobReport.Evaluation.of(session.evaluate(batches, dataset.classCount()));
-            }
+            return ModelEvaluation.evaluate(model, reader, settings.engine(), engine.intraopThreads(),
+                    () -> progress.tracking(dataset.batches(split, batchSize, 0, false, false),
+                            dataset.batchCount(split, batchSize, false), first, span), dataset.classCount());
         }
 
         // ------------------------------------------------------------------ EXPORT

@@ -143,10 +143,13 @@ public record JobReport(int formatVersion, Versions versions, JsonNode spec, Mod
 
     /**
      * Accuracy of the model after each stage, on one dataset split. A stage that did not run, or whose model cannot be
-     * evaluated on the dataset, is null and {@code notes} says why, keyed by the stage field's name.
+     * evaluated on the dataset, is null and {@code notes} says why, keyed by the stage field's name. {@code runtime}
+     * names what computed the figures: {@code onnxruntime} (on the CPU) or {@code interpreter} (on a GPU, or for a
+     * model ONNX Runtime does not take, when {@code notes.runtime} says why); null in reports written before it was
+     * recorded.
      */
     public record Accuracy(String datasetId, String split, List<String> classes, Evaluation original,
-                           Evaluation prunedZeroShot, Evaluation recalibrated, Evaluation fineTuned,
+                           Evaluation prunedZeroShot, Evaluation recalibrated, Evaluation fineTuned, String runtime,
                            Map<String, String> notes) {
         public Accuracy {
             classes = List.copyOf(classes);

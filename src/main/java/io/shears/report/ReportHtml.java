@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 import static io.shears.report.HtmlText.escape;
@@ -182,7 +184,12 @@ public final class ReportHtml {
             return;
         }
         html.append("<p class=\"note\">Dataset ").append(escape(report.datasetLabel(a.datasetId()))).append(", ")
-                .append(escape(a.split())).append(" split.</p>\n");
+                .append(escape(a.split())).append(" split");
+        if (a.runtime() != null) {
+            html.append(", evaluated in ").append(escape(a.runtime()));
+        }
+        String runtimeNote = a.notes().get("runtime");
+        html.append(runtimeNote == null ? "" : " (" + escape(runtimeNote) + ")").append(".</p>\n");
         String[] names = {"original", "prunedZeroShot", "recalibrated", "fineTuned"};
         String[] labels = {"original", "pruned (zero-shot)", "recalibrated", "fine-tuned"};
         JobReport.Evaluation[] evals = {a.original(), a.prunedZeroShot(), a.recalibrated(), a.fineTuned()};
@@ -215,6 +222,17 @@ public final class ReportHtml {
         }
     }
 
+    /** The OpenMP variables that were set, as NAME=value, or "defaults" when none was. */
+    private static String openMpSet(Map<String, String> openMp) {
+        List<String> set = new ArrayList<>();
+        new TreeMap<>(openMp).forEach((name, value) -> {
+            if (value != null && !value.equals("unset")) {
+                set.add(name + "=" + value);
+            }
+        });
+        return set.isEmpty() ? "defaults" : String.join(" ", set);
+    }
+
     private static void fineTuning(StringBuilder html, JobReport.FineTuning f, String dataset) {
         html.append("<p class=\"note\">Dataset ").append(escape(dataset)).append(": ").append(f.steps())
                 .append(" steps, ").append(num(f.trainFlops())).append(" training FLOPs")
@@ -223,8 +241,7 @@ public final class ReportHtml {
                 .append(f.threads() != null ? ", " + f.threads() + " PyTorch thread" + (f.threads() == 1 ? "" : "s") : "")
                 .append(f.threading() == null ? "" : " (" + f.threading().availableProcessors() + " processors"
                         + (f.threading().cpuQuota() == null ? "" : ", a quota of " + decimal(f.threading().cpuQuota())
-                        + " CPUs") + ", OMP_WAIT_POLICY " + escape(f.threading().openMp()
-                        .getOrDefault("OMP_WAIT_POLICY", "unset")) + ")")
+                        + " CPUs") + ", OpenMP " + escape(openMpSet(f.threading().openMp())) + ")")
                 .append(".</p>\n");
         html.append(SvgCharts.loss(f.epochs()));
         table(html, List.of("epoch", "train loss", "train accuracy", "val loss", "val top-1", "seconds"), f.epochs(),

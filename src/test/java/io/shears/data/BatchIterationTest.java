@@ -120,9 +120,13 @@ class BatchIterationTest {
                     Iterator<Batch> b = cached.batches(split, 4, epoch);
                     Iterator<Batch> c = bounded.batches(split, 4, epoch);
                     while (a.hasNext()) {
-                        float[] expected = a.next().data();
-                        assertThat(bitsOf(b.next().data())).containsExactly(bitsOf(expected));
-                        assertThat(bitsOf(c.next().data())).containsExactly(bitsOf(expected));
+                        Batch expected = a.next();
+                        Batch fromCache = b.next();
+                        Batch partly = c.next();
+                        assertThat(bitsOf(fromCache.data())).containsExactly(bitsOf(expected.data()));
+                        assertThat(bitsOf(partly.data())).containsExactly(bitsOf(expected.data()));
+                        assertThat(fromCache.labels()).containsExactly(expected.labels());
+                        assertThat(partly.labels()).containsExactly(expected.labels());
                     }
                     assertThat(b.hasNext()).isFalse();
                 }

@@ -1,6 +1,7 @@
 package io.shears.engine;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import io.shears.data.Batch;
 import io.shears.data.Dataset;
 import io.shears.data.DatasetOptions;
 import io.shears.data.Preprocessing;
@@ -14,20 +15,26 @@ import io.shears.engine.training.FineTuneSpec;
 import io.shears.engine.training.FineTuner;
 import io.shears.engine.training.ValidationPlan;
 import io.shears.onnx.ModelReader;
+import io.shears.onnx.ModelWriter;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 
 /**
  * Benchmark harness, not a test: the wall-clock seconds of each Shears stage that has a PyTorch counterpart, run the
  * way a job runs it (the same engine classes, the dataset opened with the preprocessed cache in a work directory):
- * BatchNorm calibration on the first batches of the shuffled train split (also the pass that fills the cache), one
+ * a pass over both splits that decodes every image into the cache (as PyTorch's side decodes before its stages),
+ * BatchNorm calibration on the first batches of the shuffled train split, one
  * fine-tuning epoch (SGD, momentum 0.9, checkpoint included, no per-epoch validation), a validation pass over a
- * sample of the validation split, and the final evaluation over all of it. Run by bench/stages-vs-pytorch.sh, which
- * runs bench/stages_pytorch.py on the same model, images, batch size and threads beside it.
+ * sample of the validation split, and the final evaluation over all of it (of the fine-tuned model written to a file,
+ * as the EVALUATE stage reads it, in the runtime {@link ModelEvaluation} picks). Run by bench/stages-vs-pytorch.sh,
+ * which runs bench/stages_pytorch.py on the same model, images, batch size and threads beside it.
  *
- * <p>Arguments: MODEL ZIP WORKDIR BATCH CALIBRATION_BATCHES VALIDATION_SAMPLES SIDE CHANNELS MEAN STD (SIDE the
- * model's H = W, CHANNELS 1 or 3; MEAN and STD one value for every channel). Prints one line per stage:
+ * <p>Arguments: MODEL ZIP WORKDIR BATCH CALIBRATION_BATCHES VALIDATION_SAMPLES SIDE CHANNELS MEAN STD [WARMUP]
+ * (SIDE the model's H = W, CHANNELS 1 or 3; MEAN and STD one value for every channel; WARMUP rounds of every stage
+ * before the timed one, each on a fresh session and dataset as a later job in a running service has them, their
+ * lines marked {@code # warm-up}; 0 by default). Prints one line per stage:
  * {@code stage=NAME seconds=S images=N}. With the one argument {@code --threads} it prints the intra-op thread count a
  * job would take by default ({@link CpuQuota}) and nothing else.
  */
@@ -50,6 +57,7 @@ public final class StageTimings {
         int channels = Integer.parseInt(args[7]);
         float mean = Float.parseFloat(args[8]);
         float std = Float.parseFloat(args[9]);
+        int warmup = args.length > 10 ? Integer.parseInt(args[10]) : 0;
         EngineSettings engine = EngineSettings.fromSystemProperties();
         EngineInfo info = EngineSetup.start(engine);
         System.out.println("# shears intraop=" + info.intraopThreads() + " interop=" + info.interopThreads()
@@ -58,34 +66,61 @@ public final class StageTimings {
         Preprocessing preprocessing = new Preprocessing(side, side, side,
                 channels == 1 ? Preprocessing.Channels.GREY : Preprocessing.Channels.RGB, new float[] {mean},
                 new float[] {std});
-        DatasetOptions options = DatasetOptions.defaults().withPreprocessing(preprocessing).withValFraction(0)
-                .withSeed(0).withSpoolDirectory(work).withPreprocessedCache(4L << 30);
-        try (Dataset dataset = Dataset.open(zip, options);
-             InterpreterSession session = InterpreterSession.open(proto, engine)) {
-            long start = System.nanoTime();
-            session.recalibrate(dataset.batches(Split.TRAIN, batch, 0, true, false), calibrationBatches);
-            print("calibration", start, Math.min(calibrationBatches * batch, dataset.trainCount()));
-
-            FineTuneSpec spec = FineTuneSpec.defaults().withLearningRate(0.01f).withBatchSize(batch).withEpochs(1);
-            start = System.nanoTime();
-            try (FineTuner tuner = session.fineTuner(dataset, spec)) {
-                tuner.validating(new ValidationPlan(0, false)).run(work.resolve("training.csv"), work.resolve("ckpt"));
+        for (int round = warmup; round >= 0; round--) {
+            Path dir = Files.createDirectories(work.resolve("round-" + round));
+            DatasetOptions options = DatasetOptions.defaults().withPreprocessing(preprocessing).withValFraction(0)
+                    .withSeed(0).withSpoolDirectory(dir).withPreprocessedCache(4L << 30);
+            try (Dataset dataset = Dataset.open(zip, options);
+                 InterpreterSession session = InterpreterSession.open(proto, engine)) {
+                runStages(new Stages(round > 0 ? "# warm-up " : "", dataset, session, dir, batch, calibrationBatches,
+                        validationSamples, engine, info.intraopThreads()));
             }
-            print("train-epoch", start, dataset.trainCount());
-
-            int[] sample = dataset.sample(Split.VAL, validationSamples, ValidationPlan.SAMPLE_STREAM);
-            start = System.nanoTime();
-            session.evaluate(dataset.batches(Split.VAL, sample, batch), dataset.classCount());
-            print("validation", start, sample.length);
-
-            start = System.nanoTime();
-            session.evaluate(dataset.batches(Split.VAL, batch, 0, false, false), dataset.classCount());
-            print("evaluation", start, dataset.valCount());
         }
     }
 
-    private static void print(String stage, long start, int images) {
-        System.out.printf(java.util.Locale.ROOT, "stage=%s seconds=%.4f images=%d%n", stage,
-                (System.nanoTime() - start) / 1e9, images);
+    private record Stages(String prefix, Dataset dataset, InterpreterSession session, Path dir, int batch,
+                          int calibrationBatches, int validationSamples, EngineSettings engine, int threads) {
+        void print(String stage, long start, int images) {
+            System.out.printf(java.util.Locale.ROOT, "%sstage=%s seconds=%.4f images=%d%n", prefix, stage,
+                    (System.nanoTime() - start) / 1e9, images);
+        }
+    }
+
+    /** One job's stages on a fresh session and a freshly opened dataset, as a job in a running service has them. */
+    private static void runStages(Stages s) {
+        Dataset dataset = s.dataset();
+        long start = System.nanoTime();
+        for (Split split : Split.values()) {
+            Iterator<Batch> batches = dataset.batches(split, s.batch(), 0, false, false);
+            while (batches.hasNext()) {
+                batches.next();
+            }
+        }
+        s.print("prepare", start, dataset.trainCount() + dataset.valCount());
+
+        start = System.nanoTime();
+        s.session().recalibrate(dataset.batches(Split.TRAIN, s.batch(), 0, true, false), s.calibrationBatches());
+        s.print("calibration", start, Math.min(s.calibrationBatches() * s.batch(), dataset.trainCount()));
+
+        FineTuneSpec spec = FineTuneSpec.defaults().withLearningRate(0.01f).withBatchSize(s.batch()).withEpochs(1);
+        start = System.nanoTime();
+        try (FineTuner tuner = s.session().fineTuner(dataset, spec)) {
+            tuner.validating(new ValidationPlan(0, false)).run(s.dir().resolve("training.csv"),
+                    s.dir().resolve("ckpt"));
+        }
+        s.print("train-epoch", start, dataset.trainCount());
+
+        int[] sample = dataset.sample(Split.VAL, s.validationSamples(), ValidationPlan.SAMPLE_STREAM);
+        start = System.nanoTime();
+        s.session().validate(dataset, sample, s.batch(), s.dir());
+        s.print("validation", start, sample.length);
+
+        Path tuned = s.dir().resolve("fine-tuned.onnx");
+        ModelWriter.write(s.session().exportModel(), tuned);
+        start = System.nanoTime();
+        ModelEvaluation.Outcome outcome = ModelEvaluation.evaluate(tuned, new ModelReader(), s.engine(), s.threads(),
+                () -> dataset.batches(Split.VAL, s.batch(), 0, false, false), dataset.classCount());
+        s.print("evaluation", start, dataset.valCount());
+        System.out.println("# evaluation runtime=" + outcome.runtime() + " top1=" + outcome.result().top1());
     }
 }

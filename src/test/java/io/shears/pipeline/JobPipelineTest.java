@@ -256,6 +256,8 @@ class JobPipelineTest {
         assertThat(report.accuracy().original()).isNull();
         assertThat(report.accuracy().notes().get("original")).contains("head was replaced");
         assertThat(report.accuracy().fineTuned().perClass()).hasSize(4);
+        assertThat(report.accuracy().runtime()).as("the CPU evaluates in ONNX Runtime").isEqualTo("onnxruntime");
+        assertThat(report.accuracy().notes()).doesNotContainKey("runtime");
         assertThat(report.export().outputShape()).containsExactly(1L, 4L);
         assertThat(OrtRunner.outputShape(Files.readAllBytes(result.model()), OrtRunner.randomInput(1,
                 TestGraphs.inputShape(1)), TestGraphs.inputShape(1))).containsExactly(1, 4);

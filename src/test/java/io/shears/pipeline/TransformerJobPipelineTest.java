@@ -93,6 +93,7 @@ class TransformerJobPipelineTest {
         assertThat(initializers(published).get(head.getInput(1)).getDimsList()).containsExactly(4L, 64L);
         assertThat(report.compute().pruned().macs()).isLessThanOrEqualTo(report.compute().target().macs());
         assertThat(report.accuracy().fineTuned().perClass()).hasSize(4);
+        assertThat(report.accuracy().runtime()).isEqualTo("onnxruntime");
         assertThat(OrtRunner.outputShape(Files.readAllBytes(result.model()), OrtRunner.randomInput(1, INPUT),
                 INPUT)).containsExactly(1, 4);
     }

@@ -34,8 +34,8 @@ class ReportWritersTest {
         assertThat(countOf(html, "class=\"bar-kept\"")).isEqualTo(2);
         assertThat(countOf(html, "class=\"point-train\"")).isEqualTo(2);
         assertThat(countOf(html, "class=\"point-val\"")).isEqualTo(1);
-        assertThat(html).contains("4 steps, 200 training FLOPs, 2 PyTorch threads (2 processors, OMP_WAIT_POLICY "
-                + "PASSIVE).");
+        assertThat(html).contains("4 steps, 200 training FLOPs, 2 PyTorch threads (2 processors, OpenMP "
+                + "GOMP_SPINCOUNT=10000).");
     }
 
     @Test
@@ -44,7 +44,7 @@ class ReportWritersTest {
         JobReport.Accuracy a = r.accuracy();
         JobReport untuned = new JobReport(r.formatVersion(), r.versions(), r.spec(), r.model(), r.compute(), r.head(),
                 r.recalibration(), null, new JobReport.Accuracy(a.datasetId(), a.split(), a.classes(), null,
-                a.prunedZeroShot(), a.recalibrated(), null, java.util.Map.of("original", "head replaced")),
+                a.prunedZeroShot(), a.recalibrated(), null, a.runtime(), java.util.Map.of("original", "head replaced")),
                 r.export(), r.latency(), null, r.stages());
 
         String html = ReportHtml.render(untuned);
@@ -191,7 +191,7 @@ class ReportWritersTest {
         }
         JobReport many = new JobReport(r.formatVersion(), r.versions(), r.spec(), r.model(), r.compute(), r.head(),
                 r.recalibration(), r.fineTuning(), new JobReport.Accuracy("d", "val", names, e, e, e, e,
-                java.util.Map.of()), r.export(), r.latency(), null, r.stages());
+                "onnxruntime", java.util.Map.of()), r.export(), r.latency(), null, r.stages());
         Path file = dir.resolve(classes + "-" + name);
         if (name.endsWith(".json")) {
             ReportJson.write(many, file);

@@ -60,16 +60,20 @@ public final class Evaluator {
 
     /** The logits of a batch on the host, checked to be {@code [n, classCount]} after dropping trailing 1s. */
     static float[] logits(NDArray output, int n, int classCount) {
-        long[] dims = output.getShape().getShape();
+        requireLogits(output.getShape().getShape(), n, classCount);
+        return output.toType(DataType.FLOAT32, false).toFloatArray();
+    }
+
+    /** Checks that an output of these dimensions is {@code [n, classCount]} once trailing 1-sized axes are dropped. */
+    static void requireLogits(long[] dims, int n, int classCount) {
         int rank = dims.length;
         while (rank > 2 && dims[rank - 1] == 1) {
             rank--;
         }
         if (rank != 2 || dims[0] != n || dims[1] != classCount) {
-            throw new IllegalArgumentException("the model's output " + output.getShape() + " is not [" + n + ", "
+            throw new IllegalArgumentException("the model's output " + new Shape(dims) + " is not [" + n + ", "
                     + classCount + "] (batch size, class count of the dataset)");
         }
-        return output.toType(DataType.FLOAT32, false).toFloatArray();
     }
 
     /** Sums the metrics over batches, on the host. */

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.shears.engine.onnxruntime.OrtSessions;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -41,12 +42,8 @@ public final class TimedSession implements AutoCloseable {
             input[i] = (float) random.nextDouble(-1, 1);
         }
         OrtSession session = null;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
-            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            session = env.createSession(model, options);
+        try {
+            session = OrtSessions.open(model, threads);
             if (session.getNumInputs() != 1
                     || !(session.getInputInfo().values().iterator().next().getInfo() instanceof TensorInfo)) {
                 throw new IllegalArgumentException("latency is measured for models with one tensor input; this one "
@@ -55,10 +52,10 @@ public final class TimedSession implements AutoCloseable {
             OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
             return new TimedSession(session, tensor, Map.of(session.getInputNames().iterator().next(), tensor));
         } catch (OrtException e) {
-            closeQuietly(session);
+            OrtSessions.closeQuietly(session);
             throw new IllegalStateException("ONNX Runtime could not run the model: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            closeQuietly(session);
+            OrtSessions.closeQuietly(session);
             throw e;
         }
     }
@@ -68,16 +65,6 @@ public final class TimedSession implements AutoCloseable {
         long start = System.nanoTime();
         session.run(feed).close();
         return (System.nanoTime() - start) / 1e6;
-    }
-
-    private static void closeQuietly(OrtSession session) {
-        if (session != null) {
-            try {
-                session.close();
-            } catch (OrtException ignored) {
-                // the load already failed; that failure is the one reported
-            }
-        }
     }
 
     @Override

@@ -9,8 +9,9 @@ import java.util.Map;
  * launcher sets them ({@code bin/shears}, the image, the Helm chart, {@code spring-boot:run}); reports record what
  * was in effect. With the default policy, GNU OpenMP (the runtime PyTorch's CPU build ships) spins for a while after
  * every region: nothing lost on an idle machine, the neighbours' time on a busy one and the quota's on a throttled one.
- * {@code OMP_WAIT_POLICY=PASSIVE} makes waiting threads sleep at once; {@code KMP_BLOCKTIME} is the same for Intel's
- * runtime; {@code GOMP_SPINCOUNT} tunes the spin of GNU's.
+ * {@code GOMP_SPINCOUNT} shortens GNU's spin (the launchers set 10,000); {@code OMP_WAIT_POLICY=PASSIVE} makes waiting
+ * threads sleep at once, which costs a wake-up per operator on an idle machine; {@code KMP_BLOCKTIME} is Intel's
+ * runtime's spin.
  */
 public final class OpenMpEnvironment {
     /** The variables recorded, in report order. */

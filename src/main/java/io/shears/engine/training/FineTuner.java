@@ -239,8 +239,8 @@ public final class FineTuner implements AutoCloseable {
         double valTop1 = Double.NaN;
         if (dataset.valCount() > 0 && validation.samplesPerEpoch() > 0) {
             int[] sample = dataset.sample(Split.VAL, validation.samplesPerEpoch(), ValidationPlan.SAMPLE_STREAM);
-            EvaluationResult val = Evaluator.evaluate(block, dataset.batches(Split.VAL, sample, spec.batchSize()),
-                    dataset.classCount(), manager);
+            EvaluationResult val = EpochValidation.run(block, dataset, sample, spec.batchSize(), manager,
+                    checkpointDir);
             valLoss = val.meanLoss();
             valTop1 = val.top1();
         }

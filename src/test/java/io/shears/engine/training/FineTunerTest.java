@@ -12,6 +12,7 @@ import io.shears.data.DatasetOptions;
 import io.shears.data.Split;
 import io.shears.engine.Engines;
 import io.shears.engine.IdxZip;
+import io.shears.engine.evaluation.EvaluationResult;
 import io.shears.engine.evaluation.Evaluator;
 import io.shears.engine.interpreter.OnnxInterpreterBlock;
 import io.shears.testing.OnnxGraphBuilder;
@@ -283,6 +284,24 @@ class FineTunerTest {
                     .run(dir.resolve("none.csv"), dir.resolve("none"));
             assertThat(dataset.decodeCount() - before).as("training only").isEqualTo(TRAIN);
             assertThat(result.epochs().get(0).valLoss()).isNaN();
+        }
+    }
+
+    @Test
+    void validationInOnnxRuntimeGivesTheInterpretersFiguresAndLeavesNoModelBehind() {
+        FineTuneSpec spec = FineTuneSpec.defaults().withLearningRate(0.05f).withBatchSize(50).withEpochs(1).withSeed(2);
+        try (NDManager manager = NDManager.newBaseManager();
+             OnnxInterpreterBlock block = new OnnxInterpreterBlock(smallCnn(), manager);
+             FineTuner tuner = new FineTuner(block, dataset, spec, manager)) {
+            FineTuneResult result = tuner.validating(new ValidationPlan(40, false))
+                    .run(dir.resolve("ort.csv"), dir.resolve("ort"));
+            int[] sample = dataset.sample(Split.VAL, 40, ValidationPlan.SAMPLE_STREAM);
+            EvaluationResult interpreted = Evaluator.evaluate(block, dataset.batches(Split.VAL, sample, 50),
+                    dataset.classCount(), manager);
+            FineTuneResult.EpochRow row = result.epochs().get(0);
+            assertThat(row.valTop1()).isEqualTo(interpreted.top1());
+            assertThat(row.valLoss()).isCloseTo(interpreted.meanLoss(), within(1e-5));
+            assertThat(dir.resolve("ort").resolve(EpochValidation.MODEL_FILE)).doesNotExist();
         }
     }
 
