@@ -3,6 +3,7 @@ package io.shears.engine.startup;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Utils;
+import ai.onnxruntime.OrtEnvironment;
 
 import java.nio.file.Path;
 
@@ -74,9 +75,23 @@ public final class EngineSetup {
                     + settings.interopThreads() + ": something loaded DJL before EngineSetup.start");
         }
         applyIntraopThreads(intraopThreads(settings));
+        loadOnnxRuntime();
         startedWith = settings;
         info = describe(build);
         return info;
+    }
+
+    /**
+     * ONNX Runtime evaluates on the CPU, so it loads with the engine: loading unpacks its native library, marks it for
+     * deletion at exit and adds a shutdown hook, all of which fail once the JVM is shutting down. Loaded first by a job
+     * that a SIGTERM interrupted, it failed the job ("Shutdown in progress") instead of handing it back.
+     */
+    private static void loadOnnxRuntime() {
+        try {
+            OrtEnvironment.getEnvironment();
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            throw new EngineSetupException(EngineProblem.ENGINE_LOAD_FAILED, "ONNX Runtime failed to load: " + e);
+        }
     }
 
     /**
