@@ -56,7 +56,7 @@ public final class InterpreterSession implements AutoCloseable {
      * after each epoch; {@code dir} takes the model file it may write on the way.
      */
     public EvaluationResult validate(Dataset dataset, int[] sample, int batchSize, Path dir) {
-        return EpochValidation.run(block, dataset, sample, batchSize, manager, dir);
+        return new EpochValidation(block, dataset, batchSize, manager).run(sample, dir);
     }
 
     /** A fine-tuner of this session's weights; close it before the session. */

@@ -16,29 +16,44 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The validation after a fine-tuning epoch. On the CPU the epoch's weights are written out as a model and validated
- * in ONNX Runtime, several times faster per image than the interpreter, with the same figures up to float rounding;
- * on a GPU, or for a model ONNX Runtime does not take, the interpreter validates. The model goes through a file, so
- * the heap holds one copy of it.
+ * The validation after each fine-tuning epoch of one run. On the CPU the epoch's weights are written out as a model
+ * and validated in ONNX Runtime, several times faster per image than the interpreter, with the same figures up to
+ * float rounding; on a GPU, or for a model ONNX Runtime does not take, the interpreter validates. The model goes
+ * through a file, so the heap holds one copy of it.
  */
 public final class EpochValidation {
     /** The epoch's model while it is validated, in the directory given (the checkpoint's). */
     public static final String MODEL_FILE = "validation.onnx";
 
-    private EpochValidation() {
+    private final OnnxInterpreterBlock block;
+    private final Dataset dataset;
+    private final int batchSize;
+    private final NDManager manager;
+    /**
+     * Set on a GPU, or once ONNX Runtime has refused the model: what it refuses (the inputs, a fixed batch axis) is
+     * the same every epoch, so writing the model out again would be wasted.
+     */
+    private boolean interpreterOnly;
+
+    public EpochValidation(OnnxInterpreterBlock block, Dataset dataset, int batchSize, NDManager manager) {
+        this.block = block;
+        this.dataset = dataset;
+        this.batchSize = batchSize;
+        this.manager = manager;
+        this.interpreterOnly = manager.getDevice().isGpu();
     }
 
-    /** Validates {@code block}'s current weights on samples {@code sample} of the validation split. */
-    public static EvaluationResult run(OnnxInterpreterBlock block, Dataset dataset, int[] sample, int batchSize,
-                                       NDManager manager, Path dir) {
-        if (!manager.getDevice().isGpu()) {
+    /** Validates the block's current weights on samples {@code sample} of the validation split. */
+    public EvaluationResult run(int[] sample, Path dir) {
+        if (!interpreterOnly) {
             Path model = dir.resolve(MODEL_FILE);
             try {
                 ModelWriter.write(block.exportModel(), model);
                 try (OrtEvaluator ort = OrtEvaluator.open(model, JniUtils.getNumThreads())) {
                     return ort.evaluate(dataset.batches(Split.VAL, sample, batchSize), dataset.classCount());
                 } catch (UnsupportedOperationException e) {
-                    // the interpreter below takes what ONNX Runtime does not; the EVALUATE stage reports the reason
+                    // the interpreter takes what ONNX Runtime does not; the EVALUATE stage reports the reason
+                    interpreterOnly = true;
                 } finally {
                     Files.deleteIfExists(model);
                 }

@@ -65,6 +65,7 @@ public final class FineTuner implements AutoCloseable {
     private final TrainedParameters parameters;
     private final Optimizer optimizer;
     private final Checkpoint checkpoint;
+    private final EpochValidation epochValidation;
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
     private EpochListener listener = row -> { };
     private StepListener stepListener = step -> { };
@@ -80,6 +81,7 @@ public final class FineTuner implements AutoCloseable {
         this.parameters = new TrainedParameters(block, spec);
         this.optimizer = Optimizer.of(spec, manager);
         this.checkpoint = new Checkpoint(block, spec, optimizer.state());
+        this.epochValidation = new EpochValidation(block, dataset, spec.batchSize(), manager);
     }
 
     public FineTuner onEpoch(EpochListener l) {
@@ -239,8 +241,7 @@ public final class FineTuner implements AutoCloseable {
         double valTop1 = Double.NaN;
         if (dataset.valCount() > 0 && validation.samplesPerEpoch() > 0) {
             int[] sample = dataset.sample(Split.VAL, validation.samplesPerEpoch(), ValidationPlan.SAMPLE_STREAM);
-            EvaluationResult val = EpochValidation.run(block, dataset, sample, spec.batchSize(), manager,
-                    checkpointDir);
+            EvaluationResult val = epochValidation.run(sample, checkpointDir);
             valLoss = val.meanLoss();
             valTop1 = val.top1();
         }
