@@ -70,10 +70,13 @@ RUN set -eu; \
 # OpenMP threads that spin only briefly after a parallel region, then sleep: on a shared node or under a CPU limit,
 # spinning threads take the time the other threads (and the neighbours) need, while sleeping at once made an idle
 # epoch 1.5x as long. PyTorch's OpenMP reads it once, at load; report.json records it (fineTuning.threading.openMp).
+# glibc's malloc keeps what libtorch frees for the next step instead of handing it back to the kernel, which maps and
+# zeroes it again every step (bin/shears says more); glibc reads it at process start (fineTuning.threading.mallocTunables).
 ENV SHEARS_DATA_DIR=/var/lib/shears/data \
     SHEARS_ENGINE_CACHE_DIR=/opt/shears/djl \
     HOME=/var/lib/shears \
-    GOMP_SPINCOUNT=10000
+    GOMP_SPINCOUNT=10000 \
+    GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824
 
 LABEL io.shears.flavor=${FLAVOR}
 

@@ -15,7 +15,8 @@
 #   fmnist:   TRAIN [1000] VAL [5000] BATCH [64] VALIDATION_SAMPLES [1000] CALIBRATION_BATCHES [10]
 #   resnet18: TRAIN [256]  VAL [256]  BATCH [32] VALIDATION_SAMPLES [128]  CALIBRATION_BATCHES [4]
 #   TRAIN and VAL take the first images of each split; both need every class (24 or more do).
-#   SHEARS_ENV ["GOMP_SPINCOUNT=10000", as bin/shears sets it]  PYTORCH_ENV [empty: OpenMP's defaults]
+#   SHEARS_ENV ["GOMP_SPINCOUNT=10000 GLIBC_TUNABLES=<MallocTunables.LAUNCHER_VALUE>", as bin/shears sets them]
+#   PYTORCH_ENV [empty: OpenMP's and glibc's defaults]  SHEARS_JAVA_OPTS [empty]
 #   WARMUP [1]: untimed rounds of every stage in each process before the timed one, as in a service (or a trainer)
 #   that has run before: the JVM's compiler and both sides' kernel caches are warm.
 # A tiny run that checks the script works (a couple of minutes):
@@ -29,15 +30,19 @@ PHASES="${PHASES:-idle busy}"
 BUSY_SECONDS="${BUSY_SECONDS:-900}"
 OUT=target/bench/stages-vs-pytorch
 mkdir -p "$OUT"
-# Each side runs in the environment its users give it: Shears in the one bin/shears sets (SHEARS_ENV), PyTorch in
-# none of its own (PYTORCH_ENV, empty: OpenMP's defaults). Either can be set to compare like with like.
-SHEARS_ENV="${SHEARS_ENV-GOMP_SPINCOUNT=10000}"
+# Each side runs in the environment its users give it: Shears in the one bin/shears sets (SHEARS_ENV, its values read
+# from bin/shears), PyTorch in none of its own (PYTORCH_ENV, empty: OpenMP's and glibc's defaults). Either can be set
+# to compare like with like.
+launcher_default() { sed -n "s/^$1=\${$1:-\(.*\)}\$/\1/p" bin/shears; }
+SHEARS_ENV="${SHEARS_ENV-GOMP_SPINCOUNT=$(launcher_default GOMP_SPINCOUNT) GLIBC_TUNABLES=$(launcher_default GLIBC_TUNABLES)}"
+# SHEARS_JAVA_OPTS: JVM options for Shears' side (none by default, as bin/shears passes none of its own)
+SHEARS_JAVA_OPTS="${SHEARS_JAVA_OPTS:-}"
 PYTORCH_ENV="${PYTORCH_ENV:-}"
 WARMUP="${WARMUP:-1}"
 # what the caller gave, kept apart from the per-model values set below (which would otherwise carry over to the next)
 GIVEN_TRAIN="${TRAIN:-}" GIVEN_VAL="${VAL:-}" GIVEN_BATCH="${BATCH:-}"
 GIVEN_VALIDATION_SAMPLES="${VALIDATION_SAMPLES:-}" GIVEN_CALIBRATION_BATCHES="${CALIBRATION_BATCHES:-}"
-unset OMP_WAIT_POLICY KMP_BLOCKTIME GOMP_SPINCOUNT
+unset OMP_WAIT_POLICY KMP_BLOCKTIME GOMP_SPINCOUNT GLIBC_TUNABLES
 
 ./mvnw -q -B -ntp -o test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" >/dev/null
 CP="target/test-classes:target/classes:$(cat "$OUT/classpath.txt")"
@@ -65,14 +70,14 @@ run_pytorch() {
 }
 run_shears() {
   rm -rf "$DIR/work"
-  env $SHEARS_ENV java -Xss16m -Dshears.engine.intraop-threads="$THREADS" -Dshears.engine.interop-threads=1 \
+  env $SHEARS_ENV java $SHEARS_JAVA_OPTS -Xss16m -Dshears.engine.intraop-threads="$THREADS" -Dshears.engine.interop-threads=1 \
     -cp "$CP" io.shears.engine.StageTimings "$DIR/model.onnx" "$DIR/data.zip" "$DIR/work" "$BATCH" \
     "$CALIBRATION_BATCHES" "$VALIDATION_SAMPLES" "$SIDE" "$CHANNELS" 0.2860 0.3530 "$WARMUP" 2>>"$OUT/shears.log" \
     | tee -a "$OUT/shears.log" | grep '^stage=' | sed "s/^/phase=$1 round=$2 side=shears /" >> "$ROWS" \
     || { echo "error: the Shears side failed; see $OUT/shears.log" >&2; exit 1; }
 }
 run_ort() {
-  env $SHEARS_ENV java -Xss16m -cp "$CP" io.shears.cli.ShearsCli latency "$DIR/model.onnx" --batch "$BATCH" --threads "$THREADS" \
+  env $SHEARS_ENV java $SHEARS_JAVA_OPTS -Xss16m -cp "$CP" io.shears.cli.ShearsCli latency "$DIR/model.onnx" --batch "$BATCH" --threads "$THREADS" \
     --runs 10 --warmup 2 2>>"$OUT/ort.log" \
     | /usr/bin/python3 -c "import json,sys; m=json.load(sys.stdin)[0]; print(f\"stage=evaluation seconds={m['medianMs']/1000:.6f} images={m['batch']}\")" \
     | sed "s/^/phase=$1 round=$2 side=ort /" >> "$ROWS" \
@@ -98,7 +103,7 @@ bench_model() {
   : > "$ROWS"
   echo "# $MODEL: $(date -u +%Y-%m-%dT%H:%MZ), $THREADS threads, batch $BATCH, train $TRAIN, val $VAL," \
     "validation sample $VALIDATION_SAMPLES, calibration $CALIBRATION_BATCHES batches, $ROUNDS rounds," \
-    "$WARMUP warm-up round(s) in each process, Shears' environment '$SHEARS_ENV', PyTorch's '$PYTORCH_ENV'"
+    "$WARMUP warm-up round(s) in each process, Shears' environment '$SHEARS_ENV' and JVM options '$SHEARS_JAVA_OPTS', PyTorch's environment '$PYTORCH_ENV'"
   for phase in $PHASES; do
     if [ "$phase" = busy ]; then
       for _ in 1 2; do

@@ -18,6 +18,7 @@ import io.shears.engine.startup.EngineSetup;
 import io.shears.engine.startup.EngineSetupException;
 import io.shears.engine.startup.NativeBuild;
 import io.shears.engine.startup.NativeLibraryCheck;
+import io.shears.engine.startup.MallocTunables;
 import io.shears.engine.startup.OpenMpEnvironment;
 import io.shears.engine.training.BatchNormRecalibration;
 import io.shears.engine.training.FineTuneResult;
@@ -53,6 +54,7 @@ import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -382,7 +384,8 @@ public final class JobPipeline {
             CpuQuota quota = CpuQuota.ofThisProcess();
             return new JobReport.Threading(engine.intraopThreads(), engine.interopThreads(),
                     Runtime.getRuntime().availableProcessors(),
-                    quota.cpus().isPresent() ? quota.cpus().getAsDouble() : null, openMp);
+                    quota.cpus().isPresent() ? quota.cpus().getAsDouble() : null, openMp,
+                    Objects.requireNonNullElse(MallocTunables.inEffect(), "unset"));
         }
 
         // ------------------------------------------------------------------ EVALUATE

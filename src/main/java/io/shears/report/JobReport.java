@@ -128,9 +128,11 @@ public record JobReport(int formatVersion, Versions versions, JsonNode spec, Mod
      * @param openMp              OpenMP's wait settings in the process's environment ({@code OMP_WAIT_POLICY},
      *                            {@code KMP_BLOCKTIME}, {@code GOMP_SPINCOUNT}, {@code OMP_NUM_THREADS}), "unset" for
      *                            one not set; PyTorch's OpenMP reads them once, when it loads
+     * @param mallocTunables      glibc's allocator settings in the process's environment ({@code GLIBC_TUNABLES}),
+     *                            "unset" when it is not set; glibc reads them once, when the process starts
      */
     public record Threading(int intraopThreads, int interopThreads, int availableProcessors, Double cpuQuota,
-                            Map<String, String> openMp) {
+                            Map<String, String> openMp, String mallocTunables) {
         public Threading {
             openMp = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(openMp == null ? Map.of() : openMp));
         }

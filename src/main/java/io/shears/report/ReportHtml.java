@@ -233,6 +233,14 @@ public final class ReportHtml {
         return set.isEmpty() ? "defaults" : String.join(" ", set);
     }
 
+    /** glibc's malloc tunables without their common prefix, space-separated, or "defaults" when none was set. */
+    private static String mallocSet(String tunables) {
+        if (tunables == null || tunables.equals("unset") || tunables.isBlank()) {
+            return "defaults";
+        }
+        return tunables.replace("glibc.malloc.", "").replace(':', ' ');
+    }
+
     private static void fineTuning(StringBuilder html, JobReport.FineTuning f, String dataset) {
         html.append("<p class=\"note\">Dataset ").append(escape(dataset)).append(": ").append(f.steps())
                 .append(" steps, ").append(num(f.trainFlops())).append(" training FLOPs")
@@ -241,7 +249,8 @@ public final class ReportHtml {
                 .append(f.threads() != null ? ", " + f.threads() + " PyTorch thread" + (f.threads() == 1 ? "" : "s") : "")
                 .append(f.threading() == null ? "" : " (" + f.threading().availableProcessors() + " processors"
                         + (f.threading().cpuQuota() == null ? "" : ", a quota of " + decimal(f.threading().cpuQuota())
-                        + " CPUs") + ", OpenMP " + escape(openMpSet(f.threading().openMp())) + ")")
+                        + " CPUs") + ", OpenMP " + escape(openMpSet(f.threading().openMp()))
+                        + ", malloc " + escape(mallocSet(f.threading().mallocTunables())) + ")")
                 .append(".</p>\n");
         html.append(SvgCharts.loss(f.epochs()));
         table(html, List.of("epoch", "train loss", "train accuracy", "val loss", "val top-1", "seconds"), f.epochs(),

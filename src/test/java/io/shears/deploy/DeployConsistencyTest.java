@@ -1,6 +1,7 @@
 package io.shears.deploy;
 
 import io.shears.config.ShearsProperties;
+import io.shears.engine.startup.MallocTunables;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
@@ -193,6 +194,18 @@ class DeployConsistencyTest {
                 .contains("--mount=type=cache,target=/root/.m2");
         assertThat(dockerfile).contains("SHEARS_DATA_DIR=" + chart.effectiveEnv(chart.deployment("api"))
                 .get("SHEARS_DATA_DIR"));
+    }
+
+    /** glibc reads its tunables only from the environment at process start, so every launcher must set them alike. */
+    @Test
+    void everyLauncherSetsTheMallocTunablesTheCodeDocuments() throws IOException {
+        String value = MallocTunables.LAUNCHER_VALUE;
+        assertThat(dockerfile).contains(MallocTunables.VARIABLE + "=" + value);
+        assertThat(Files.readString(Path.of("bin/shears")))
+                .contains(MallocTunables.VARIABLE + "=${" + MallocTunables.VARIABLE + ":-" + value + "}")
+                .contains("export " + MallocTunables.VARIABLE);
+        assertThat(Files.readString(Path.of("pom.xml")))
+                .contains("<" + MallocTunables.VARIABLE + ">" + value + "</" + MallocTunables.VARIABLE + ">");
     }
 
     @Test

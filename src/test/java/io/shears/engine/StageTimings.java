@@ -10,6 +10,7 @@ import io.shears.engine.startup.CpuQuota;
 import io.shears.engine.startup.EngineInfo;
 import io.shears.engine.startup.EngineSettings;
 import io.shears.engine.startup.EngineSetup;
+import io.shears.engine.startup.MallocTunables;
 import io.shears.engine.startup.OpenMpEnvironment;
 import io.shears.engine.training.FineTuneSpec;
 import io.shears.engine.training.FineTuner;
@@ -61,7 +62,8 @@ public final class StageTimings {
         EngineSettings engine = EngineSettings.fromSystemProperties();
         EngineInfo info = EngineSetup.start(engine);
         System.out.println("# shears intraop=" + info.intraopThreads() + " interop=" + info.interopThreads()
-                + " openMp=" + OpenMpEnvironment.inEffect());
+                + " openMp=" + OpenMpEnvironment.inEffect() + " " + MallocTunables.VARIABLE + "="
+                + MallocTunables.inEffect());
         ModelProto proto = new ModelReader().read(model);
         Preprocessing preprocessing = new Preprocessing(side, side, side,
                 channels == 1 ? Preprocessing.Channels.GREY : Preprocessing.Channels.RGB, new float[] {mean},

@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -175,6 +176,8 @@ class JobPipelineTest {
         assertThat(report.fineTuning().epochs()).hasSize(2);
         assertThat(report.fineTuning().resumedAtEpoch()).isZero();
         assertThat(report.fineTuning().threads()).isPositive().isEqualTo(JniUtils.getNumThreads());
+        assertThat(report.fineTuning().threading().mallocTunables())
+                .isEqualTo(Objects.requireNonNullElse(System.getenv("GLIBC_TUNABLES"), "unset"));
         assertThat(Files.readAllLines(result.trainingCsv())).hasSize(3).first().asString().startsWith("epoch,");
         assertThat(result.summary().finalTop1()).isEqualTo(accuracy.fineTuned().top1());
         assertThat(report.compute().pruned().macs()).isLessThanOrEqualTo(report.compute().target().macs());
