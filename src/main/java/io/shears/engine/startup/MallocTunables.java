@@ -3,8 +3,8 @@ package io.shears.engine.startup;
 /**
  * glibc's allocator settings as this process has them ({@code GLIBC_TUNABLES}). libtorch takes every operator's output
  * from {@code malloc}, and by default glibc hands a large block back to the kernel when it is freed (an {@code mmap}
- * per block above a threshold that grows only to 32 MB, a heap trimmed as soon as 128 KB at its top are free) and
- * gives a thread other than the process's first an arena that cannot grow past 64 MB. A training step then asks the
+ * per block above a threshold that grows only to 32 MiB, a heap trimmed as soon as 128 KB at its top are free) and
+ * gives a thread other than the process's first an arena that cannot grow past 64 MiB. A training step then asks the
  * kernel for the same memory again and again, and the kernel zeroes each page it maps: on ResNet-18 at 224×224 that
  * was 7.7 million page faults in three epochs, a tenth of the time. The launchers ({@code bin/shears}, the image,
  * {@code spring-boot:run}) set {@link #LAUNCHER_VALUE}: one arena, blocks up to 256 MiB kept in it, and up to 1 GiB of
