@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 import static io.shears.report.HtmlText.escape;
@@ -222,10 +221,10 @@ public final class ReportHtml {
         }
     }
 
-    /** The OpenMP variables that were set, as NAME=value, or "defaults" when none was. */
+    /** The OpenMP variables that were set, as NAME=value in the record's (sorted) order, or "defaults" if none was. */
     private static String openMpSet(Map<String, String> openMp) {
         List<String> set = new ArrayList<>();
-        new TreeMap<>(openMp).forEach((name, value) -> {
+        openMp.forEach((name, value) -> {
             if (value != null && !value.equals("unset")) {
                 set.add(name + "=" + value);
             }
