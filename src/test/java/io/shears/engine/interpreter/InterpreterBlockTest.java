@@ -32,6 +32,17 @@ class InterpreterBlockTest {
     }
 
     @Test
+    void anImageBatchLaidOutChannelsLastKeepsEveryValueAtItsIndex() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray nchw = manager.arange(2 * 3 * 4 * 5f).reshape(2, 3, 4, 5);
+            NDArray nhwc = ForwardPass.channelsLast(nchw);
+            assertThat(nhwc.getShape()).isEqualTo(nchw.getShape());
+            assertThat(nhwc.toFloatArray()).containsExactly(nchw.toFloatArray());
+            assertThat(nhwc.get(1, 2, 3, 4).getFloat()).isEqualTo(nchw.get(1, 2, 3, 4).getFloat());
+        }
+    }
+
+    @Test
     void everyOperatorTheShapeRulesKnowHasAKernel() {
         assertThat(Kernels.supported()).containsAll(OperatorRules.supported());
     }
