@@ -22,7 +22,7 @@ CP="target/test-classes:target/classes:$(cat "$OUT/classpath.txt")"
 java -jar target/shears.jar prune "$MODEL" -o "$OUT/pruned.onnx" --target-fraction 0.5 --report "$OUT/report.json"
 
 run_java() {
-  java -Dshears.engine.intraop-threads="$THREADS" -Dshears.engine.interop-threads=1 -cp "$CP" \
+  java -Xss16m -Dshears.engine.intraop-threads="$THREADS" -Dshears.engine.interop-threads=1 -cp "$CP" \
     io.shears.engine.training.TrainingThroughput "$1" 16 224 "$WARMUP" "$STEPS" 2>>"$OUT/java.log" | grep '^images_per_second='
 }
 # the machine has as many cores as threads here: anything else running skews the ratio, so say what the load was
