@@ -160,14 +160,13 @@ final class ForwardPass {
         if (device.isGpu() || input.getShape().dimension() != 4) {
             return view;
         }
-        NDArray nhwc = channelsLast(view);
-        nhwc.attach(manager);
-        return nhwc;
+        return channelsLast(view);
     }
 
     /**
-     * A copy of an [N, C, H, W] array with channels-last strides. DJL has no memory-format call, so the copy is made
-     * in NHWC order (a permuted view flattened, which copies) and viewed back as [N, C, H, W].
+     * A copy of an [N, C, H, W] array with channels-last strides, on the array's manager (as DJL places every result).
+     * DJL has no memory-format call, so the copy is made in NHWC order (a permuted view flattened, which copies) and
+     * viewed back as [N, C, H, W].
      */
     static NDArray channelsLast(NDArray nchw) {
         long[] d = nchw.getShape().getShape();
