@@ -19,6 +19,8 @@
 #   PYTORCH_ENV [empty: OpenMP's and glibc's defaults]  SHEARS_JAVA_OPTS [empty]
 #   WARMUP [1]: untimed rounds of every stage in each process before the timed one, as in a service (or a trainer)
 #   that has run before: the JVM's compiler and both sides' kernel caches are warm.
+#   Shears' side first runs the engine warm-up a service runs before it reports ready (shears.engine.warm-up-rounds,
+#   the service's default; SHEARS_JAVA_OPTS=-Dshears.engine.warm-up-rounds=0 leaves it out).
 # A tiny run that checks the script works (a couple of minutes):
 #   ROUNDS=1 TRAIN=64 VAL=64 VALIDATION_SAMPLES=32 CALIBRATION_BATCHES=2 BATCH=32 bench/stages-vs-pytorch.sh fmnist
 # Needs Debian's python3-torch (1.13), python3-torchvision, python3-onnx and dataset-fashion-mnist (/usr/bin/python3).

@@ -2,6 +2,7 @@ package io.shears.config;
 
 import io.shears.Role;
 import io.shears.data.DatasetLimits;
+import io.shears.engine.EngineWarmUp;
 import io.shears.engine.latency.LatencyMeter;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -20,7 +21,7 @@ public record ShearsProperties(Role role, String workerName, Path dataDir, Artif
 
     /** {@code workerName} names this process in job records; it defaults to {@code <pid>@<host>}. */
     public ShearsProperties {
-        engine = engine == null ? new Engine(null, null, null, null) : engine;
+        engine = engine == null ? new Engine(null, null, null, null, null) : engine;
         if (workerName == null || workerName.isBlank()) {
             String host;
             try {
@@ -130,9 +131,24 @@ public record ShearsProperties(Role role, String workerName, Path dataDir, Artif
      * The training engine (DJL's PyTorch); the command line reads the same names as {@code -D} system properties.
      * Unset values keep DJL's and PyTorch's defaults.
      *
-     * @param device   {@code auto} (every GPU, else the CPU), {@code cpu}, {@code gpu} or {@code gpu:N}
-     * @param cacheDir where PyTorch's native library is extracted; images extract it at build time
+     * @param device        {@code auto} (every GPU, else the CPU), {@code cpu}, {@code gpu} or {@code gpu:N}
+     * @param cacheDir      where PyTorch's native library is extracted; images extract it at build time
+     * @param warmUpRounds  rounds of {@link EngineWarmUp} a process that runs jobs trains before it reports ready;
+     *                      0 skips it; unset, {@link EngineWarmUp#DEFAULT_ROUNDS}. Service only: the command line
+     *                      runs one job per process and has nothing to warm up for.
      */
-    public record Engine(String device, String cacheDir, Integer intraopThreads, Integer interopThreads) {
+    public record Engine(String device, String cacheDir, Integer intraopThreads, Integer interopThreads,
+                         Integer warmUpRounds) {
+        public Engine {
+            if (warmUpRounds != null && warmUpRounds < 0) {
+                throw new IllegalArgumentException("shears.engine.warm-up-rounds must be 0 or more, got "
+                        + warmUpRounds);
+            }
+        }
+
+        /** The rounds to run: the configured count, else the default. */
+        public int warmUpRoundsOrDefault() {
+            return warmUpRounds != null ? warmUpRounds : EngineWarmUp.DEFAULT_ROUNDS;
+        }
     }
 }

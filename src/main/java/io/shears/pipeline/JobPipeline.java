@@ -24,6 +24,7 @@ import io.shears.engine.training.BatchNormRecalibration;
 import io.shears.engine.training.FineTuneResult;
 import io.shears.engine.training.FineTuneSpec;
 import io.shears.engine.training.FineTuner;
+import io.shears.engine.training.TrainingSlot;
 import io.shears.engine.training.ValidationPlan;
 import io.shears.files.AtomicFiles;
 import io.shears.files.Sha256;

@@ -30,7 +30,9 @@ import java.util.Iterator;
  * fine-tuning epoch (SGD, momentum 0.9, checkpoint included, no per-epoch validation), a validation pass over a
  * sample of the validation split, and the final evaluation over all of it (of the fine-tuned model written to a file,
  * as the EVALUATE stage reads it, in the runtime {@link ModelEvaluation} picks). Run by bench/stages-vs-pytorch.sh,
- * which runs bench/stages_pytorch.py on the same model, images, batch size and threads beside it.
+ * which runs bench/stages_pytorch.py on the same model, images, batch size and threads beside it. Before any stage it
+ * runs the warm-up a service runs at start ({@link EngineWarmUp}, {@value #WARM_UP_ROUNDS_PROPERTY} rounds as a
+ * {@code -D} property, the service's default unless set), so the stages are timed as a service's first jobs run.
  *
  * <p>Arguments: MODEL ZIP WORKDIR BATCH CALIBRATION_BATCHES VALIDATION_SAMPLES SIDE CHANNELS MEAN STD [WARMUP]
  * (SIDE the model's H = W, CHANNELS 1 or 3; MEAN and STD one value for every channel; WARMUP rounds of every stage
@@ -40,6 +42,9 @@ import java.util.Iterator;
  * job would take by default ({@link CpuQuota}) and nothing else.
  */
 public final class StageTimings {
+    /** The warm-up's rounds, the service's setting of the same name. */
+    static final String WARM_UP_ROUNDS_PROPERTY = "shears.engine.warm-up-rounds";
+
     private StageTimings() {
     }
 
@@ -68,6 +73,11 @@ public final class StageTimings {
         Preprocessing preprocessing = new Preprocessing(side, side, side,
                 channels == 1 ? Preprocessing.Channels.GREY : Preprocessing.Channels.RGB, new float[] {mean},
                 new float[] {std});
+        int warmUpRounds = Integer.getInteger(WARM_UP_ROUNDS_PROPERTY, EngineWarmUp.DEFAULT_ROUNDS);
+        EngineWarmUp.Report warmUp = EngineWarmUp.run(engine, info.intraopThreads(), work.resolve("engine-warm-up"),
+                warmUpRounds);
+        System.out.printf(java.util.Locale.ROOT, "# engine warm-up rounds=%d steps=%d top1=%.3f seconds=%.2f%n",
+                warmUp.rounds(), warmUp.trainSteps(), warmUp.lastTop1(), warmUp.seconds());
         for (int round = warmup; round >= 0; round--) {
             Path dir = Files.createDirectories(work.resolve("round-" + round));
             DatasetOptions options = DatasetOptions.defaults().withPreprocessing(preprocessing).withValFraction(0)

@@ -56,7 +56,8 @@ class ConcurrentStartupIT {
                             "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", database),
                             "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
                             "--shears.security.bootstrap-key=" + ServiceTestSupport.ADMIN_KEY,
-                            "--shears.engine.device=cpu", "--shears.role=" + role,
+                            "--shears.engine.device=cpu", "--shears.engine.warm-up-rounds=0",
+                            "--shears.role=" + role,
                             "--shears.data-dir=" + Files.createTempDirectory("shears-" + name)));
                 }
                 for (ShearsProcess p : processes) {

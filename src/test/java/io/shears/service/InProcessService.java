@@ -23,7 +23,8 @@ final class InProcessService implements AutoCloseable {
     static InProcessService start(Path dataDir, String... extraArguments) {
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--shears.data-dir=" + dataDir,
                 "--shears.security.bootstrap-key=" + ServiceTestSupport.ADMIN_KEY, "--shears.jobs.latency-runs=2",
-                "--shears.jobs.latency-warmup=1", "--spring.main.banner-mode=off"));
+                "--shears.jobs.latency-warmup=1", "--shears.engine.warm-up-rounds=0",
+                "--spring.main.banner-mode=off"));
         args.addAll(List.of(extraArguments));
         return new InProcessService(new SpringApplicationBuilder(ShearsApplication.class)
                 .run(args.toArray(String[]::new)));

@@ -52,6 +52,8 @@ class MultiProcessIT {
                 "--shears.artifacts.s3.bucket=shears", "--shears.artifacts.s3.path-style=true",
                 "--shears.security.bootstrap-key=" + KEY, "--shears.jobs.latency-runs=2",
                 "--shears.jobs.latency-warmup=1", "--shears.engine.device=cpu",
+                // the warm-up runs as deployed, with fewer rounds: two workers start at once on two cores
+                "--shears.engine.warm-up-rounds=2",
                 "--jobrunr.background-job-server.poll-interval-in-seconds=5",
                 "--jobrunr.background-job-server.server-timeout-poll-interval-multiplicand=4",
                 "--jobrunr.background-job-server.interrupt-jobs-await-duration-on-stop=2s");

@@ -38,6 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
                 "shears.jobs.latency-warmup=1",
                 "shears.uploads.max-model-bytes=8MB",
                 "shears.callbacks.allowed-hosts=127.0.0.1",
+                // the warm-up has a test of its own; dozens of contexts would spend seconds each on it
+                "shears.engine.warm-up-rounds=0",
         })
 abstract class ServiceTestSupport {
     /** The key the README's quick start sets, so the walkthrough runs as written. */
