@@ -33,6 +33,11 @@ RUN --mount=type=cache,target=/root/.m2 \
 FROM ${JRE_IMAGE} AS jre
 
 FROM ${JRE_IMAGE} AS base-cpu
+# On the CPU the service compiles its Java code with C1 alone: a job's code only dispatches to PyTorch's kernels, and
+# C2's own compiling took seconds of the cores from the first jobs' kernels (io.shears.engine.startup.JitCompilers).
+# The java launcher reads JDK_JAVA_OPTIONS (after JAVA_TOOL_OPTIONS); an empty one restores C2. The GPU image keeps
+# both compilers: there the dispatch is a larger share of a step.
+ENV JDK_JAVA_OPTIONS=-XX:TieredStopAtLevel=1
 
 FROM ${CUDA_IMAGE} AS base-gpu
 ENV JAVA_HOME=/opt/java/openjdk

@@ -16,11 +16,12 @@
 #   resnet18: TRAIN [256]  VAL [256]  BATCH [32] VALIDATION_SAMPLES [128]  CALIBRATION_BATCHES [4]
 #   TRAIN and VAL take the first images of each split; both need every class (24 or more do).
 #   SHEARS_ENV ["GOMP_SPINCOUNT=10000 GLIBC_TUNABLES=<MallocTunables.LAUNCHER_VALUE>", as bin/shears sets them]
-#   PYTORCH_ENV [empty: OpenMP's and glibc's defaults]  SHEARS_JAVA_OPTS [empty]
+#   PYTORCH_ENV [empty: OpenMP's and glibc's defaults]
+#   SHEARS_JAVA_OPTS [the JVM options bin/shears gives the service: -XX:TieredStopAtLevel=1]
 #   WARMUP [1]: untimed rounds of every stage in each process before the timed one, as in a service (or a trainer)
 #   that has run before: the JVM's compiler and both sides' kernel caches are warm.
 #   Shears' side first runs the engine warm-up a service runs before it reports ready (shears.engine.warm-up-rounds,
-#   the service's default; SHEARS_JAVA_OPTS=-Dshears.engine.warm-up-rounds=0 leaves it out).
+#   the service's default; SHEARS_JAVA_OPTS='-XX:TieredStopAtLevel=1 -Dshears.engine.warm-up-rounds=0' leaves it out).
 # A tiny run that checks the script works (a couple of minutes):
 #   ROUNDS=1 TRAIN=64 VAL=64 VALIDATION_SAMPLES=32 CALIBRATION_BATCHES=2 BATCH=32 bench/stages-vs-pytorch.sh fmnist
 # Needs Debian's python3-torch (1.13), python3-torchvision, python3-onnx and dataset-fashion-mnist (/usr/bin/python3).
@@ -37,8 +38,8 @@ mkdir -p "$OUT"
 # to compare like with like.
 launcher_default() { sed -n "s/^$1=\${$1:-\(.*\)}\$/\1/p" bin/shears; }
 SHEARS_ENV="${SHEARS_ENV-GOMP_SPINCOUNT=$(launcher_default GOMP_SPINCOUNT) GLIBC_TUNABLES=$(launcher_default GLIBC_TUNABLES)}"
-# SHEARS_JAVA_OPTS: JVM options for Shears' side (none by default, as bin/shears passes none of its own)
-SHEARS_JAVA_OPTS="${SHEARS_JAVA_OPTS:-}"
+# SHEARS_JAVA_OPTS: JVM options for Shears' side; by default the ones bin/shears gives the service (C1 alone)
+SHEARS_JAVA_OPTS="${SHEARS_JAVA_OPTS-$(launcher_default SHEARS_SERVE_JAVA_OPTS)}"
 PYTORCH_ENV="${PYTORCH_ENV:-}"
 WARMUP="${WARMUP:-1}"
 # what the caller gave, kept apart from the per-model values set below (which would otherwise carry over to the next)

@@ -23,26 +23,24 @@ import java.nio.file.Path;
 
 /**
  * Runs a job's stages on a small generated model and dataset ({@link WarmUpModel}, {@link WarmUpImages}) once the
- * engine has started, so that the first jobs a process runs do not pay for the JVM's compilation of the code every job
- * shares, and so that a worker is ready only once it has trained and evaluated a model.
+ * engine has started, so that a worker reports ready only once it has trained and evaluated a model, and so that its
+ * first job does not pay for loading and compiling the code every job shares.
  *
  * <p>A job's Java code (the interpreter's node-by-node dispatch, the optimizer, batches, metrics) starts interpreted
- * and is compiled as it runs; on two cores the optimizing compiler's work competes with the kernels for the cores. On
- * a small model the first epochs of a fresh process took twice as long as later ones, and the compiler's time per
- * epoch accounted for the difference. Each round decodes the dataset into its cache, recalibrates BatchNorm,
- * fine-tunes one epoch with per-epoch validation (in ONNX Runtime on the CPU, as a job does), exports the model and
- * evaluates it, all through the classes a job uses. Rounds are small and many because the compiler counts calls and
- * loop iterations, not work.
+ * and is compiled as it runs, on the cores the kernels need. On two cores a fresh process's first Fashion-MNIST epoch
+ * took twice as long as its later ones; after this warm-up its first took 1.1–1.3 times as long (with C1 alone, as the
+ * service runs on the CPU, {@link io.shears.engine.startup.JitCompilers}; with C2 too, later jobs still paid for C2's
+ * compiling, docs/benchmarks.md). Each round decodes the dataset into its cache, recalibrates BatchNorm, fine-tunes
+ * one epoch with per-epoch validation (in ONNX Runtime on the CPU, as a job does), exports the model and evaluates
+ * it, all through the classes a job uses. Rounds are small and many because the compilers count calls and loop
+ * iterations, not work.
  *
  * <p>Fine-tuning takes the process's {@link TrainingSlot}, so a job that arrives meanwhile waits for at most one
  * round's epoch to start its own. The model and what it learns are thrown away.
  */
 public final class EngineWarmUp {
-    /**
-     * Rounds a service runs at start unless configured otherwise: about 7 s on two cores, the count after which the
-     * Fashion-MNIST benchmark's first job ran close to a long-running process's pace (docs/benchmarks.md).
-     */
-    public static final int DEFAULT_ROUNDS = 40;
+    /** Rounds a service runs at start unless configured otherwise: about 2 s on two cores. */
+    public static final int DEFAULT_ROUNDS = 10;
 
     static final int SIDE = 16;
     static final int TRAIN_IMAGES = 384;

@@ -6,6 +6,7 @@ import io.shears.engine.EngineWarmUp;
 import io.shears.engine.startup.EngineInfo;
 import io.shears.engine.startup.EngineSettings;
 import io.shears.engine.startup.EngineSetup;
+import io.shears.engine.startup.JitCompilers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -59,7 +60,8 @@ public class EngineReadiness implements HealthIndicator {
                 state = "warming up";
                 warmUp = warmUp(started);
                 info = started;
-                log.info("Engine ready on {}: {}; warm-up: {}", devices, info, warmUp);
+                log.info("Engine ready on {}: {}; JIT compilers: {}; warm-up: {}", devices, info,
+                        JitCompilers.inEffect(), warmUp);
             } catch (RuntimeException | LinkageError e) {
                 failure = e.getMessage();
                 log.error("The engine failed to start; this worker stays unready", e);
@@ -89,7 +91,8 @@ public class EngineReadiness implements HealthIndicator {
             return Health.up().withDetail("engine", "not used by this role").build();
         }
         if (info != null) {
-            return Health.up().withDetail("engine", info.toString()).withDetail("warmUp", warmUp).build();
+            return Health.up().withDetail("engine", info.toString()).withDetail("warmUp", warmUp)
+                    .withDetail("jitCompilers", JitCompilers.inEffect()).build();
         }
         return Health.down().withDetail("engine", failure == null ? state : failure).build();
     }

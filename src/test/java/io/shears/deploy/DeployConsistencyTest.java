@@ -1,6 +1,7 @@
 package io.shears.deploy;
 
 import io.shears.config.ShearsProperties;
+import io.shears.engine.startup.JitCompilers;
 import io.shears.engine.startup.MallocTunables;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -206,6 +207,22 @@ class DeployConsistencyTest {
                 .contains("export " + MallocTunables.VARIABLE);
         assertThat(Files.readString(Path.of("pom.xml")))
                 .contains("<" + MallocTunables.VARIABLE + ">" + value + "</" + MallocTunables.VARIABLE + ">");
+    }
+
+    /** The JVM reads its compiler options only at start, so every CPU launcher of the service passes them alike. */
+    @Test
+    void everyCpuLauncherStartsTheServiceWithTheCompilersTheCodeDocuments() throws IOException {
+        String option = JitCompilers.LAUNCHER_OPTION;
+        int cpuBase = dockerfile.indexOf("AS base-cpu");
+        int gpuBase = dockerfile.indexOf("AS base-gpu");
+        int setting = dockerfile.indexOf("ENV JDK_JAVA_OPTIONS=" + option);
+        assertThat(setting).as("the CPU image's base sets it, the GPU image's does not").isBetween(cpuBase, gpuBase);
+        assertThat(dockerfile.indexOf("JDK_JAVA_OPTIONS", gpuBase)).isNegative();
+        assertThat(Files.readString(Path.of("bin/shears")))
+                .contains("SHEARS_SERVE_JAVA_OPTS=${SHEARS_SERVE_JAVA_OPTS:-" + option + "}")
+                .contains("serve|-*) serve_opts=$SHEARS_SERVE_JAVA_OPTS");
+        // spring-boot:run's optimized launch passes the same option
+        assertThat(Files.readString(Path.of("pom.xml"))).doesNotContain("<optimizedLaunch>false");
     }
 
     @Test

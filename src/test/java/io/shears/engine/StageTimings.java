@@ -10,6 +10,7 @@ import io.shears.engine.startup.CpuQuota;
 import io.shears.engine.startup.EngineInfo;
 import io.shears.engine.startup.EngineSettings;
 import io.shears.engine.startup.EngineSetup;
+import io.shears.engine.startup.JitCompilers;
 import io.shears.engine.startup.MallocTunables;
 import io.shears.engine.startup.OpenMpEnvironment;
 import io.shears.engine.training.FineTuneSpec;
@@ -68,7 +69,7 @@ public final class StageTimings {
         EngineInfo info = EngineSetup.start(engine);
         System.out.println("# shears intraop=" + info.intraopThreads() + " interop=" + info.interopThreads()
                 + " openMp=" + OpenMpEnvironment.inEffect() + " " + MallocTunables.VARIABLE + "="
-                + MallocTunables.inEffect());
+                + MallocTunables.inEffect() + " jit=" + JitCompilers.inEffect());
         ModelProto proto = new ModelReader().read(model);
         Preprocessing preprocessing = new Preprocessing(side, side, side,
                 channels == 1 ? Preprocessing.Channels.GREY : Preprocessing.Channels.RGB, new float[] {mean},
