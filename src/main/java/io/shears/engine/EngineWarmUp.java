@@ -27,13 +27,12 @@ import java.nio.file.Path;
  * first job does not pay for loading and compiling the code every job shares.
  *
  * <p>A job's Java code (the interpreter's node-by-node dispatch, the optimizer, batches, metrics) starts interpreted
- * and is compiled as it runs, on the cores the kernels need. On two cores a fresh process's first Fashion-MNIST epoch
- * took twice as long as its later ones; after this warm-up its first took 1.1–1.3 times as long (with C1 alone, as the
- * service runs on the CPU, {@link io.shears.engine.startup.JitCompilers}; with C2 too, later jobs still paid for C2's
- * compiling, docs/benchmarks.md). Each round decodes the dataset into its cache, recalibrates BatchNorm, fine-tunes
- * one epoch with per-epoch validation (in ONNX Runtime on the CPU, as a job does), exports the model and evaluates
- * it, all through the classes a job uses. Rounds are small and many because the compilers count calls and loop
- * iterations, not work.
+ * and is compiled as it runs, on the cores the kernels need: on two cores a fresh process's first Fashion-MNIST epoch
+ * took twice as long as its later ones with both of the JVM's compilers, and 1.2–1.4 times as long with C1 alone, as
+ * the service runs on the CPU ({@link io.shears.engine.startup.JitCompilers}; docs/benchmarks.md). Each round decodes
+ * the dataset into its cache, recalibrates BatchNorm, fine-tunes one epoch with per-epoch validation (in ONNX Runtime
+ * on the CPU, as a job does), exports the model and evaluates it, all through the classes a job uses. Rounds are
+ * small and many because the compilers count calls and loop iterations, not work.
  *
  * <p>Fine-tuning takes the process's {@link TrainingSlot}, so a job that arrives meanwhile waits for at most one
  * round's epoch to start its own. The model and what it learns are thrown away.

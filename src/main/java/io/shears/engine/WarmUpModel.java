@@ -40,13 +40,11 @@ final class WarmUpModel {
         x = m.residualBlock(x, width, width, 1);
         x = m.residualBlock(x, width, 2 * width, 2);
         x = m.node("GlobalAveragePool", new String[] {x});
-        x = m.node("Flatten", new String[] {x}, AttributeProto.newBuilder().setName("axis").setI(1)
-                .setType(AttributeProto.AttributeType.INT).build());
+        x = m.node("Flatten", new String[] {x}, integer("axis", 1));
         String weight = m.initializer(new long[] {classes, 2 * width}, 2 * width);
         String bias = m.zeros(classes);
         m.graph.addNode(NodeProto.newBuilder().setOpType("Gemm").setName("head").addInput(x).addInput(weight)
-                .addInput(bias).addOutput(OUTPUT).addAttribute(AttributeProto.newBuilder().setName("transB").setI(1)
-                        .setType(AttributeProto.AttributeType.INT)));
+                .addInput(bias).addOutput(OUTPUT).addAttribute(integer("transB", 1)));
         m.graph.addOutput(m.value(OUTPUT, classes));
         return ModelProto.newBuilder().setIrVersion(8).setProducerName("shears-warm-up")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
@@ -119,6 +117,10 @@ final class WarmUpModel {
         TensorProto tensor = TensorValues.floatTensor(name, dims, values);
         graph.addInitializer(tensor);
         return name;
+    }
+
+    private static AttributeProto integer(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
     }
 
     private static AttributeProto ints(String name, long... values) {
