@@ -16,6 +16,7 @@ import io.shears.engine.startup.CpuQuota;
 import io.shears.engine.startup.EngineInfo;
 import io.shears.engine.startup.EngineSetup;
 import io.shears.engine.startup.EngineSetupException;
+import io.shears.engine.startup.JitCompilers;
 import io.shears.engine.startup.MallocTunables;
 import io.shears.engine.startup.NativeBuild;
 import io.shears.engine.startup.NativeLibraryCheck;
@@ -386,7 +387,7 @@ public final class JobPipeline {
             return new JobReport.Threading(engine.intraopThreads(), engine.interopThreads(),
                     Runtime.getRuntime().availableProcessors(),
                     quota.cpus().isPresent() ? quota.cpus().getAsDouble() : null, openMp,
-                    Objects.requireNonNullElse(MallocTunables.inEffect(), "unset"));
+                    Objects.requireNonNullElse(MallocTunables.inEffect(), "unset"), JitCompilers.inEffect());
         }
 
         // ------------------------------------------------------------------ EVALUATE

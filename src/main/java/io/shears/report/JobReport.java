@@ -130,9 +130,11 @@ public record JobReport(int formatVersion, Versions versions, JsonNode spec, Mod
      *                            one not set; PyTorch's OpenMP reads them once, when it loads
      * @param mallocTunables      glibc's allocator settings in the process's environment ({@code GLIBC_TUNABLES}),
      *                            "unset" when it is not set; glibc reads them once, when the process starts
+     * @param jitCompilers        the JVM's just-in-time compilers: {@code c1} (the service on the CPU), {@code c1+c2},
+     *                            {@code c2} or {@code unknown}; the JVM reads them once, when it starts
      */
     public record Threading(int intraopThreads, int interopThreads, int availableProcessors, Double cpuQuota,
-                            Map<String, String> openMp, String mallocTunables) {
+                            Map<String, String> openMp, String mallocTunables, String jitCompilers) {
         public Threading {
             openMp = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(openMp == null ? Map.of() : openMp));
         }

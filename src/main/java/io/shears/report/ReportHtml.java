@@ -249,7 +249,8 @@ public final class ReportHtml {
                 .append(f.threading() == null ? "" : " (" + f.threading().availableProcessors() + " processors"
                         + (f.threading().cpuQuota() == null ? "" : ", a quota of " + decimal(f.threading().cpuQuota())
                         + " CPUs") + ", OpenMP " + escape(openMpSet(f.threading().openMp()))
-                        + ", malloc " + escape(mallocSet(f.threading().mallocTunables())) + ")")
+                        + ", malloc " + escape(mallocSet(f.threading().mallocTunables()))
+                        + ", JIT compilers " + escape(f.threading().jitCompilers()) + ")")
                 .append(".</p>\n");
         html.append(SvgCharts.loss(f.epochs()));
         table(html, List.of("epoch", "train loss", "train accuracy", "val loss", "val top-1", "seconds"), f.epochs(),

@@ -2,6 +2,7 @@ package io.shears.pipeline;
 
 import ai.djl.pytorch.jni.JniUtils;
 import ai.onnx.proto.OnnxMl.ModelProto;
+import io.shears.engine.startup.JitCompilers;
 import io.shears.graph.CostModel;
 import io.shears.graph.CostReport;
 import io.shears.graph.Graph;
@@ -178,6 +179,8 @@ class JobPipelineTest {
         assertThat(report.fineTuning().threads()).isPositive().isEqualTo(JniUtils.getNumThreads());
         assertThat(report.fineTuning().threading().mallocTunables())
                 .isEqualTo(Objects.requireNonNullElse(System.getenv("GLIBC_TUNABLES"), "unset"));
+        assertThat(report.fineTuning().threading().jitCompilers()).isEqualTo(JitCompilers.inEffect())
+                .isIn("c1", "c1+c2", "c2");
         assertThat(Files.readAllLines(result.trainingCsv())).hasSize(3).first().asString().startsWith("epoch,");
         assertThat(result.summary().finalTop1()).isEqualTo(accuracy.fineTuned().top1());
         assertThat(report.compute().pruned().macs()).isLessThanOrEqualTo(report.compute().target().macs());

@@ -35,7 +35,7 @@ class ReportWritersTest {
         assertThat(countOf(html, "class=\"point-train\"")).isEqualTo(2);
         assertThat(countOf(html, "class=\"point-val\"")).isEqualTo(1);
         assertThat(html).contains("4 steps, 200 training FLOPs, 2 PyTorch threads (2 processors, OpenMP "
-                + "GOMP_SPINCOUNT=10000, malloc arena_max=1 trim_threshold=1073741824).");
+                + "GOMP_SPINCOUNT=10000, malloc arena_max=1 trim_threshold=1073741824, JIT compilers c1).");
     }
 
     @Test

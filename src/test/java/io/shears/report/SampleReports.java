@@ -57,7 +57,7 @@ final class SampleReports {
                         new JobReport.Epoch(1, 2, 8, 0.9, 0.5, 0.8, 0.5, 100, 0.1),
                         new JobReport.Epoch(2, 2, 8, 0.6, 0.75, null, null, 200, 0.1)), 4, 200, false, 0, 2,
                         new JobReport.Threading(2, 1, 2, null, java.util.Map.of("GOMP_SPINCOUNT", "10000", "OMP_WAIT_POLICY", "unset"),
-                                "glibc.malloc.arena_max=1:glibc.malloc.trim_threshold=1073741824")),
+                                "glibc.malloc.arena_max=1:glibc.malloc.trim_threshold=1073741824", "c1")),
                 new JobReport.Accuracy("train", "val", List.of(HOSTILE, "cat"), eval, eval, eval, tuned,
                         "onnxruntime", Map.of("original", "evaluated " + HOSTILE)),
                 new JobReport.Export("cd", 2100, List.of(1L, 2L)),
