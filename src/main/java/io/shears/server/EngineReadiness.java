@@ -35,6 +35,7 @@ public class EngineReadiness implements HealthIndicator {
     private final Path workDir;
     private volatile EngineInfo info;
     private volatile String warmUp;
+    private volatile String jitCompilers;
     private volatile String state = "starting";
     private volatile String failure;
 
@@ -59,9 +60,10 @@ public class EngineReadiness implements HealthIndicator {
                 var devices = settings.device().workerDevices();
                 state = "warming up";
                 warmUp = warmUp(started);
+                jitCompilers = JitCompilers.inEffect();
                 info = started;
-                log.info("Engine ready on {}: {}; JIT compilers: {}; warm-up: {}", devices, info,
-                        JitCompilers.inEffect(), warmUp);
+                log.info("Engine ready on {}: {}; JIT compilers: {}; warm-up: {}", devices, info, jitCompilers,
+                        warmUp);
             } catch (RuntimeException | LinkageError e) {
                 failure = e.getMessage();
                 log.error("The engine failed to start; this worker stays unready", e);
@@ -92,7 +94,7 @@ public class EngineReadiness implements HealthIndicator {
         }
         if (info != null) {
             return Health.up().withDetail("engine", info.toString()).withDetail("warmUp", warmUp)
-                    .withDetail("jitCompilers", JitCompilers.inEffect()).build();
+                    .withDetail("jitCompilers", jitCompilers).build();
         }
         return Health.down().withDetail("engine", failure == null ? state : failure).build();
     }
