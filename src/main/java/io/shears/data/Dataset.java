@@ -337,18 +337,25 @@ public final class Dataset implements AutoCloseable {
 
     private Batch batch(Split split, int[] indices, Preprocessor preprocessor) {
         checkBatchSize(indices.length);
-        int[] records = records(split);
         int[] labels = labels(split);
-        int size = shape.size();
-        float[] data = new float[indices.length * size];
         int[] batchLabels = new int[indices.length];
         for (int i = 0; i < indices.length; i++) {
-            if (!cache.read(split, indices[i], data, i * size)) {
+            batchLabels[i] = labels[indices[i]];
+        }
+        long[] kept = cache.positions(split, indices);
+        if (Arrays.stream(kept).allMatch(position -> position != 0)) {
+            return Batch.cached(split, cache, kept, batchLabels, indices.clone(), shape);
+        }
+        int[] records = records(split);
+        int size = shape.size();
+        float[] data = new float[indices.length * size];
+        cache.read(kept, data);
+        for (int i = 0; i < indices.length; i++) {
+            if (kept[i] == 0) {
                 decodes.incrementAndGet();
                 preprocessor.apply(layout.source().load(records[indices[i]]), data, i * size);
                 cache.keep(split, indices[i], data, i * size);
             }
-            batchLabels[i] = labels[indices[i]];
         }
         return new Batch(split, data, batchLabels, indices.clone(), shape);
     }

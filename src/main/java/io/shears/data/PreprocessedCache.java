@@ -1,5 +1,6 @@
 package io.shears.data;
 
+import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -16,57 +17,117 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * published only after its bytes are written.
  */
 final class PreprocessedCache implements AutoCloseable {
+    /**
+     * The bytes one read into the heap may take. Samples kept one after another are read with one call (a batch of 64
+     * small images read one by one made 64 calls), and the bound keeps each reading thread's buffer small.
+     */
+    static final int RUN_BYTES = 1 << 20;
     private final Path directory;
     private final long maxBytes;
     private final int sampleFloats;
+    private final int sampleBytes;
     /** Per split and sample: 1 + the sample's offset in the file, 0 while it is not kept. */
     private final AtomicLongArray train;
     private final AtomicLongArray val;
+    /** How many samples one read into the heap takes at most: {@value #RUN_BYTES} bytes' worth, and at least one. */
+    private final int runLimit;
     /**
-     * One sample's bytes per reading thread, reused: a sample of 3×224×224 floats is 600 KB, and a fresh array per
-     * read made reading it back cost as much as decoding it again.
+     * One run's bytes per reading thread, reused: a sample of 3×224×224 floats is 600 KB, and a fresh array per read
+     * made reading it back cost as much as decoding it again.
      */
     private final ThreadLocal<ByteBuffer> buffer;
     private Spool file;
+    private volatile boolean closed;
 
     PreprocessedCache(Path directory, long maxBytes, int sampleFloats, int trainCount, int valCount) {
         this.directory = directory;
         this.maxBytes = maxBytes;
         this.sampleFloats = sampleFloats;
+        this.sampleBytes = sampleFloats * Float.BYTES;
         this.train = new AtomicLongArray(maxBytes > 0 ? trainCount : 0);
         this.val = new AtomicLongArray(maxBytes > 0 ? valCount : 0);
-        this.buffer = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(sampleFloats * Float.BYTES)
+        this.runLimit = Math.max(1, RUN_BYTES / Math.max(1, sampleBytes));
+        this.buffer = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(runLimit * sampleBytes)
                 .order(ByteOrder.LITTLE_ENDIAN));
     }
 
-    /** Copies sample {@code index} of {@code split} into {@code into[at ..]} if it is kept; false when it is not. */
-    boolean read(Split split, int index, float[] into, int at) {
-        if (maxBytes == 0) {
-            return false;
+    /** For each of samples {@code indices} of {@code split}: where it is kept (an opaque position), or 0 if it is not. */
+    long[] positions(Split split, int[] indices) {
+        long[] positions = new long[indices.length];
+        if (maxBytes > 0) {
+            AtomicLongArray offsets = offsets(split);
+            for (int i = 0; i < indices.length; i++) {
+                positions[i] = offsets.get(indices[i]);
+            }
         }
-        long kept = offsets(split).get(index);
-        if (kept == 0) {
-            return false;
+        return positions;
+    }
+
+    /**
+     * Copies each kept sample among {@code positions} into {@code into}, sample {@code i} at
+     * {@code i * sampleFloats}, and leaves the others' floats as they are.
+     */
+    void read(long[] positions, float[] into) {
+        forEachRun(positions, runLimit, (from, run) -> {
+            ByteBuffer raw = buffer.get().clear().limit(run * sampleBytes);
+            spool().read(positions[from] - 1, raw);
+            raw.flip().asFloatBuffer().get(into, from * sampleFloats, run * sampleFloats);
+        });
+    }
+
+    /**
+     * Copies the samples at {@code positions}, every one of them kept, into {@code into} from its position, as
+     * little-endian floats, and moves its position past them: from the file into the buffer without a copy on the heap.
+     */
+    void read(long[] positions, ByteBuffer into) {
+        for (int i = 0; i < positions.length; i++) {
+            if (positions[i] == 0) {
+                throw new IllegalArgumentException("sample " + i + " of the batch is not kept");
+            }
         }
-        ByteBuffer raw = buffer.get().clear();
-        spool().read(kept - 1, raw);
-        raw.flip().asFloatBuffer().get(into, at, sampleFloats);
-        return true;
+        if (into.remaining() < (long) positions.length * sampleBytes) {
+            throw new BufferOverflowException();
+        }
+        int at = into.position();
+        forEachRun(positions, Integer.MAX_VALUE, (from, run) ->
+                spool().read(positions[from] - 1, into.slice(at + from * sampleBytes, run * sampleBytes)));
+        into.position(at + positions.length * sampleBytes);
+    }
+
+    /** Calls {@code action} once per run of at most {@code limit} samples kept back to back in the file, or not kept. */
+    private void forEachRun(long[] positions, int limit, RunAction action) {
+        for (int from = 0; from < positions.length; ) {
+            int run = 1;
+            if (positions[from] != 0) {
+                while (run < limit && from + run < positions.length
+                        && positions[from + run] == positions[from] + (long) run * sampleBytes) {
+                    run++;
+                }
+                if (closed) {
+                    throw new IllegalStateException("the dataset was closed before its cached images were read");
+                }
+                action.read(from, run);
+            }
+            from += run;
+        }
+    }
+
+    private interface RunAction {
+        void read(int from, int run);
     }
 
     /** Keeps sample {@code index} of {@code split} from {@code from[at ..]}, unless it is kept or the file is full. */
     synchronized void keep(Split split, int index, float[] from, int at) {
         AtomicLongArray offsets = offsets(split);
-        int bytes = sampleFloats * Float.BYTES;
-        if (maxBytes == 0 || offsets.get(index) != 0 || (file != null ? file.size() : 0) + bytes > maxBytes) {
+        if (maxBytes == 0 || offsets.get(index) != 0 || (file != null ? file.size() : 0) + sampleBytes > maxBytes) {
             return;
         }
         if (file == null) {
             file = new Spool(directory);
         }
-        ByteBuffer raw = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer raw = ByteBuffer.allocate(sampleBytes).order(ByteOrder.LITTLE_ENDIAN);
         raw.asFloatBuffer().put(from, at, sampleFloats);
-        long offset = file.append(raw.array(), bytes);
+        long offset = file.append(raw.array(), sampleBytes);
         offsets.set(index, offset + 1);
     }
 
@@ -81,6 +142,7 @@ final class PreprocessedCache implements AutoCloseable {
     /** Deletes the file. */
     @Override
     public synchronized void close() {
+        closed = true;
         if (file != null) {
             file.close();
         }

@@ -9,7 +9,9 @@
  * stable {@link io.shears.data.DatasetProblem} code.
  *
  * <p>The package knows nothing of DJL or Spring: the engine wraps a batch with
- * {@code manager.create(batch.data(), new Shape(batch.nchw()))} and {@code manager.create(batch.labels())}. It uses
- * the JDK ({@code javax.imageio}, {@code java.util.zip}) and commons-compress only.
+ * {@code manager.create(batch.data(), new Shape(batch.nchw()))} and {@code manager.create(batch.labels())}, or has it
+ * write itself into ONNX Runtime's direct input buffer ({@link io.shears.data.Batch#writeTo(java.nio.ByteBuffer)}),
+ * which a batch served from the cache does from the cache's file without a float array on the way. It uses the JDK
+ * ({@code javax.imageio}, {@code java.util.zip}) and commons-compress only.
  */
 package io.shears.data;

@@ -3,6 +3,9 @@ package io.shears.data;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -143,6 +146,73 @@ class BatchIterationTest {
         try (var files = Files.list(spoolDir)) {
             assertThat(files).as("both files deleted on close").isEmpty();
         }
+    }
+
+    /**
+     * A batch served from the cache writes into a runtime's buffer what a decoded one holds, whether its samples lie
+     * back to back in the cache's file (the validation split in order) or apart (a shuffled epoch, a sample), and it
+     * goes from the file into a little-endian buffer without reading its floats into the heap first: once the dataset
+     * is closed, its floats can no longer be asked for.
+     */
+    @Test
+    void aBatchFromTheCacheWritesIntoABufferTheBitsADecodedBatchHolds() {
+        Path archive = archive();
+        int sampleBytes = 16 * Float.BYTES;
+        Batch unread;
+        try (Dataset plain = Dataset.open(archive, DatasetOptions.defaults().withSeed(4).withPreprocessedCache(0));
+             Dataset cached = Dataset.open(archive, DatasetOptions.defaults().withSeed(4)
+                     .withPreprocessedCache(1 << 20))) {
+            for (Split split : Split.values()) {
+                cached.batches(split, 5, 0).forEachRemaining(Batch::size);
+            }
+            List<Iterator<Batch>[]> pairs = List.of(
+                    pair(plain.batches(Split.TRAIN, 5, 1), cached.batches(Split.TRAIN, 5, 1)),
+                    pair(plain.batches(Split.VAL, 3, 0, false, false), cached.batches(Split.VAL, 3, 0, false, false)),
+                    pair(plain.batches(Split.TRAIN, new int[] {2, 3, 4, 9, 17, 18}, 4),
+                            cached.batches(Split.TRAIN, new int[] {2, 3, 4, 9, 17, 18}, 4)));
+            for (Iterator<Batch>[] pair : pairs) {
+                while (pair[0].hasNext()) {
+                    Batch expected = pair[0].next();
+                    Batch fromCache = pair[1].next();
+                    int bytes = fromCache.size() * sampleBytes;
+
+                    ByteBuffer direct = ByteBuffer.allocateDirect(bytes + 12).order(ByteOrder.LITTLE_ENDIAN);
+                    direct.putInt(0, 0x5eed).putInt(bytes + 8, 0x5eed).position(4);
+                    fromCache.writeTo(direct);
+                    assertThat(direct.position()).isEqualTo(4 + bytes);
+                    assertThat(bitsOf(floats(direct.slice(4, bytes).order(ByteOrder.LITTLE_ENDIAN))))
+                            .containsExactly(bitsOf(expected.data()));
+                    assertThat(direct.getInt(0)).as("before the position").isEqualTo(0x5eed);
+                    assertThat(direct.getInt(bytes + 8)).as("past the batch").isEqualTo(0x5eed);
+
+                    ByteBuffer bigEndian = ByteBuffer.allocate(bytes).order(ByteOrder.BIG_ENDIAN);
+                    fromCache.writeTo(bigEndian);
+                    assertThat(bitsOf(floats(bigEndian.flip().order(ByteOrder.BIG_ENDIAN))))
+                            .containsExactly(bitsOf(expected.data()));
+                    assertThat(bitsOf(fromCache.data())).containsExactly(bitsOf(expected.data()));
+
+                    ByteBuffer small = ByteBuffer.allocateDirect(bytes - 1).order(ByteOrder.LITTLE_ENDIAN);
+                    assertThatThrownBy(() -> fromCache.writeTo(small)).isInstanceOf(BufferOverflowException.class);
+                    assertThat(small.position()).isZero();
+                }
+                assertThat(pair[1].hasNext()).isFalse();
+            }
+            unread = cached.batches(Split.VAL, 4, 0, false, false).next();
+            unread.writeTo(ByteBuffer.allocateDirect(unread.size() * sampleBytes).order(ByteOrder.LITTLE_ENDIAN));
+        }
+        assertThatThrownBy(unread::data).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed before its cached images were read");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Iterator<Batch>[] pair(Iterator<Batch> plain, Iterator<Batch> cached) {
+        return new Iterator[] {plain, cached};
+    }
+
+    private static float[] floats(ByteBuffer bytes) {
+        float[] values = new float[bytes.remaining() / Float.BYTES];
+        bytes.asFloatBuffer().get(values);
+        return values;
     }
 
     private static int[] bitsOf(float[] values) {
