@@ -31,7 +31,8 @@ import java.util.Map;
  *   <li>{@code pass}: {@link ModelEvaluation} over the whole validation split from the preprocessed cache, as the
  *       EVALUATE stage runs it (session opening included);</li>
  *   <li>{@code reference}: as {@code shears latency} measures: a fresh session, 2 warm-up runs, then one run per batch
- *       of the pass on one tensor; its median run times the pass's images over the batch size;</li>
+ *       of the pass on one tensor (the pass's first batch, where {@code shears latency} fills it with seeded random
+ *       values); its median run times the pass's images over the batch size;</li>
  *   <li>{@code open}: opening and closing a session on the model;</li>
  *   <li>{@code read}: every batch of the pass written into a direct buffer, as the evaluator does before each run;</li>
  *   <li>{@code pass-arrays}: the pass with each batch's floats asked for as an array first, so that the evaluator
