@@ -37,7 +37,7 @@ import java.util.Map;
  *   <li>{@code read}: every batch of the pass written into a direct buffer, as the evaluator does before each run;</li>
  *   <li>{@code pass-arrays}: the pass with each batch's floats asked for as an array first, so that the evaluator
  *       copies them from the heap, as every batch went before batches from the cache were written straight into
- *       ONNX Runtime's buffer.</li>
+ *       ONNX Runtime's buffer (then with one read per sample, here with samples kept back to back read at once).</li>
  * </ul>
  *
  * <p>Arguments: MODEL ZIP WORKDIR BATCH SIDE CHANNELS MEAN STD [ROUNDS] (as {@link StageTimings}; ROUNDS 15 by
