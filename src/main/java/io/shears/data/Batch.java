@@ -61,7 +61,7 @@ public final class Batch {
     public float[] data() {
         float[] floats = data;
         if (floats == null) {
-            floats = new float[Math.toIntExact((long) size() * shape.size())];
+            floats = new float[floatCount()];
             cache.read(cachePositions, floats);
             data = floats;
         }
@@ -77,7 +77,7 @@ public final class Batch {
      * @throws BufferOverflowException when {@code into} has fewer than {@code 4 * size() * shape().size()} bytes left
      */
     public void writeTo(ByteBuffer into) {
-        int bytes = Math.toIntExact((long) size() * shape.size() * Float.BYTES);
+        int bytes = Math.multiplyExact(floatCount(), Float.BYTES);
         if (into.remaining() < bytes) {
             throw new BufferOverflowException();
         }
@@ -104,6 +104,11 @@ public final class Batch {
     /** Number of samples in this batch (the last batch of an epoch may be smaller than the batch size). */
     public int size() {
         return labels.length;
+    }
+
+    /** How many floats the images take: {@code size() * shape().size()}. */
+    public int floatCount() {
+        return Math.toIntExact((long) size() * shape.size());
     }
 
     /** {@code [size, channels, height, width]}. */

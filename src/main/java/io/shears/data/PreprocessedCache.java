@@ -1,6 +1,5 @@
 package io.shears.data;
 
-import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -78,16 +77,9 @@ final class PreprocessedCache implements AutoCloseable {
     /**
      * Copies the samples at {@code positions}, every one of them kept, into {@code into} from its position, as
      * little-endian floats, and moves its position past them: from the file into the buffer without a copy on the heap.
+     * The caller ({@link Batch#writeTo}) has checked that they fit.
      */
     void read(long[] positions, ByteBuffer into) {
-        for (int i = 0; i < positions.length; i++) {
-            if (positions[i] == 0) {
-                throw new IllegalArgumentException("sample " + i + " of the batch is not kept");
-            }
-        }
-        if (into.remaining() < (long) positions.length * sampleBytes) {
-            throw new BufferOverflowException();
-        }
         int at = into.position();
         forEachRun(positions, Integer.MAX_VALUE, (from, run) ->
                 spool().read(positions[from] - 1, into.slice(at + from * sampleBytes, run * sampleBytes)));

@@ -8,6 +8,7 @@ import io.shears.data.Dataset;
 import io.shears.data.DatasetOptions;
 import io.shears.data.Preprocessing;
 import io.shears.data.Split;
+import io.shears.engine.latency.LatencyStatistics;
 import io.shears.engine.onnxruntime.OrtSessions;
 import io.shears.engine.startup.EngineInfo;
 import io.shears.engine.startup.EngineSettings;
@@ -84,7 +85,8 @@ public final class EvaluationPassTimings {
                             round, times[0], times[1], times[2], times[3], times[4]);
                 }
             }
-            double[] median = Arrays.stream(ms).mapToDouble(EvaluationPassTimings::median).toArray();
+            double[] median = Arrays.stream(ms).mapToDouble(times -> LatencyStatistics.of(times).medianMs())
+                    .toArray();
             System.out.printf(Locale.ROOT, "median over %d rounds: pass %.1f ms, reference %.1f ms, ratio %.3f; "
                             + "session open %.1f ms, batches read %.1f ms; pass through arrays %.1f ms, ratio %.3f; %d images, "
                     + "batch %d, %d threads%n", rounds, median[0], median[1], median[0] / median[1], median[2],
@@ -150,14 +152,7 @@ public final class EvaluationPassTimings {
                     }
                 }
             }
-            return median(ms) * dataset.valCount() / first.size();
+            return LatencyStatistics.of(ms).medianMs() * dataset.valCount() / first.size();
         }
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -142,7 +142,7 @@ public final class OrtEvaluator implements AutoCloseable {
      * from the dataset's cache is read from its file straight into the buffer.
      */
     private FloatBuffer input(Batch batch) {
-        int bytes = Math.toIntExact((long) batch.size() * batch.shape().size() * Float.BYTES);
+        int bytes = Math.multiplyExact(batch.floatCount(), Float.BYTES);
         if (input == null || input.capacity() < bytes) {
             input = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
         }
