@@ -6,6 +6,7 @@ import io.shears.data.Dataset;
 import io.shears.data.DatasetOptions;
 import io.shears.data.Preprocessing;
 import io.shears.data.Split;
+import io.shears.engine.latency.LatencyMeter;
 import io.shears.engine.startup.CpuQuota;
 import io.shears.engine.startup.EngineInfo;
 import io.shears.engine.startup.EngineSettings;
@@ -19,8 +20,10 @@ import io.shears.engine.training.ValidationPlan;
 import io.shears.onnx.ModelReader;
 import io.shears.onnx.ModelWriter;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Iterator;
 
 /**
@@ -39,12 +42,19 @@ import java.util.Iterator;
  * (SIDE the model's H = W, CHANNELS 1 or 3; MEAN and STD one value for every channel; WARMUP rounds of every stage
  * before the timed one, each on a fresh session and dataset as a later job in a running service has them, their
  * lines marked {@code # warm-up}; 0 by default). Prints one line per stage:
- * {@code stage=NAME seconds=S images=N}. With the one argument {@code --threads} it prints the intra-op thread count a
- * job would take by default ({@link CpuQuota}) and nothing else.
+ * {@code stage=NAME seconds=S images=N}. Beside the evaluation it prints ONNX Runtime's own time for one batch of the
+ * model it evaluates, {@code stage=ort-evaluation seconds=S images=BATCH}: {@code shears latency}'s measurement
+ * ({@link LatencyMeter}: {@value #REFERENCE_WARMUP} discarded runs, then the median of as many runs as the evaluation
+ * has batches) in this process, once just before the evaluation and once just after it, averaged; so the two figures
+ * the evaluation's bar compares come from the same bytes, the same process and the same minute. With the one argument
+ * {@code --threads} it prints the intra-op thread count a job would take by default ({@link CpuQuota}) and nothing
+ * else.
  */
 public final class StageTimings {
     /** The warm-up's rounds, the service's setting of the same name. */
     static final String WARM_UP_ROUNDS_PROPERTY = "shears.engine.warm-up-rounds";
+    /** Discarded runs before ONNX Runtime's reference is timed, as the benchmark script asks of {@code shears latency}. */
+    private static final int REFERENCE_WARMUP = 2;
 
     private StageTimings() {
     }
@@ -100,7 +110,7 @@ public final class StageTimings {
     }
 
     /** One job's stages on a fresh session and a freshly opened dataset, as a job in a running service has them. */
-    private static void runStages(Stages s) {
+    private static void runStages(Stages s) throws IOException {
         Dataset dataset = s.dataset();
         long start = System.nanoTime();
         for (Split split : Split.values()) {
@@ -130,10 +140,24 @@ public final class StageTimings {
 
         Path tuned = s.dir().resolve("fine-tuned.onnx");
         ModelWriter.write(s.session().exportModel(), tuned);
+        double before = referenceMs(s, tuned);
         start = System.nanoTime();
         ModelEvaluation.Outcome outcome = ModelEvaluation.evaluate(tuned, new ModelReader(), s.engine(), s.threads(),
                 () -> dataset.batches(Split.VAL, s.batch(), 0, false, false), dataset.classCount());
         s.print("evaluation", start, dataset.valCount());
         System.out.println("# evaluation runtime=" + outcome.runtime() + " top1=" + outcome.result().top1());
+        double after = referenceMs(s, tuned);
+        System.out.printf(java.util.Locale.ROOT, "%sstage=ort-evaluation seconds=%.6f images=%d%n", s.prefix(),
+                (before + after) / 2 / 1000, s.batch());
+        System.out.printf(java.util.Locale.ROOT, "# onnx runtime per batch: %.3f ms before the evaluation, %.3f ms "
+                + "after%n", before, after);
+    }
+
+    /** ONNX Runtime's median time for one batch of the model, as {@code shears latency} measures it. */
+    private static double referenceMs(Stages s, Path model) throws IOException {
+        long[] one = s.dataset().batches(Split.VAL, 1, 0, false, false).next().shape().nchw(1);
+        return LatencyMeter.measure(Files.readAllBytes(model), Arrays.copyOfRange(one, 1, one.length),
+                new LatencyMeter.Settings(s.batch(), REFERENCE_WARMUP, s.dataset().batchCount(Split.VAL, s.batch(),
+                        false), s.threads())).medianMs();
     }
 }
