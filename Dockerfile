@@ -80,7 +80,7 @@ RUN set -eu; \
 ENV SHEARS_DATA_DIR=/var/lib/shears/data \
     SHEARS_ENGINE_CACHE_DIR=/opt/shears/djl \
     HOME=/var/lib/shears \
-    GOMP_SPINCOUNT=10000 \
+    GOMP_SPINCOUNT=100000 \
     GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824
 
 LABEL io.shears.flavor=${FLAVOR}

@@ -20,7 +20,7 @@
 #   resnet18: TRAIN [256]  VAL [256]  BATCH [32] VALIDATION_SAMPLES [128]
 #   CALIBRATION_BATCHES [100, a job's default; both sides stop at the end of the train split, as a job does]
 #   TRAIN and VAL take the first images of each split; both need every class (24 or more do).
-#   SHEARS_ENV ["GOMP_SPINCOUNT=10000 GLIBC_TUNABLES=<MallocTunables.LAUNCHER_VALUE>", as bin/shears sets them]
+#   SHEARS_ENV ["GOMP_SPINCOUNT=<...> GLIBC_TUNABLES=<...>", the values bin/shears sets]
 #   PYTORCH_ENV [empty: OpenMP's and glibc's defaults]
 #   SHEARS_JAVA_OPTS [the JVM options bin/shears gives the service: -XX:TieredStopAtLevel=1]
 #   WARMUP [1]: untimed rounds of every stage in each process before the timed one, as in a service (or a trainer)

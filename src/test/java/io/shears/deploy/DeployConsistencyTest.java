@@ -3,6 +3,7 @@ package io.shears.deploy;
 import io.shears.config.ShearsProperties;
 import io.shears.engine.startup.JitCompilers;
 import io.shears.engine.startup.MallocTunables;
+import io.shears.engine.startup.OpenMpEnvironment;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
@@ -207,6 +208,18 @@ class DeployConsistencyTest {
                 .contains("export " + MallocTunables.VARIABLE);
         assertThat(Files.readString(Path.of("pom.xml")))
                 .contains("<" + MallocTunables.VARIABLE + ">" + value + "</" + MallocTunables.VARIABLE + ">");
+    }
+
+    /** OpenMP reads its spin only from the environment when the native library loads, so every launcher sets it alike. */
+    @Test
+    void everyLauncherSetsTheOpenMpSpinTheCodeDocuments() throws IOException {
+        String name = OpenMpEnvironment.SPIN_VARIABLE;
+        String value = OpenMpEnvironment.LAUNCHER_SPIN_COUNT;
+        assertThat(dockerfile).contains(name + "=" + value + " ");
+        assertThat(Files.readString(Path.of("bin/shears")))
+                .contains(name + "=${" + name + ":-" + value + "}")
+                .contains("export " + name);
+        assertThat(Files.readString(Path.of("pom.xml"))).contains("<" + name + ">" + value + "</" + name + ">");
     }
 
     /** The JVM reads its compiler options only at start, so every CPU launcher of the service passes them alike. */
