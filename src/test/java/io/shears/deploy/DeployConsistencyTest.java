@@ -210,7 +210,7 @@ class DeployConsistencyTest {
                 .contains("<" + MallocTunables.VARIABLE + ">" + value + "</" + MallocTunables.VARIABLE + ">");
     }
 
-    /** OpenMP reads its spin only from the environment when the native library loads, so every launcher sets it alike. */
+    /** OpenMP reads its spin from the environment once, when the native library loads: every launcher sets it alike. */
     @Test
     void everyLauncherSetsTheOpenMpSpinTheCodeDocuments() throws IOException {
         String name = OpenMpEnvironment.SPIN_VARIABLE;

@@ -53,7 +53,7 @@ import java.util.Iterator;
 public final class StageTimings {
     /** The warm-up's rounds, the service's setting of the same name. */
     static final String WARM_UP_ROUNDS_PROPERTY = "shears.engine.warm-up-rounds";
-    /** Discarded runs before ONNX Runtime's reference is timed, as the benchmark script asks of {@code shears latency}. */
+    /** Runs discarded before ONNX Runtime's reference is timed, as the benchmark asks of {@code shears latency}. */
     private static final int REFERENCE_WARMUP = 2;
 
     private StageTimings() {
