@@ -156,16 +156,16 @@ for phase in phases:
         bar = 1.2 if model == "fmnist" else 1.1
         print(f"  FINETUNE (epoch + validation) ratio {sum(sh) / sum(py):.2f}x (bar <= {bar})")
     ev, ref, ort = (phase, "shears", "evaluation"), (phase, "shears", "ort-evaluation"), (phase, "ort", "evaluation")
-    per_image = lambda key, i: seconds[key][i] / images[key] * 1000
+    ms_per_image = lambda key: med[key] / images[key] * 1000
     if ev in med and ref in med:
         # each round's evaluation against the reference timed around it in the same process, then the median
-        ratios = [per_image(ev, i) / per_image(ref, i) for i in range(len(seconds[ev]))]
-        print(f"  evaluation per image: shears {med[ev] / images[ev] * 1000:.3f} ms, onnx runtime on the same bytes "
-              f"in the same process {med[ref] / images[ref] * 1000:.3f} ms, ratio {statistics.median(ratios):.2f}x "
+        ratios = [(e / images[ev]) / (r / images[ref]) for e, r in zip(seconds[ev], seconds[ref])]
+        print(f"  evaluation per image: shears {ms_per_image(ev):.3f} ms, onnx runtime on the same bytes "
+              f"in the same process {ms_per_image(ref):.3f} ms, ratio {statistics.median(ratios):.2f}x "
               f"(median of the rounds' {', '.join(f'{r:.2f}' for r in ratios)}; bar <= 1.1)")
     if ev in med and ort in med:
         print(f"  `shears latency` on the original model in a process of its own: "
-              f"{med[ort] / images[ort] * 1000:.3f} ms per image, ratio {med[ev] / images[ev] / (med[ort] / images[ort]):.2f}x")
+              f"{ms_per_image(ort):.3f} ms per image, ratio {ms_per_image(ev) / ms_per_image(ort):.2f}x")
 if "idle" in phases and "busy" in phases:
     print(f"{model} slowdown beside two busy processes (busy / idle median):")
     for s in stages:

@@ -140,24 +140,31 @@ public final class StageTimings {
 
         Path tuned = s.dir().resolve("fine-tuned.onnx");
         ModelWriter.write(s.session().exportModel(), tuned);
-        double before = referenceMs(s, tuned);
+        Reference reference = Reference.of(s, tuned);
+        double before = reference.medianMs();
         start = System.nanoTime();
         ModelEvaluation.Outcome outcome = ModelEvaluation.evaluate(tuned, new ModelReader(), s.engine(), s.threads(),
                 () -> dataset.batches(Split.VAL, s.batch(), 0, false, false), dataset.classCount());
         s.print("evaluation", start, dataset.valCount());
         System.out.println("# evaluation runtime=" + outcome.runtime() + " top1=" + outcome.result().top1());
-        double after = referenceMs(s, tuned);
+        double after = reference.medianMs();
         System.out.printf(java.util.Locale.ROOT, "%sstage=ort-evaluation seconds=%.6f images=%d%n", s.prefix(),
                 (before + after) / 2 / 1000, s.batch());
         System.out.printf(java.util.Locale.ROOT, "# onnx runtime per batch: %.3f ms before the evaluation, %.3f ms "
                 + "after%n", before, after);
     }
 
-    /** ONNX Runtime's median time for one batch of the model, as {@code shears latency} measures it. */
-    private static double referenceMs(Stages s, Path model) throws IOException {
-        long[] one = s.dataset().batches(Split.VAL, 1, 0, false, false).next().shape().nchw(1);
-        return LatencyMeter.measure(Files.readAllBytes(model), Arrays.copyOfRange(one, 1, one.length),
-                new LatencyMeter.Settings(s.batch(), REFERENCE_WARMUP, s.dataset().batchCount(Split.VAL, s.batch(),
-                        false), s.threads())).medianMs();
+    /** ONNX Runtime's own time for one batch of the evaluated model, as {@code shears latency} measures it. */
+    private record Reference(byte[] model, long[] sampleShape, LatencyMeter.Settings settings) {
+        static Reference of(Stages s, Path model) throws IOException {
+            long[] one = s.dataset().batches(Split.VAL, 1, 0, false, false).next().shape().nchw(1);
+            return new Reference(Files.readAllBytes(model), Arrays.copyOfRange(one, 1, one.length),
+                    new LatencyMeter.Settings(s.batch(), REFERENCE_WARMUP,
+                            s.dataset().batchCount(Split.VAL, s.batch(), false), s.threads()));
+        }
+
+        double medianMs() {
+            return LatencyMeter.measure(model, sampleShape, settings).medianMs();
+        }
     }
 }
